@@ -1,0 +1,1 @@
+"""Persistence: the engine, the schema and one repository module per aggregate."""

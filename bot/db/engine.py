@@ -1,0 +1,137 @@
+"""The database handle: one async SQLAlchemy engine, transactions, SQLite tuning.
+
+Repositories receive an ``AsyncConnection`` from :meth:`Database.read` or
+:meth:`Database.write`; services decide the transaction boundaries.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.config import sqlite_path, to_async_url
+from bot.errors import DatabaseStartupError
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_WRITE_OPTION = "marginalia_write"
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, busy timeout, synchronous=NORMAL; explicit BEGIN for real transactions.
+
+    pysqlite/aiosqlite do not emit BEGIN before DDL, so SQLAlchemy's documented recipe is used:
+    the driver's own transaction handling is switched off and BEGIN is emitted here. Write
+    transactions use BEGIN IMMEDIATE so two writers queue on the busy timeout instead of
+    failing with "database is locked" when a read lock is upgraded.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Owns the async engine. Create with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, engine: AsyncEngine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @classmethod
+    def from_url(cls, database_url: str, *, echo: bool = False) -> Database:
+        """Build the engine (no I/O yet). The parent folder of a SQLite file is created."""
+        path = sqlite_path(database_url)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseStartupError(
+                    f"DATABASE_URL: cannot create the folder {str(path.parent)!r} "
+                    f"({exc.strerror}); choose a writable path."
+                ) from None
+        engine = create_async_engine(to_async_url(database_url), echo=echo)
+        if engine.dialect.name == "sqlite":
+            _install_sqlite_hooks(engine)
+        return cls(engine, database_url)
+
+    async def check(self) -> None:
+        """Open one connection and run a trivial query; turn failures into one clear line."""
+        path = sqlite_path(self.url)
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                if self.backend == "sqlite":
+                    result = await conn.execute(text("PRAGMA quick_check"))
+                    verdict = result.scalar()
+                    if verdict != "ok":
+                        raise DatabaseStartupError(
+                            f"DATABASE_URL: the database file {str(path)!r} is damaged "
+                            f"({verdict}); restore it from a backup. It was not changed."
+                        )
+        except DatabaseStartupError:
+            raise
+        except (DBAPIError, OperationalError, sqlite3.Error, OSError) as exc:
+            raise DatabaseStartupError(describe_database_error(exc, path)) from None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read transaction (rolled back at the end)."""
+        async with self.engine.connect() as conn:
+            async with conn.begin():
+                yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed when the block ends, rolled back on any error."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(**{_WRITE_OPTION: True})
+            async with conn.begin():
+                yield conn
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def describe_database_error(exc: BaseException, path: Path | None) -> str:
+    original = getattr(exc, "orig", None) or exc
+    detail = str(original).splitlines()[0] if str(original) else type(original).__name__
+    where = f" {str(path)!r}" if path is not None else ""
+    lowered = detail.lower()
+    if "not a database" in lowered or "malformed" in lowered:
+        return (
+            f"DATABASE_URL: the file{where} is not a readable SQLite database ({detail}); "
+            "it was not changed — restore it from a backup or point DATABASE_URL elsewhere."
+        )
+    if "unable to open" in lowered or "readonly" in lowered or "permission" in lowered:
+        return (
+            f"DATABASE_URL: cannot open or write the database{where} ({detail}); "
+            "check the path and its permissions."
+        )
+    return f"DATABASE_URL: cannot use the database{where} ({detail})."

@@ -1,0 +1,93 @@
+"""Running Alembic migrations from inside the application (one transaction per upgrade)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from bot.db.engine import Database, describe_database_error
+from bot.errors import DatabaseStartupError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def _script_location() -> Path:
+    try:
+        import migrations
+
+        return Path(migrations.__file__).resolve().parent
+    except ImportError:  # pragma: no cover - source tree without the package
+        return MIGRATIONS_DIR
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_script_location()))
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return heads[0] if heads else "base"
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def current_revision(database: Database) -> str | None:
+    async with database.read() as conn:
+        return await conn.run_sync(_current)
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+async def upgrade(database: Database, target: str = "head") -> MigrationResult:
+    """Apply pending migrations in one transaction: all of them, or none on failure."""
+    await database.check()
+
+    def _upgrade(connection: Connection) -> MigrationResult:
+        before = _current(connection)
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, target)
+        return MigrationResult(before, _current(connection))
+
+    try:
+        async with database.write() as conn:
+            return await conn.run_sync(_upgrade)
+    except DBAPIError as exc:
+        raise DatabaseStartupError(
+            describe_database_error(exc, None) + " No migration was applied."
+        ) from None
+
+
+async def dry_run_sql(database: Database, target: str = "head") -> str:
+    """The SQL that :func:`upgrade` would run now, without touching the database."""
+    await database.check()
+    current = await current_revision(database)
+    if current == head_revision():
+        return ""
+    buffer = io.StringIO()
+    cfg = alembic_config(database.url)
+    cfg.output_buffer = buffer
+    command.upgrade(cfg, f"{current or 'base'}:{target}", sql=True)
+    return buffer.getvalue()

@@ -1,0 +1,408 @@
+"""The schema, defined once as SQLAlchemy Core metadata. Migrations must match it (drift test).
+
+Conventions: Discord snowflakes are BIGINT; timestamps are timezone-aware UTC
+(:class:`UTCDateTime`); star values are stored as integer quarter-stars (2..20 = 0.5..5);
+every member-owned row carries `guild_id` so every query can be scoped to one server.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+
+from bot.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+READING_STATUSES = ("want-to-read", "reading", "paused", "finished", "did-not-finish")
+RATING_STEPS = ("whole", "half", "quarter")
+REACH_KINDS = ("page", "percent", "ending")
+
+
+# --- books (global metadata cache; guild_books says which servers know a book) -------------
+
+books = Table(
+    "books",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ol_work_key", String(32), unique=True),
+    Column("google_volume_id", String(32), unique=True),
+    Column("title", String(512), nullable=False),
+    Column("subtitle", String(512)),
+    Column("authors", JSON, nullable=False, server_default=text("'[]'")),
+    Column("first_year", Integer),
+    Column("page_count", Integer),
+    Column("isbn13", String(13)),
+    Column("isbn10", String(10)),
+    Column("subjects", JSON, nullable=False, server_default=text("'[]'")),
+    Column("description", Text),
+    Column("cover_url", String(512)),
+    Column("source", String(16), nullable=False),
+    # lower-cased, accent-stripped "title subtitle authors" for local prefix/word search
+    Column("search_key", String(1024), nullable=False),
+    Column("created_by_guild_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("page_count IS NULL OR page_count > 0", name="page_count_positive"),
+    CheckConstraint(
+        "source IN ('openlibrary', 'googlebooks', 'manual', 'import')", name="source_known"
+    ),
+    Index(None, "search_key"),
+    Index(None, "isbn13"),
+)
+
+book_isbns = Table(
+    "book_isbns",
+    metadata,
+    Column("isbn13", String(13), primary_key=True),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+guild_books = Table(
+    "guild_books",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("added_by", BigInteger),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "book_id"),
+)
+
+metadata_search_cache = Table(
+    "metadata_search_cache",
+    metadata,
+    Column("query_key", String(300), primary_key=True),
+    Column("book_ids", JSON, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+# --- guild settings and the rating scale -------------------------------------------------
+
+guild_settings = Table(
+    "guild_settings",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("rating_step", String(8), nullable=False, server_default="half"),
+    Column("review_channel_id", BigInteger),
+    Column("modlog_channel_id", BigInteger),
+    Column("digest_channel_id", BigInteger),
+    Column("digest_weekday", Integer),
+    Column("digest_hour", Integer),
+    Column("digest_timezone", String(64)),
+    Column("digest_enabled", Boolean, nullable=False, server_default=false()),
+    Column("left_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("rating_step IN ('whole', 'half', 'quarter')", name="rating_step_known"),
+    CheckConstraint(
+        "digest_weekday IS NULL OR digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"
+    ),
+    CheckConstraint("digest_hour IS NULL OR digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+)
+
+scale_labels = Table(
+    "scale_labels",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("quarters", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    PrimaryKeyConstraint("guild_id", "quarters"),
+    CheckConstraint("quarters BETWEEN 2 AND 20", name="quarters_range"),
+)
+
+# --- ratings -----------------------------------------------------------------------------
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    Column("quarters", Integer, nullable=False),
+    Column("source", String(16), nullable=False, server_default="discord"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "user_id", "book_id"),
+    CheckConstraint("quarters BETWEEN 2 AND 20", name="quarters_range"),
+    Index(None, "guild_id", "book_id"),
+    Index(None, "guild_id", "updated_at"),
+)
+
+# --- reviews -----------------------------------------------------------------------------
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    # 1 for the first read-through; a re-read may add review number 2, 3, …
+    Column("read_number", Integer, nullable=False, server_default=text("1")),
+    Column("quarters", Integer),
+    Column("headline", String(256)),
+    Column("body", Text, nullable=False, server_default=""),
+    Column("spoilers", Text),
+    Column("spoiler_reach_kind", String(8)),
+    Column("spoiler_reach_value", Float),
+    Column("content_warnings", Text),
+    Column("recommended_for", String(256)),
+    Column("source", String(16), nullable=False, server_default="discord"),
+    Column("channel_id", BigInteger),
+    Column("message_id", BigInteger),
+    # further message ids when a long review continues over several messages
+    Column("extra_message_ids", JSON, nullable=False, server_default=text("'[]'")),
+    Column("thread_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "user_id", "book_id", "read_number"),
+    CheckConstraint("quarters IS NULL OR quarters BETWEEN 2 AND 20", name="quarters_range"),
+    CheckConstraint(
+        "spoiler_reach_kind IS NULL OR spoiler_reach_kind IN ('page', 'percent', 'ending')",
+        name="reach_kind_known",
+    ),
+    CheckConstraint(
+        "spoiler_reach_kind <> 'percent' OR spoiler_reach_value BETWEEN 0 AND 100",
+        name="reach_percent_range",
+    ),
+    Index(None, "guild_id", "book_id"),
+    Index(None, "guild_id", "created_at"),
+    Index(None, "message_id"),
+)
+
+review_likes = Table(
+    "review_likes",
+    metadata,
+    Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("review_id", "user_id"),
+)
+
+review_flags = Table(
+    "review_flags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("review_id", "user_id"),
+)
+
+# --- readings (one row per read-through) with their progress events ------------------------
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_on", Date),
+    Column("finished_on", Date),
+    Column("page_count_override", Integer),
+    Column("progress_page", Integer),
+    Column("progress_percent", Float),
+    Column("progress_mode", String(8)),
+    Column("source", String(16), nullable=False, server_default="discord"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "status IN ('want-to-read', 'reading', 'paused', 'finished', 'did-not-finish')",
+        name="status_known",
+    ),
+    CheckConstraint(
+        "finished_on IS NULL OR started_on IS NULL OR finished_on >= started_on",
+        name="finish_after_start",
+    ),
+    CheckConstraint(
+        "progress_percent IS NULL OR progress_percent BETWEEN 0 AND 100", name="percent_range"
+    ),
+    CheckConstraint("progress_page IS NULL OR progress_page >= 0", name="page_nonnegative"),
+    CheckConstraint(
+        "page_count_override IS NULL OR page_count_override > 0", name="override_positive"
+    ),
+    CheckConstraint(
+        "progress_mode IS NULL OR progress_mode IN ('page', 'percent')", name="mode_known"
+    ),
+    Index(None, "guild_id", "user_id", "status"),
+    Index(None, "guild_id", "book_id"),
+)
+
+progress_events = Table(
+    "progress_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reading_id", ForeignKey("readings.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    # progress, correction, start, pause, resume, finish, abandon, want
+    Column("kind", String(16), nullable=False),
+    Column("page", Integer),
+    Column("percent", Float),
+    # pages read since the previous event (negative for a correction); for weekly sums
+    Column("pages_delta", Integer, nullable=False, server_default=text("0")),
+    Column("note", String(500)),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    CheckConstraint("percent IS NULL OR percent BETWEEN 0 AND 100", name="percent_range"),
+    CheckConstraint("page IS NULL OR page >= 0", name="page_nonnegative"),
+    Index(None, "reading_id"),
+    Index(None, "guild_id", "occurred_at"),
+)
+
+# --- shelves and goals -------------------------------------------------------------------
+
+shelves = Table(
+    "shelves",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_key", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "user_id", "name_key"),
+)
+
+shelf_books = Table(
+    "shelf_books",
+    metadata,
+    Column("shelf_id", ForeignKey("shelves.id", ondelete="CASCADE"), nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("shelf_id", "book_id"),
+)
+
+goals = Table(
+    "goals",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("target", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id", "year"),
+    CheckConstraint("target BETWEEN 1 AND 10000", name="target_range"),
+)
+
+# --- club reads with checkpoints ---------------------------------------------------------
+
+clubs = Table(
+    "clubs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="RESTRICT"), nullable=False),
+    Column("channel_id", BigInteger),
+    Column("status", String(8), nullable=False, server_default="active"),
+    Column("starts_on", Date),
+    Column("ends_on", Date),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    CheckConstraint("status IN ('active', 'ended')", name="status_known"),
+    CheckConstraint(
+        "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="end_after_start"
+    ),
+    Index(
+        "uq_clubs_one_active_per_guild",
+        "guild_id",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+
+club_checkpoints = Table(
+    "club_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("label", String(100), nullable=False),
+    Column("reach_kind", String(8), nullable=False),
+    Column("reach_value", Float, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("reach_kind IN ('page', 'percent')", name="reach_kind_known"),
+    CheckConstraint(
+        "reach_value >= 0 AND (reach_kind <> 'percent' OR reach_value <= 100)",
+        name="reach_value_range",
+    ),
+)
+
+# --- digest runs (one per guild per ISO week) --------------------------------------------
+
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    # ISO week of the guild's local scheduled time, e.g. "2026-W47"
+    Column("week_key", String(8), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("channel_id", BigInteger),
+    Column("message_id", BigInteger),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", String(500)),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime),
+    Column("posted_at", UTCDateTime),
+    PrimaryKeyConstraint("guild_id", "week_key"),
+    CheckConstraint(
+        "status IN ('claimed', 'posted', 'failed', 'abandoned')", name="status_known"
+    ),
+)
+
+# --- privacy choices ---------------------------------------------------------------------
+
+member_privacy = Table(
+    "member_privacy",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("digest_opt_in", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+# --- the synced command tree hash --------------------------------------------------------
+
+command_sync_state = Table(
+    "command_sync_state",
+    metadata,
+    # "global" or the guild id as text
+    Column("scope", String(32), primary_key=True),
+    Column("payload_hash", String(64), nullable=False),
+    Column("synced_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,48 @@
+"""The project's Book: a work (editions fold into it), whatever source it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Work-level metadata. ``id`` is the local database id once stored (None before)."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    subtitle: str | None = None
+    first_year: int | None = None
+    page_count: int | None = None
+    isbn13: str | None = None
+    isbn10: str | None = None
+    # every ISBN-13 known for the work's editions (used to find it again by ISBN)
+    isbns: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    description: str | None = None
+    cover_url: str | None = None
+    ol_work_key: str | None = None  # e.g. "OL45804W"
+    google_volume_id: str | None = None
+    source: str = "openlibrary"  # openlibrary | googlebooks | manual | import
+    id: int | None = field(default=None, compare=False)
+
+    @property
+    def author_line(self) -> str:
+        if not self.authors:
+            return "Unknown author"
+        if len(self.authors) <= 3:
+            return ", ".join(self.authors)
+        return f"{', '.join(self.authors[:3])} and {len(self.authors) - 3} more"
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def links(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.ol_work_key:
+            out["Open Library"] = f"https://openlibrary.org/works/{self.ol_work_key}"
+        if self.google_volume_id:
+            out["Google Books"] = f"https://books.google.com/books?id={self.google_volume_id}"
+        return out

@@ -1,0 +1,1 @@
+"""Open Library and Google Books clients, normalisation into Book, rate limiting."""

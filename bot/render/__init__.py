@@ -1,0 +1,1 @@
+"""Domain objects → what Discord shows: embeds, views, charts."""

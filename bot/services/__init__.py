@@ -1,0 +1,1 @@
+"""Use cases. Services call repositories and domain rules; they never import discord."""

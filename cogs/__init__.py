@@ -1,0 +1,1 @@
+"""One module per feature: option parsing, checks, calling services, replying."""
