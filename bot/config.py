@@ -198,7 +198,9 @@ def load_settings(
         if shard_count is None:
             raise ConfigError("SHARD_IDS needs SHARD_COUNT as well (the total number of shards).")
         if any(i < 0 or i >= shard_count for i in shard_ids):
-            raise ConfigError(f"SHARD_IDS must each be between 0 and SHARD_COUNT-1 ({shard_count - 1}).")
+            raise ConfigError(
+                f"SHARD_IDS must each be between 0 and SHARD_COUNT-1 ({shard_count - 1})."
+            )
 
     gb_key = merged.get("GOOGLE_BOOKS_API_KEY", "").strip()
     contact = merged.get("METADATA_CONTACT", "").strip() or None
@@ -210,7 +212,9 @@ def load_settings(
         database_url=_validate_database_url(merged.get("DATABASE_URL", "") or DEFAULT_DATABASE_URL),
         dev_guild_id=_optional_int(merged, "DEV_GUILD_ID", minimum=1),
         sync_commands=sync,
-        openlibrary_base_url=_optional_url(merged, "OPENLIBRARY_BASE_URL", "https://openlibrary.org")
+        openlibrary_base_url=_optional_url(
+            merged, "OPENLIBRARY_BASE_URL", "https://openlibrary.org"
+        )
         or "",
         openlibrary_covers_url=_optional_url(
             merged, "OPENLIBRARY_COVERS_URL", "https://covers.openlibrary.org"

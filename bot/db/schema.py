@@ -125,7 +125,9 @@ guild_settings = Table(
     CheckConstraint(
         "digest_weekday IS NULL OR digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"
     ),
-    CheckConstraint("digest_hour IS NULL OR digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+    CheckConstraint(
+        "digest_hour IS NULL OR digest_hour BETWEEN 0 AND 23", name="digest_hour_range"
+    ),
 )
 
 scale_labels = Table(
@@ -170,7 +172,7 @@ reviews = Table(
     Column("read_number", Integer, nullable=False, server_default=text("1")),
     Column("quarters", Integer),
     Column("headline", String(256)),
-    Column("body", Text, nullable=False, server_default=""),
+    Column("body", Text, nullable=False, server_default=text("''")),
     Column("spoilers", Text),
     Column("spoiler_reach_kind", String(8)),
     Column("spoiler_reach_value", Float),
@@ -379,9 +381,7 @@ digest_runs = Table(
     Column("next_attempt_at", UTCDateTime),
     Column("posted_at", UTCDateTime),
     PrimaryKeyConstraint("guild_id", "week_key"),
-    CheckConstraint(
-        "status IN ('claimed', 'posted', 'failed', 'abandoned')", name="status_known"
-    ),
+    CheckConstraint("status IN ('claimed', 'posted', 'failed', 'abandoned')", name="status_known"),
 )
 
 # --- privacy choices ---------------------------------------------------------------------

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001_initial"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -310,7 +309,7 @@ def upgrade() -> None:
         sa.Column("read_number", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("quarters", sa.Integer(), nullable=True),
         sa.Column("headline", sa.String(length=256), nullable=True),
-        sa.Column("body", sa.Text(), server_default="", nullable=False),
+        sa.Column("body", sa.Text(), server_default=sa.text("''"), nullable=False),
         sa.Column("spoilers", sa.Text(), nullable=True),
         sa.Column("spoiler_reach_kind", sa.String(length=8), nullable=True),
         sa.Column("spoiler_reach_value", sa.Float(), nullable=True),

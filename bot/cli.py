@@ -1,0 +1,156 @@
+"""Command line: `marginalia [run|migrate|sync|doctor]` (and `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+import discord
+import httpx
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import migrate
+from bot.db.engine import Database
+from bot.errors import DatabaseStartupError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+log = logging.getLogger("bot.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="marginalia", description="Marginalia, the book-club Discord bot."
+    )
+    parser.add_argument("--version", action="version", version=f"marginalia {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="migrate the database, then run the bot (the default)")
+    mig = sub.add_parser("migrate", help="apply pending database migrations")
+    mig.add_argument("--dry-run", action="store_true", help="print the SQL, change nothing")
+    syn = sub.add_parser("sync", help="push the slash-command tree to Discord now")
+    syn.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only")
+    sub.add_parser("doctor", help="check configuration, database and metadata sources")
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    # discord.py's HTTP debug logs can include request bodies; keep them at INFO or above
+    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def make_http_client() -> httpx.AsyncClient:
+    """The one shared HTTP client for metadata sources (timeouts keep commands responsive)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(connect=2.0, read=4.0, write=4.0, pool=2.0),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        follow_redirects=True,
+    )
+
+
+async def _with_database(settings: Settings, body: Callable[[Database], Awaitable[int]]) -> int:
+    database = Database.from_url(settings.database_url)
+    try:
+        return await body(database)
+    finally:
+        await database.close()
+
+
+async def _migrate(database: Database, *, dry_run: bool) -> int:
+    if dry_run:
+        sql = await migrate.dry_run_sql(database)
+        print(sql if sql else "-- the database is up to date; nothing would run")
+        return EXIT_OK
+    result = await migrate.upgrade(database)
+    if result.changed:
+        print(f"database migrated from {result.before or 'empty'} to {result.after}")
+    else:
+        print(f"database already at {result.after}; nothing to do")
+    return EXIT_OK
+
+
+async def _start_bot(
+    settings: Settings, database: Database, *, sync_only: bool, guild: int | None
+) -> int:
+    from bot.app import MarginaliaBot
+
+    token = settings.require_token()
+    async with make_http_client() as http_client:
+        bot = MarginaliaBot(
+            settings=settings,
+            database=database,
+            http_client=http_client,
+            sync_mode="always" if sync_only else None,
+            sync_guild_id=guild,
+        )
+        async with bot:
+            if sync_only:
+                await bot.login(token)  # runs setup_hook, which syncs
+                print(bot.last_sync_result)
+                return EXIT_OK
+            await bot.start(token)
+    return EXIT_OK
+
+
+async def _run(settings: Settings) -> int:
+    settings.require_token()
+
+    async def body(database: Database) -> int:
+        result = await migrate.upgrade(database)
+        if result.changed:
+            log.info("database migrated from %s to %s", result.before or "empty", result.after)
+        return await _start_bot(settings, database, sync_only=False, guild=None)
+
+    return await _with_database(settings, body)
+
+
+async def _sync(settings: Settings, guild: int | None) -> int:
+    settings.require_token()
+
+    async def body(database: Database) -> int:
+        await migrate.upgrade(database)
+        return await _start_bot(settings, database, sync_only=True, guild=guild)
+
+    return await _with_database(settings, body)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if command == "migrate":
+            return asyncio.run(
+                _with_database(settings, lambda db: _migrate(db, dry_run=args.dry_run))
+            )
+        if command == "doctor":
+            from bot.doctor import run_doctor
+
+            return asyncio.run(run_doctor(settings))
+        if command == "sync":
+            return asyncio.run(_sync(settings, args.guild))
+        return asyncio.run(_run(settings))
+    except (ConfigError, DatabaseStartupError) as exc:
+        print(f"marginalia: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.LoginFailure:
+        print(
+            "marginalia: Discord rejected DISCORD_TOKEN; reset the token in the Developer "
+            "Portal (Bot → Reset Token) and update .env.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK

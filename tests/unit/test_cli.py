@@ -1,0 +1,117 @@
+"""The CLI as a user runs it: `python -m bot …` in a clean folder; output and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345"
+
+
+def run_cli(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run")
+    assert_one_clear_line(result, "DISCORD_TOKEN", "discord.com/developers")
+    assert not (tmp_path / "data").exists()
+
+
+def test_default_command_is_run(tmp_path: Path) -> None:
+    assert_one_clear_line(run_cli(tmp_path), "DISCORD_TOKEN")
+
+
+def test_garbage_database_url(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": "banana"})
+    assert_one_clear_line(result, "DATABASE_URL")
+
+
+def test_non_numeric_dev_guild_id(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run", env={"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "my-server"})
+    assert_one_clear_line(result, "DEV_GUILD_ID")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_unwritable_database_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": f"sqlite:///{locked}/sub/x.db"})
+    assert_one_clear_line(result, "DATABASE_URL")
+
+
+def test_database_folder_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": "sqlite:///blocker/x.db"})
+    assert_one_clear_line(result, "DATABASE_URL", "blocker")
+    assert (tmp_path / "blocker").read_text() == "a file, not a folder"
+
+
+def test_corrupted_database_file_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "marginalia.db"
+    path.parent.mkdir()
+    garbage = b"\x00garbage that is not sqlite" * 100
+    path.write_bytes(garbage)
+    result = run_cli(tmp_path, "migrate")
+    assert_one_clear_line(result, "DATABASE_URL", "backup")
+    assert path.read_bytes() == garbage
+
+
+def test_migrate_then_dry_run(tmp_path: Path) -> None:
+    dry = run_cli(tmp_path, "migrate", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "CREATE TABLE books" in dry.stdout
+    db_file = tmp_path / "data" / "marginalia.db"
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
+    first = run_cli(tmp_path, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "migrated from empty to 0001_initial" in first.stdout
+    second = run_cli(tmp_path, "migrate")
+    assert second.returncode == 0
+    assert "nothing to do" in second.stdout
+    again = run_cli(tmp_path, "migrate", "--dry-run")
+    assert "up to date" in again.stdout
+
+
+def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
+    env = {
+        "DISCORD_TOKEN": TOKEN,
+        # a closed local port: refused at once
+        "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
+        "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
+    }
+    result = run_cli(tmp_path, "migrate", env=env)
+    assert result.returncode == 0
+    doctor = run_cli(tmp_path, "doctor", env=env)
+    assert doctor.returncode == 1
+    assert "✔ database" in doctor.stdout
+    assert "✔ schema" in doctor.stdout
+    assert "✘ open library" in doctor.stdout
+    assert TOKEN not in doctor.stdout + doctor.stderr
