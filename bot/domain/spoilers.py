@@ -1,0 +1,361 @@
+"""Spoiler-safe text: cleaning user text, Discord spoiler spans, and splitting long text.
+
+How Discord reads a spoiler: ``||`` opens a span that ends at the *next* ``||`` in the raw
+text (a lazy match that ignores backslash escapes and code), so anything the member wrote
+must not contain a raw ``||``, must not start or end with ``|`` next to our tags, and must not
+end with a backslash that an escape-aware client would read as escaping our closing tag. Code
+spans and blocks are rendered literally (spoiler tags inside them do nothing) and a backtick
+can pair with a backtick *outside* our span, so no raw backtick is left inside a span.
+
+The neutralisation, in one place (every step only inserts or swaps characters, never drops
+visible content):
+
+* two pipes that would touch get a ZERO WIDTH SPACE (U+200B) between them; invisible format
+  characters the member put between two pipes are replaced by that one ZWSP, so a client that
+  strips invisibles cannot rejoin them;
+* a span whose text starts or ends with ``|`` gets a ZWSP on that side;
+* a span whose text ends with a backslash gets a trailing space (shown literally everywhere);
+* every backtick becomes U+02CB MODIFIER LETTER GRAVE ACCENT ``ˋ``, which looks the same and is
+  not markdown, so fences (```) and inline code cannot form;
+* ``@everyone``/``@here`` get a ZWSP after the ``@``; user, role and channel mentions
+  (``<@id>``, ``<@!id>``, ``<@&id>``, ``<#id>``) get a ZWSP after ``<`` and show as text.
+  Timestamps (``<t:…>``) and custom emoji are left alone.
+
+Empty spoilers never happen: text with nothing visible wraps to ``""``, never ``||||``.
+Newlines stay inside a span (Discord spoilers span lines); long text is split at paragraph,
+line, sentence or word boundaries into several spans, each closed on its own page.
+
+Lengths are counted in code points, as Discord's API does (``len``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from bot.errors import InvalidInput
+
+# --- Discord limits (characters, counted as code points) ----------------------------------
+
+MESSAGE_CONTENT_LIMIT: Final = 2000
+EMBED_TITLE_LIMIT: Final = 256
+EMBED_DESCRIPTION_LIMIT: Final = 4096
+EMBED_FIELD_NAME_LIMIT: Final = 256
+EMBED_FIELD_VALUE_LIMIT: Final = 1024
+EMBED_FOOTER_LIMIT: Final = 2048
+EMBED_AUTHOR_NAME_LIMIT: Final = 256
+EMBED_FIELDS_PER_EMBED: Final = 25
+EMBED_TOTAL_LIMIT: Final = 6000  # title + description + fields + footer + author, per message
+EMBEDS_PER_MESSAGE: Final = 10
+MODAL_TEXT_INPUT_LIMIT: Final = 4000
+
+SPOILER_TAG: Final = "||"
+ZWSP: Final = "\u200b"
+GRAVE_LOOKALIKE: Final = "\u02cb"  # ˋ replaces ` inside neutralised text
+# Shortest limit for which a spoiler page can always hold at least one character:
+# "||" + ZWSP + "|" + ZWSP + "||" is the worst single-character span.
+MIN_SPOILER_PAGE: Final = 8
+
+# --- cleaning -----------------------------------------------------------------------------
+
+# Bidi embeddings, overrides and isolates can reorder the text shown *after* them (outside a
+# spoiler included); BOM/ZWNBSP is a file artefact. All are removed from user text.
+_REMOVED_FORMAT_CHARS: Final = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+_NEWLINES = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def strip_control_chars(text: str, *, keep_newlines: bool = True) -> str:
+    """Drop control characters (Unicode Cc) and bidi/BOM format characters.
+
+    Newlines (any convention) become ``\\n``; ``\\n`` and ``\\t`` are kept when
+    ``keep_newlines``, otherwise each becomes a single space.
+    """
+    text = _NEWLINES.sub("\n", text)
+    out: list[str] = []
+    for char in text:
+        if char in "\n\t":
+            out.append(char if keep_newlines else " ")
+        elif char in _REMOVED_FORMAT_CHARS or unicodedata.category(char) == "Cc":
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def sanitize_user_text(
+    text: str, max_len: int, *, field: str = "Text", multiline: bool = True
+) -> str:
+    """Clean what a member typed and check its length.
+
+    NFC-normalises, strips control characters (keeping ``\\n`` and ``\\t`` unless
+    ``multiline`` is false, when whitespace runs collapse to one space), normalises newlines
+    and strips the ends. Raises :class:`InvalidInput` naming ``field`` and the limit when the
+    cleaned text is longer than ``max_len`` code points. May return ``""``.
+    """
+    cleaned = strip_control_chars(unicodedata.normalize("NFC", text), keep_newlines=multiline)
+    if not multiline:
+        cleaned = re.sub(r"\s+", " ", cleaned)
+    cleaned = cleaned.strip()
+    if len(cleaned) > max_len:
+        over = len(cleaned) - max_len
+        raise InvalidInput(
+            f"{field} is too long: {len(cleaned):,} characters, the limit is {max_len:,}. "
+            f"Shorten it by {over:,} character{'s' if over != 1 else ''}."
+        )
+    return cleaned
+
+
+def quote(text: str, max_len: int = 40) -> str:
+    """User text quoted inside a message (e.g. an error): one line, shortened, made safe."""
+    line = " ".join(strip_control_chars(text, keep_newlines=False).split())
+    if len(line) > max_len:
+        line = line[: max_len - 1] + "…"
+    return f"“{make_safe(line)}”"
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing in ``text`` would be visible (only whitespace and format chars)."""
+    return all(char.isspace() or is_invisible(char) for char in text)
+
+
+# --- neutralising -------------------------------------------------------------------------
+
+# No word boundary after the name: "@everyone's" is neutralised too (a ZWSP costs nothing).
+_EVERYONE = re.compile(r"@(?:[\u200b-\u200d\u2060\ufeff\u00ad]*)(everyone|here)", re.IGNORECASE)
+_ENTITY_MENTION = re.compile(r"<(?=(?:@[!&]?|#)\d+>)")
+
+
+def neutralise_mentions(text: str) -> str:
+    """Make mentions visible as text instead of live mentions. Idempotent."""
+    text = _EVERYONE.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
+    return _ENTITY_MENTION.sub("<" + ZWSP, text)
+
+
+def neutralise_markup(text: str) -> str:
+    """Break every ``||`` pair and every backtick, so the text can neither open nor close a
+    spoiler span nor start code. No boundary handling: see :func:`escape_spoiler_text`."""
+    out: list[str] = []
+    pending: list[str] = []  # invisible characters seen since the last pipe
+    after_pipe = False
+    for char in text:
+        if char == "|":
+            out.append(ZWSP if after_pipe else "".join(pending))
+            pending.clear()
+            out.append("|")
+            after_pipe = True
+        elif after_pipe and is_invisible(char):
+            pending.append(char)
+        else:
+            out.extend(pending)
+            pending.clear()
+            out.append(GRAVE_LOOKALIKE if char == "`" else char)
+            after_pipe = False
+    out.extend(pending)
+    return "".join(out)
+
+
+def make_safe(text: str) -> str:
+    """User text fit to show anywhere next to spoiler spans: mentions and markup neutralised."""
+    return neutralise_markup(neutralise_mentions(text))
+
+
+def escape_spoiler_text(text: str) -> str:
+    """``text`` neutralised so that ``"||" + result + "||"`` is exactly one spoiler span."""
+    inner = make_safe(text)
+    visible = "".join(c for c in inner if not is_invisible(c))
+    if visible.startswith("|"):
+        inner = ZWSP + inner
+    if visible.endswith("|"):
+        inner += ZWSP
+    trailing = len(visible) - len(visible.rstrip("\\"))
+    if trailing % 2:
+        # An odd backslash run would escape our closing tag in escape-aware clients; a space
+        # cannot be escaped in Discord or CommonMark, so the backslash also stays visible.
+        inner += " "
+    return inner
+
+
+def wrap_spoiler(text: str) -> str:
+    """``text`` as one Discord spoiler span that cannot be closed early or escaped from.
+
+    Returns ``""`` when ``text`` has nothing visible (so ``||||`` never appears). Put the
+    result after a space or newline, never straight after a ``|`` or inside code.
+    """
+    if is_blank(text):
+        return ""
+    return f"{SPOILER_TAG}{escape_spoiler_text(text)}{SPOILER_TAG}"
+
+
+# --- splitting ----------------------------------------------------------------------------
+
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
+_LINE = re.compile(r"\n")
+_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
+_SPACE = re.compile(r"\s")
+_ZWJ: Final = "\u200d"
+
+
+def paginate(text: str, limit: int, *, escape: Callable[[str], str] = make_safe) -> list[str]:
+    """Split ``text`` into pages of at most ``limit`` characters *after* ``escape``.
+
+    Breaks at a paragraph, else a line, else a sentence end, else a space (each only if it
+    leaves the page at least half full; a space anywhere otherwise), else between two
+    characters without splitting an emoji or accent. Whitespace at a break and at both ends is
+    dropped, and so is a page with nothing visible on it; nothing else is: the pages,
+    un-escaped and joined with the dropped whitespace, are the text. Blank text gives ``[]``.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return _split(text, limit, escape)
+
+
+def paginate_spoiler(text: str, limit: int) -> list[str]:
+    """Split ``text`` into spoiler spans of at most ``limit`` characters each, tags included.
+
+    Each page is one complete span from :func:`wrap_spoiler` (mentions and markup neutralised);
+    the boundaries are chosen as in :func:`paginate`. Blank text gives ``[]``.
+    """
+    if limit < MIN_SPOILER_PAGE:
+        raise ValueError(f"a spoiler page needs a limit of at least {MIN_SPOILER_PAGE}")
+    return _split(text, limit, wrap_spoiler)
+
+
+def group_for_messages(
+    pages: Sequence[str],
+    *,
+    reserved_first: int = 0,
+    reserved_each: int = 0,
+    total_limit: int = EMBED_TOTAL_LIMIT,
+    per_message: int = EMBEDS_PER_MESSAGE,
+) -> list[list[str]]:
+    """Group embed pages into messages, in order, within Discord's per-message budget.
+
+    Each inner list becomes one message with one embed per page. ``reserved_first`` and
+    ``reserved_each`` are the characters the other embed parts (title, fields, footer…) take
+    in the first message and in every message. Raises ValueError if a page cannot fit even
+    on its own, rather than dropping it.
+    """
+    messages: list[list[str]] = []
+    current: list[str] = []
+    used = reserved_first + reserved_each
+    for page in pages:
+        if current and (len(current) == per_message or used + len(page) > total_limit):
+            messages.append(current)
+            current, used = [], reserved_each
+        if used + len(page) > total_limit:
+            raise ValueError(f"a page of {len(page)} characters cannot fit in one message")
+        current.append(page)
+        used += len(page)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split(text: str, limit: int, render: Callable[[str], str]) -> list[str]:
+    pages: list[str] = []
+    end_of_text = len(text.rstrip())
+    pos = 0
+    while True:
+        while pos < end_of_text and text[pos].isspace():
+            pos += 1
+        if pos >= end_of_text:
+            return pages
+        window = min(end_of_text - pos, limit)
+        while True:
+            cut = end_of_text if pos + window >= end_of_text else _cut(text, pos, pos + window)
+            rendered = render(text[pos:cut].rstrip())
+            if len(rendered) <= limit:
+                break
+            # Escaping only ever adds characters, so shrinking by the overflow is a good guess;
+            # the page shrinks by at least one character each round, so this ends.
+            size = cut - pos
+            if size <= 1:
+                raise ValueError(f"limit {limit} is too small to hold {text[pos]!r}")
+            window = min(size - 1, max(1, size - (len(rendered) - limit)))
+        if not is_blank(rendered):
+            pages.append(rendered)
+        pos = cut
+
+
+def _cut(text: str, start: int, stop: int) -> int:
+    """Where to end a page that starts at ``start`` and may not extend past ``stop``."""
+    # A break at `stop` itself is allowed (the page then ends exactly at the limit), so the
+    # search looks one character further; `half` keeps pages from being needlessly short.
+    area = text[start : stop + 1]
+    half = (stop - start) // 2
+    for pattern, at_end in ((_PARAGRAPH, False), (_LINE, False), (_SENTENCE, True)):
+        found = _last_break(pattern, area, at_end, minimum=max(half, 1), maximum=stop - start)
+        if found is not None:
+            return start + found
+    found = _last_break(_SPACE, area, False, minimum=1, maximum=stop - start)
+    if found is not None:
+        return start + found
+    return _hard_cut(text, start, stop)
+
+
+def _last_break(
+    pattern: re.Pattern[str], area: str, at_end: bool, *, minimum: int, maximum: int
+) -> int | None:
+    best: int | None = None
+    for match in pattern.finditer(area):
+        offset = match.end() if at_end else match.start()
+        if minimum <= offset <= maximum:
+            best = offset
+    return best
+
+
+def _hard_cut(text: str, start: int, stop: int) -> int:
+    """``stop``, moved back (by at most 32) so as not to split a grapheme cluster."""
+    for cut in range(stop, max(start, stop - 32), -1):
+        if not _joins(text, cut):
+            return cut
+    return stop
+
+
+def _joins(text: str, cut: int) -> bool:
+    """True if cutting before ``text[cut]`` would split a user-perceived character."""
+    if cut <= 0 or cut >= len(text):
+        return False
+    before, after = text[cut - 1], text[cut]
+    if before == _ZWJ or _is_extending(after):
+        return True
+    if _is_regional_indicator(before) and _is_regional_indicator(after):
+        run = 0
+        index = cut - 1
+        while index >= 0 and _is_regional_indicator(text[index]):
+            run += 1
+            index -= 1
+        return run % 2 == 1
+    return False
+
+
+def _is_extending(char: str) -> bool:
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+        or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
+        or 0xE0100 <= code <= 0xE01EF  # variation selectors supplement
+    )
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def is_invisible(char: str) -> bool:
+    """Format characters (Cf: ZWSP, ZWJ, word joiner, soft hyphen, …) and the invisible
+    fillers and variation selectors that render as nothing on their own."""
+    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_OTHERS
+
+
+_INVISIBLE_OTHERS: Final = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
