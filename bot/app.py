@@ -18,6 +18,8 @@ from bot.command_sync import sync_commands
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
+from bot.metadata.catalogue import Catalogue
+from bot.services.books import BookService, CatalogueLike
 from bot.tree import MarginaliaTree
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         database: Database,
         http_client: httpx.AsyncClient,
         clock: Clock | None = None,
+        catalogue: CatalogueLike | None = None,
         sync_mode: str | None = None,
         sync_guild_id: int | None = None,
         **options: Any,
@@ -80,6 +83,8 @@ class MarginaliaBot(commands.AutoShardedBot):
         self.database = database
         self.http_client = http_client
         self.clock: Clock = clock or SystemClock()
+        self.catalogue: CatalogueLike = catalogue or Catalogue.from_settings(settings, http_client)
+        self.books = BookService(database, self.catalogue, self.clock)
         self.started_at = self.clock.now()
         self.sync_mode = sync_mode or settings.sync_commands
         self.sync_guild_id = sync_guild_id if sync_guild_id is not None else settings.dev_guild_id
