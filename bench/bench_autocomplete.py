@@ -41,6 +41,9 @@ class EmptyCatalogue:
     async def by_isbn(self, isbn: str) -> Book | None:
         return None
 
+    async def work(self, ol_key: str) -> Book | None:
+        return None
+
 
 async def main() -> None:
     rng = random.Random(7)

@@ -98,11 +98,15 @@ async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
             return int(found)
     isbns = [i for i in (book.isbn13, *book.isbns) if i]
     if isbns:
-        found = (
-            await conn.execute(
-                select(book_isbns.c.book_id).where(book_isbns.c.isbn13.in_(isbns)).limit(1)
-            )
-        ).scalar()
+        by_isbn = (
+            select(book_isbns.c.book_id)
+            .join(books, books.c.id == book_isbns.c.book_id)
+            .where(book_isbns.c.isbn13.in_(isbns))
+        )
+        if book.ol_work_key:
+            # a shared ISBN never merges two different Open Library works
+            by_isbn = by_isbn.where(books.c.ol_work_key.is_(None))
+        found = (await conn.execute(by_isbn.limit(1))).scalar()
         if found is not None:
             return int(found)
     return None
@@ -131,12 +135,19 @@ async def upsert(
         await conn.execute(
             books.update().where(books.c.id == book_id).values(**keep, updated_at=now)
         )
-    for isbn in {i for i in (book.isbn13, *book.isbns) if i}:
-        owner = (
-            await conn.execute(select(book_isbns.c.book_id).where(book_isbns.c.isbn13 == isbn))
-        ).scalar()
-        if owner is None:
-            await conn.execute(book_isbns.insert().values(isbn13=isbn, book_id=book_id))
+    wanted = sorted({i for i in (book.isbn13, *book.isbns) if i})
+    if wanted:
+        # an ISBN already filed under another work stays there (Open Library data overlaps)
+        taken = set(
+            (
+                await conn.execute(
+                    select(book_isbns.c.isbn13).where(book_isbns.c.isbn13.in_(wanted))
+                )
+            ).scalars()
+        )
+        fresh = [{"isbn13": i, "book_id": book_id} for i in wanted if i not in taken]
+        if fresh:
+            await conn.execute(book_isbns.insert(), fresh)
     stored = await get(conn, book_id)
     assert stored is not None
     return stored

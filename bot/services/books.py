@@ -28,6 +28,7 @@ AUTOCOMPLETE_BUDGET_S = 1.5
 RESOLVE_BUDGET_S = 6.0
 MAX_QUERY_LENGTH = 200
 INDEX_REFRESH_S = 30.0
+DETAILS_BUDGET_S = 1.5
 
 
 class CatalogueLike(Protocol):
@@ -36,6 +37,8 @@ class CatalogueLike(Protocol):
     async def search(self, query: str, limit: int = ...) -> list[Book]: ...
 
     async def by_isbn(self, isbn: str) -> Book | None: ...
+
+    async def work(self, ol_key: str) -> Book | None: ...
 
 
 @dataclass(frozen=True)
@@ -367,7 +370,26 @@ class BookService:
         return self._indexed(book, guild_id), True
 
     async def card(self, guild_id: int, book: Book) -> BookCard:
+        """The book with this server's numbers; a search result without a description is
+        completed from its Open Library work once (then served from the cache)."""
         assert book.id is not None
+        book_id = book.id
+        if book.description is None and book.ol_work_key:
+            book = await self._with_work_details(book)
         async with self.database.read() as conn:
-            stats = await book_repo.guild_stats(conn, guild_id, book.id)
+            stats = await book_repo.guild_stats(conn, guild_id, book_id)
         return BookCard(book, stats)
+
+    async def _with_work_details(self, book: Book) -> Book:
+        if book.ol_work_key is None:
+            return book
+        try:
+            detailed = await asyncio.wait_for(
+                self.catalogue.work(book.ol_work_key), DETAILS_BUDGET_S
+            )
+        except (TimeoutError, CatalogueUnavailable, InvalidInput):
+            return book
+        if detailed is None:
+            return book
+        async with self.database.write() as conn:
+            return self._indexed(await book_repo.upsert(conn, detailed, self.clock.now()))

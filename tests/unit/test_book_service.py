@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -41,6 +42,7 @@ class ScriptedCatalogue:
         self.delay = 0.0
         self.search_calls = 0
         self.isbn_calls = 0
+        self.work_calls = 0
 
     async def search(self, query: str, limit: int = 10) -> list[Book]:
         self.search_calls += 1
@@ -60,6 +62,15 @@ class ScriptedCatalogue:
         if self.down:
             raise CatalogueUnavailable("down")
         return next((b for b in self.books if isbn in b.isbns), None)
+
+    async def work(self, ol_key: str) -> Book | None:
+        self.work_calls += 1
+        if self.down:
+            raise CatalogueUnavailable("down")
+        book = next((b for b in self.books if b.ol_work_key == ol_key), None)
+        if book is None:
+            return None
+        return replace(book, description=f"About {book.title}.")
 
 
 @pytest.fixture
@@ -210,3 +221,30 @@ async def test_like_wildcards_are_literal(database: Database) -> None:
         await book_repo.upsert(conn, Book(title="Plain Title", authors=("A",)), NOW)
         assert await book_repo.search_local(conn, GUILD, "%") == []
         assert await book_repo.search_local(conn, GUILD, "_lain") == []
+
+
+async def test_card_completes_description_once(
+    service: BookService, catalogue: ScriptedCatalogue
+) -> None:
+    result = await service.resolve(GUILD, "Matilda by Dahl")
+    assert isinstance(result, Resolved) and result.book.description is None
+    card = await service.card(GUILD, result.book)
+    assert card.book.description == "About Matilda."
+    catalogue.down = True
+    again = await service.card(GUILD, await service.get(card.book.id or 0))
+    assert again.book.description == "About Matilda."
+    assert catalogue.work_calls == 1
+
+
+async def test_many_isbns_stored_once(database: Database) -> None:
+    isbns = tuple(f"978000000{i:03d}0" for i in range(300))
+    async with database.write() as conn:
+        first = await book_repo.upsert(
+            conn, Book(title="Big", ol_work_key="OL9W", isbns=isbns), NOW
+        )
+        other = await book_repo.upsert(
+            conn, Book(title="Other", ol_work_key="OL8W", isbns=(isbns[0], "9780000009990")), NOW
+        )
+        assert first.id != other.id
+        found = await book_repo.find_by_isbn(conn, isbns[0])
+    assert found is not None and found.id == first.id
