@@ -31,9 +31,7 @@ class Books(commands.Cog):
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)
         elif interaction.type == discord.InteractionType.component:
-            await interaction.response.edit_message(
-                content=None, embed=embed, embeds=[embed], view=None
-            )
+            await interaction.response.edit_message(content=None, embeds=[embed], view=None)
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
 

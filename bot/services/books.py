@@ -89,6 +89,7 @@ class BookService:
         self._warming: dict[str, asyncio.Task[list[Book]]] = {}
         self._index = BookIndex()
         self._index_lock = asyncio.Lock()
+        self._index_loaded = False
         self._index_max_id = 0
         self._index_links_since: datetime | None = None
         self._index_refreshed = float("-inf")
@@ -115,8 +116,9 @@ class BookService:
             async with self.database.read() as conn:
                 new_books = await book_repo.index_rows(conn, self._index_max_id)
                 links = await book_repo.guild_links(conn, self._index_links_since)
-            if self._index_max_id == 0:
+            if not self._index_loaded:
                 self._index.load([self._index_entry(b) for b in new_books], [])
+                self._index_loaded = True
             else:
                 for book in new_books:
                     self._index.add(self._index_entry(book))
@@ -130,7 +132,7 @@ class BookService:
         return self._index
 
     def _indexed(self, book: Book, guild_id: int | None = None) -> Book:
-        if book.id is not None and self._index_max_id:
+        if book.id is not None and self._index_loaded:
             self._index.add(self._index_entry(book))
             if guild_id is not None:
                 self._index.link(guild_id, book.id)

@@ -248,3 +248,13 @@ async def test_many_isbns_stored_once(database: Database) -> None:
         assert first.id != other.id
         found = await book_repo.find_by_isbn(conn, isbns[0])
     assert found is not None and found.id == first.id
+
+
+async def test_books_added_after_the_index_loaded_are_suggested_at_once(
+    service: BookService, catalogue: ScriptedCatalogue
+) -> None:
+    catalogue.down = True
+    assert await service.autocomplete(GUILD, "pira") == []  # loads the (empty) index
+    book, _ = await service.add_manual(GUILD, 1, title="Piranesi", author="Susanna Clarke")
+    choices = await service.autocomplete(GUILD, "pira")
+    assert [c.value for c in choices] == [f"book:{book.id}"]
