@@ -1,0 +1,124 @@
+"""From uploaded bytes to a table of cells: size limits, encoding, CSV syntax.
+
+Every problem with the file as a whole raises :class:`ImportFileError` with a message that
+names the problem and how to fix it; nothing is guessed silently (a file that is not UTF-8
+is refused rather than decoded as some other encoding).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from bot.domain.imports.records import ImportFileError
+
+__all__ = ["MAX_IMPORT_BYTES", "MAX_IMPORT_ROWS", "CsvTable", "decode_upload", "read_table"]
+
+#: Largest file accepted (Discord's upload limit for members without Nitro).
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+#: Most books in one file.
+MAX_IMPORT_ROWS = 20_000
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_REEXPORT = "Upload the export file exactly as the site gave it to you."
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0D, 0x0C))
+    return controls > max(len(sample) // 100, 2)
+
+
+def decode_upload(data: bytes) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark. Refuses everything else."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            f"The file is {_mb(len(data))}; the largest file that can be imported is "
+            f"{_mb(MAX_IMPORT_BYTES)}."
+        )
+    if not data.strip() or data.strip() == _UTF8_BOM:
+        raise ImportFileError("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            "This is a ZIP archive (or a spreadsheet workbook), not a CSV file. "
+            "Unzip it and upload the .csv file inside, or upload the original export."
+        )
+    if data.startswith(_UTF16_BOMS):
+        raise ImportFileError(
+            "The file is saved as UTF-16 text, probably by a spreadsheet program. "
+            f'Save it as "CSV UTF-8" instead. {_REEXPORT}'
+        )
+    if _looks_binary(data[:8192]):
+        raise ImportFileError(f"This is not a CSV text file (it contains binary data). {_REEXPORT}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} "
+            "can't be read. It was probably re-saved by a spreadsheet program in another "
+            f'encoding (such as Windows-1252). {_REEXPORT} Or save it as "CSV UTF-8".'
+        ) from None
+    if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        raise ImportFileError(f"This is a web page, not the CSV export. {_REEXPORT}")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class CsvTable:
+    """The header and the non-empty rows, each with its spreadsheet row number."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]
+
+    def has(self, column: str) -> bool:
+        return column in self.header
+
+
+def _clean_header(cells: list[str]) -> tuple[str, ...]:
+    return tuple(cell.replace("\ufeff", "").strip() for cell in cells)
+
+
+def read_table(text: str) -> CsvTable:
+    """Parse CSV text (quoted fields may hold commas, quotes and line breaks).
+
+    Row numbers are what a spreadsheet shows: the header is row 1. Blank rows are skipped;
+    short rows are padded, cells beyond the header are ignored.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_IMPORT_BYTES))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: tuple[str, ...] = ()
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            if not header:
+                header = _clean_header(cells)
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise ImportFileError(
+                    f"The file has more than {MAX_IMPORT_ROWS:,} books; that is the most one "
+                    "import can take. Split it into smaller files (keep the header line)."
+                )
+            record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+            rows.append((number, record))
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"The file is not valid CSV near row {number + 1} ({exc}). {_REEXPORT}"
+        ) from None
+    if len(header) <= 1 and header and any(sep in header[0] for sep in (";", "\t", "|")):
+        raise ImportFileError(
+            "The columns are separated by semicolons or tabs instead of commas, probably "
+            f"because a spreadsheet program re-saved the file. {_REEXPORT}"
+        )
+    return CsvTable(header, tuple(rows))
