@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from bot.domain.text import neutralise_mentions, strip_control_chars
 from bot.errors import InvalidInput
 
 # --- Discord limits (characters, counted as code points) ----------------------------------
@@ -59,31 +60,6 @@ GRAVE_LOOKALIKE: Final = "\u02cb"  # ˋ replaces ` inside neutralised text
 MIN_SPOILER_PAGE: Final = 8
 
 # --- cleaning -----------------------------------------------------------------------------
-
-# Bidi embeddings, overrides and isolates can reorder the text shown *after* them (outside a
-# spoiler included); BOM/ZWNBSP is a file artefact. All are removed from user text.
-_REMOVED_FORMAT_CHARS: Final = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-)
-_NEWLINES = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-
-
-def strip_control_chars(text: str, *, keep_newlines: bool = True) -> str:
-    """Drop control characters (Unicode Cc) and bidi/BOM format characters.
-
-    Newlines (any convention) become ``\\n``; ``\\n`` and ``\\t`` are kept when
-    ``keep_newlines``, otherwise each becomes a single space.
-    """
-    text = _NEWLINES.sub("\n", text)
-    out: list[str] = []
-    for char in text:
-        if char in "\n\t":
-            out.append(char if keep_newlines else " ")
-        elif char in _REMOVED_FORMAT_CHARS or unicodedata.category(char) == "Cc":
-            continue
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def sanitize_user_text(
@@ -123,16 +99,6 @@ def is_blank(text: str) -> bool:
 
 
 # --- neutralising -------------------------------------------------------------------------
-
-# No word boundary after the name: "@everyone's" is neutralised too (a ZWSP costs nothing).
-_EVERYONE = re.compile(r"@(?:[\u200b-\u200d\u2060\ufeff\u00ad]*)(everyone|here)", re.IGNORECASE)
-_ENTITY_MENTION = re.compile(r"<(?=(?:@[!&]?|#)\d+>)")
-
-
-def neutralise_mentions(text: str) -> str:
-    """Make mentions visible as text instead of live mentions. Idempotent."""
-    text = _EVERYONE.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
-    return _ENTITY_MENTION.sub("<" + ZWSP, text)
 
 
 def neutralise_markup(text: str) -> str:

@@ -19,34 +19,43 @@ ELLIPSIS = "…"
 
 # --- control characters ------------------------------------------------------------------
 
-# Bidi embeddings/overrides/isolates can reorder the text around them (spoofing), and a BOM
-# in the middle of text is noise; the other format characters (ZWJ in emoji…) are kept.
+# Bidi embeddings, overrides and isolates can reorder the text shown *after* them (spoofing,
+# even outside a spoiler); a BOM is a file artefact. All are removed from user text; other
+# format characters (ZWJ in emoji…) are kept.
 _FORMAT_NOISE = dict.fromkeys(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF],
 )
-_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 
 
-def strip_control_chars(text: str) -> str:
-    """Remove control characters but keep newlines and tabs; unify line breaks to ``\\n``."""
+def strip_control_chars(text: str, *, keep_newlines: bool = True) -> str:
+    """Drop control characters (Unicode Cc) and bidi/BOM format characters.
+
+    Line breaks (any convention) become ``\\n``; ``\\n`` and ``\\t`` are kept when
+    ``keep_newlines``, otherwise each becomes a single space.
+    """
     text = _LINE_BREAKS.sub("\n", text).translate(_FORMAT_NOISE)
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 # --- mentions ----------------------------------------------------------------------------
 
-_EVERYONE = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+# Invisible characters between "@" and the name are tolerated (some clients drop them), and
+# there is no word boundary after it: "@everyone's" is neutralised too.
+_EVERYONE = re.compile(r"@(?:[\u200b-\u200d\u2060\ufeff\u00ad]*)(everyone|here)", re.IGNORECASE)
+_ENTITY_MENTION = re.compile(r"<(?=(?:@[!&]?|#)\d+>)")
 
 
 def neutralise_mentions(text: str) -> str:
     """Break ``@everyone``, ``@here``, ``<@id>``, ``<@!id>``, ``<@&id>`` and ``<#id>``.
 
     A zero-width space inside the syntax keeps the text readable while Discord no longer
-    parses it as a mention (belt and braces: replies are also sent with mentions disabled).
+    parses it as a mention (belt and braces: every send also disables mentions). Idempotent.
     """
     text = _EVERYONE.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
-    return _MENTION.sub(lambda m: f"<{ZWSP}{m.group(1)}{m.group(2)}>", text)
+    return _ENTITY_MENTION.sub("<" + ZWSP, text)
 
 
 # --- HTML --------------------------------------------------------------------------------
