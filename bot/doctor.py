@@ -11,8 +11,10 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.errors import DatabaseStartupError
+from bot.metadata.catalogue import Catalogue
+from bot.metadata.http import RetryPolicy
 
-PROBE_TIMEOUT = httpx.Timeout(3.0)
+PROBE_TIMEOUT_S = 3.0
 MARKS = {"ok": "✔", "warn": "!", "fail": "✘"}
 
 
@@ -53,36 +55,27 @@ async def _check_database(settings: Settings) -> list[Check]:
     return checks
 
 
-async def _probe(client: httpx.AsyncClient, name: str, url: str, params: dict[str, str]) -> Check:
-    try:
-        response = await client.get(url, params=params, timeout=PROBE_TIMEOUT)
-    except httpx.HTTPError as exc:
-        return Check(name, "fail", f"unreachable ({type(exc).__name__}) at {url}")
-    if response.status_code >= 400:
-        return Check(name, "fail", f"answered HTTP {response.status_code} at {url}")
-    return Check(name, "ok", f"reachable at {url}")
-
-
 async def _check_metadata(settings: Settings) -> list[Check]:
-    user_agent = f"Marginalia/{__version__} (doctor; {settings.metadata_contact or 'no contact'})"
-    async with httpx.AsyncClient(headers={"User-Agent": user_agent}) as client:
-        open_library = await _probe(
-            client,
-            "open library",
-            f"{settings.openlibrary_base_url}/search.json",
-            {"q": "the hobbit", "limit": "1", "fields": "key"},
+    """One tiny question to each source, with a short timeout and no retries."""
+    async with httpx.AsyncClient() as client:
+        catalogue = Catalogue.from_settings(
+            settings, client, timeout=PROBE_TIMEOUT_S, retry=RetryPolicy(attempts=1)
         )
-        google = await _probe(
-            client,
-            "google books",
-            f"{settings.google_books_base_url}/volumes",
-            {"q": "isbn:9780140328721", "maxResults": "1"},
-        )
-    if open_library.status == "ok" or google.status == "ok":
+        report = await catalogue.check()
+    urls = {
+        "openlibrary": ("open library", settings.openlibrary_base_url),
+        "googlebooks": ("google books", settings.google_books_base_url),
+    }
+    checks = [
+        Check(name, "ok", f"reachable at {url}")
+        if report.get(key) == "ok"
+        else Check(name, "fail", f"{report.get(key, 'not checked')} ({url})")
+        for key, (name, url) in urls.items()
+    ]
+    if any(c.status == "ok" for c in checks):
         # one source down is degraded, not broken: the other is the fallback
-        open_library = Check(open_library.name, _soften(open_library.status), open_library.detail)
-        google = Check(google.name, _soften(google.status), google.detail)
-    return [open_library, google]
+        checks = [Check(c.name, _soften(c.status), c.detail) for c in checks]
+    return checks
 
 
 def _soften(status: str) -> str:
