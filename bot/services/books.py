@@ -88,6 +88,7 @@ class BookService:
         self.clock = clock
         self._warming: dict[str, asyncio.Task[list[Book]]] = {}
         self._index = BookIndex()
+        self._linked: set[tuple[int, int]] = set()  # (guild, book) links known to be stored
         self._index_lock = asyncio.Lock()
         self._index_loaded = False
         self._index_max_id = 0
@@ -276,8 +277,11 @@ class BookService:
         """Mark the book as known to this server (it then comes first in autocomplete)."""
         if book.id is None:
             raise ValueError("book must be stored first")
+        if (guild_id, book.id) in self._linked:
+            return  # every command that names a book calls this: skip the write when known
         async with self.database.write() as conn:
             await book_repo.link_guild(conn, guild_id, book.id, user_id, self.clock.now())
+        self._linked.add((guild_id, book.id))
         self._indexed(book, guild_id)
 
     # --- commands -----------------------------------------------------------------------

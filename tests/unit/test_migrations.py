@@ -119,3 +119,22 @@ async def test_corrupted_file_is_reported_and_untouched(tmp_path: Path) -> None:
         await db.close()
     assert "not a readable SQLite database" in str(info.value)
     assert path.read_bytes() == garbage
+
+
+async def test_writes_are_serialised_and_nesting_fails_fast(database: Database) -> None:
+    import asyncio
+
+    order: list[str] = []
+
+    async def writer(name: str) -> None:
+        async with database.write() as conn:
+            order.append(f"{name}-start")
+            await conn.execute(text("SELECT 1"))
+            await asyncio.sleep(0.01)
+            order.append(f"{name}-end")
+
+    await asyncio.gather(*(writer(str(i)) for i in range(5)))
+    assert all(order[i].endswith("start") and order[i + 1].endswith("end") for i in range(0, 10, 2))
+    with pytest.raises(RuntimeError, match="nested write"):
+        async with database.write(), database.write():
+            pass
