@@ -1,0 +1,367 @@
+"""Reviews with their likes and flags, and the reading progress the Reveal button checks.
+
+Likes and flags have no ``guild_id`` of their own: every query on them goes through the
+review, and the review is always looked up with its ``guild_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.schema import books, readings, review_flags, review_likes, reviews
+from bot.domain.review import ReviewDraft, SpoilerReach
+from bot.domain.stars import Stars
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    """A review as stored, with its like count."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    book_id: int
+    read_number: int
+    stars: Stars | None
+    headline: str | None
+    body: str
+    spoilers: str | None
+    spoiler_reach: SpoilerReach | None
+    content_warnings: str | None
+    recommended_for: str | None
+    source: str
+    channel_id: int | None
+    message_id: int | None
+    extra_message_ids: tuple[int, ...]
+    thread_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    likes: int = 0
+
+    @property
+    def message_ids(self) -> tuple[int, ...]:
+        """Every posted message, first one first."""
+        return ((self.message_id,) if self.message_id else ()) + self.extra_message_ids
+
+    def draft(self) -> ReviewDraft:
+        """The review's content, as it was written."""
+        return ReviewDraft(
+            body=self.body,
+            headline=self.headline,
+            spoilers=self.spoilers,
+            spoiler_reach=self.spoiler_reach,
+            content_warnings=self.content_warnings,
+            recommended_for=self.recommended_for,
+            stars=self.stars,
+        )
+
+
+class ReviewOrder(StrEnum):
+    NEWEST = "newest"
+    MOST_LIKED = "most-liked"
+
+
+_LIKES = (
+    select(func.count())
+    .where(review_likes.c.review_id == reviews.c.id)
+    .correlate(reviews)
+    .scalar_subquery()
+    .label("likes")
+)
+
+
+def _select() -> Select[Any]:
+    return select(reviews, _LIKES)
+
+
+def _from_row(row: RowMapping) -> StoredReview:
+    quarters = row["quarters"]
+    return StoredReview(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        user_id=int(row["user_id"]),
+        book_id=int(row["book_id"]),
+        read_number=int(row["read_number"]),
+        stars=Stars(int(quarters)) if quarters is not None else None,
+        headline=row["headline"],
+        body=row["body"],
+        spoilers=row["spoilers"],
+        spoiler_reach=SpoilerReach.from_db(row["spoiler_reach_kind"], row["spoiler_reach_value"]),
+        content_warnings=row["content_warnings"],
+        recommended_for=row["recommended_for"],
+        source=row["source"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        extra_message_ids=tuple(int(i) for i in row["extra_message_ids"] or ()),
+        thread_id=row["thread_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        likes=int(row["likes"] or 0),
+    )
+
+
+def _content(draft: ReviewDraft) -> dict[str, Any]:
+    kind, value = draft.spoiler_reach.to_db() if draft.spoiler_reach else (None, None)
+    return {
+        "quarters": draft.stars.quarters if draft.stars else None,
+        "headline": draft.headline,
+        "body": draft.body,
+        "spoilers": draft.spoilers,
+        "spoiler_reach_kind": kind,
+        "spoiler_reach_value": value,
+        "content_warnings": draft.content_warnings,
+        "recommended_for": draft.recommended_for,
+    }
+
+
+async def get(conn: AsyncConnection, guild_id: int, review_id: int) -> StoredReview | None:
+    query = _select().where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+    row = (await conn.execute(query)).mappings().first()
+    return _from_row(row) if row else None
+
+
+async def latest_for(
+    conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
+) -> StoredReview | None:
+    """The member's review of the book for their latest read-through (highest number)."""
+    query = (
+        _select()
+        .where(
+            reviews.c.guild_id == guild_id,
+            reviews.c.user_id == user_id,
+            reviews.c.book_id == book_id,
+        )
+        .order_by(reviews.c.read_number.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(query)).mappings().first()
+    return _from_row(row) if row else None
+
+
+async def insert(
+    conn: AsyncConnection,
+    guild_id: int,
+    user_id: int,
+    book_id: int,
+    draft: ReviewDraft,
+    now: datetime,
+    *,
+    read_number: int = 1,
+    source: str = "discord",
+) -> int:
+    result = await conn.execute(
+        reviews.insert().values(
+            guild_id=guild_id,
+            user_id=user_id,
+            book_id=book_id,
+            read_number=read_number,
+            source=source,
+            created_at=now,
+            updated_at=now,
+            **_content(draft),
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def update_content(
+    conn: AsyncConnection, guild_id: int, review_id: int, draft: ReviewDraft, now: datetime
+) -> None:
+    await conn.execute(
+        reviews.update()
+        .where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+        .values(**_content(draft), updated_at=now)
+    )
+
+
+async def set_posted(
+    conn: AsyncConnection,
+    guild_id: int,
+    review_id: int,
+    channel_id: int | None,
+    message_ids: Sequence[int],
+) -> None:
+    """Remember where the review is posted: the first message and its continuations."""
+    await conn.execute(
+        reviews.update()
+        .where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+        .values(
+            channel_id=channel_id if message_ids else None,
+            message_id=message_ids[0] if message_ids else None,
+            extra_message_ids=[int(i) for i in message_ids[1:]],
+        )
+    )
+
+
+async def claim_thread(
+    conn: AsyncConnection, guild_id: int, review_id: int, thread_id: int
+) -> int | None:
+    """Store ``thread_id`` unless the review has a thread already; returns the stored one."""
+    await conn.execute(
+        reviews.update()
+        .where(
+            reviews.c.guild_id == guild_id,
+            reviews.c.id == review_id,
+            reviews.c.thread_id.is_(None),
+        )
+        .values(thread_id=thread_id)
+    )
+    stored = await conn.execute(
+        select(reviews.c.thread_id).where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+    )
+    value = stored.scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+async def clear_thread(conn: AsyncConnection, guild_id: int, review_id: int) -> None:
+    """Forget a thread that no longer exists (deleted by someone), so it can be made again."""
+    await conn.execute(
+        reviews.update()
+        .where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+        .values(thread_id=None)
+    )
+
+
+async def delete(conn: AsyncConnection, guild_id: int, review_id: int) -> bool:
+    """Delete the review (its likes and flags go with it)."""
+    await conn.execute(review_likes.delete().where(review_likes.c.review_id == review_id))
+    await conn.execute(review_flags.delete().where(review_flags.c.review_id == review_id))
+    result = await conn.execute(
+        reviews.delete().where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+    )
+    return bool(result.rowcount)
+
+
+async def list_for_book(
+    conn: AsyncConnection,
+    guild_id: int,
+    book_id: int,
+    *,
+    order: ReviewOrder = ReviewOrder.NEWEST,
+    limit: int = 5,
+    offset: int = 0,
+) -> list[StoredReview]:
+    query = _select().where(reviews.c.guild_id == guild_id, reviews.c.book_id == book_id)
+    if order is ReviewOrder.MOST_LIKED:
+        query = query.order_by(_LIKES.desc(), reviews.c.created_at.desc(), reviews.c.id.desc())
+    else:
+        query = query.order_by(reviews.c.created_at.desc(), reviews.c.id.desc())
+    rows = (await conn.execute(query.limit(limit).offset(offset))).mappings()
+    return [_from_row(row) for row in rows]
+
+
+async def count_for_book(conn: AsyncConnection, guild_id: int, book_id: int) -> int:
+    result = await conn.execute(
+        select(func.count()).where(reviews.c.guild_id == guild_id, reviews.c.book_id == book_id)
+    )
+    return int(result.scalar_one())
+
+
+# --- likes and flags ----------------------------------------------------------------------
+
+
+async def like_count(conn: AsyncConnection, review_id: int) -> int:
+    result = await conn.execute(select(func.count()).where(review_likes.c.review_id == review_id))
+    return int(result.scalar_one())
+
+
+async def has_liked(conn: AsyncConnection, review_id: int, user_id: int) -> bool:
+    result = await conn.execute(
+        select(func.count()).where(
+            review_likes.c.review_id == review_id, review_likes.c.user_id == user_id
+        )
+    )
+    return bool(result.scalar_one())
+
+
+async def add_like(conn: AsyncConnection, review_id: int, user_id: int, now: datetime) -> None:
+    await conn.execute(
+        review_likes.insert().values(review_id=review_id, user_id=user_id, created_at=now)
+    )
+
+
+async def remove_like(conn: AsyncConnection, review_id: int, user_id: int) -> None:
+    await conn.execute(
+        review_likes.delete().where(
+            review_likes.c.review_id == review_id, review_likes.c.user_id == user_id
+        )
+    )
+
+
+async def add_flag(
+    conn: AsyncConnection, review_id: int, user_id: int, reason: str, now: datetime
+) -> bool:
+    """Record a member's flag; False if they had flagged this review already (kept as it was)."""
+    exists = await conn.execute(
+        select(func.count()).where(
+            review_flags.c.review_id == review_id, review_flags.c.user_id == user_id
+        )
+    )
+    if exists.scalar_one():
+        return False
+    await conn.execute(
+        review_flags.insert().values(
+            review_id=review_id, user_id=user_id, reason=reason, created_at=now
+        )
+    )
+    return True
+
+
+async def flag_count(conn: AsyncConnection, review_id: int) -> int:
+    result = await conn.execute(select(func.count()).where(review_flags.c.review_id == review_id))
+    return int(result.scalar_one())
+
+
+# --- the reader's own progress (for the Reveal button) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingProgress:
+    """One of the member's read-throughs of a book, as far as the spoiler check needs it."""
+
+    status: str
+    page: int | None
+    percent: float | None
+    page_count: int | None  # the reading's own edition length, else the book's
+    created_at: datetime
+
+
+async def readings_for(
+    conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
+) -> list[ReadingProgress]:
+    """The member's readings of the book in this server, newest first."""
+    query = (
+        select(
+            readings.c.status,
+            readings.c.progress_page,
+            readings.c.progress_percent,
+            func.coalesce(readings.c.page_count_override, books.c.page_count).label("pages"),
+            readings.c.created_at,
+        )
+        .join(books, books.c.id == readings.c.book_id)
+        .where(
+            readings.c.guild_id == guild_id,
+            readings.c.user_id == user_id,
+            readings.c.book_id == book_id,
+        )
+        .order_by(readings.c.created_at.desc(), readings.c.id.desc())
+    )
+    rows = (await conn.execute(query)).mappings()
+    return [
+        ReadingProgress(
+            status=row["status"],
+            page=row["progress_page"],
+            percent=row["progress_percent"],
+            page_count=row["pages"],
+            created_at=row["created_at"],
+        )
+        for row in rows
+    ]

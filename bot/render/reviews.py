@@ -1,0 +1,714 @@
+"""Reviews as Discord shows them: the post (one or more messages), its persistent buttons, the
+review form, the spoiler reveal, the flag menu, the list pages and the moderator-log cards.
+
+Spoiler safety lives in :mod:`bot.domain.spoilers`; this module only arranges its output:
+member text goes through ``make_safe``/``paginate``, the spoiler part only through
+``paginate_spoiler`` (one closed ``||…||`` span per page, each after a newline), content
+warnings through ``wrap_spoiler``. A long review continues over several embeds and messages
+with "part n of m" footers; nothing is cut.
+
+The buttons are :class:`discord.ui.DynamicItem` subclasses whose custom ids carry the review
+id (``review:like:123``), registered at start-up with ``bot.add_dynamic_items(*REVIEW_ITEMS)``,
+so a click on a post from before a restart still works. A click is handed to the loaded
+reviews cog through the :class:`ReviewActions` protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
+
+import discord
+from discord.ext.commands.bot import BotBase
+
+from bot.db.reviews import ReviewOrder, StoredReview
+from bot.domain.book import Book
+from bot.domain.spoilers import (
+    EMBED_AUTHOR_NAME_LIMIT,
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    group_for_messages,
+    make_safe,
+    paginate,
+    paginate_spoiler,
+    wrap_spoiler,
+)
+from bot.domain.text import trim
+from bot.services.reviews import (
+    FLAG_REASONS,
+    PAGE_SIZE,
+    FlagResult,
+    RevealCheck,
+    ReviewContext,
+    ReviewForm,
+    ReviewPage,
+)
+from bot.tree import ERROR_COLOUR, handle_interaction_error, view_on_error
+
+REVIEWS_COG_NAME: Final = "Reviews"
+REVIEW_COLOUR: Final = discord.Colour.from_rgb(120, 86, 160)
+MODLOG_COLOUR: Final = discord.Colour.orange()
+# Room kept for the "Review #123 · part 10 of 12 — continues below" footer in every message.
+FOOTER_RESERVE: Final = 80
+MODAL_TITLE_LIMIT: Final = 45
+EXCERPT_LENGTH: Final = 220
+_ID = r"(?P<id>[0-9]{1,20})"
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def review_jump_url(review: StoredReview) -> str | None:
+    if review.channel_id is None or review.message_id is None:
+        return None
+    return jump_url(review.guild_id, review.channel_id, review.message_id)
+
+
+def _book_line(book: Book) -> str:
+    return trim(f"{book.display_title} — {book.author_line}", EMBED_AUTHOR_NAME_LIMIT)
+
+
+def _safe_title(text: str) -> str:
+    return trim(make_safe(text), EMBED_TITLE_LIMIT)
+
+
+def rating_text(context: ReviewContext) -> str | None:
+    stars = context.review.stars
+    if stars is None:
+        return None
+    label = f" — {make_safe(context.rating_label)}" if context.rating_label else ""
+    return f"{stars.display()}{label}"
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+# --- the post ----------------------------------------------------------------------------
+
+
+def _first_embed(context: ReviewContext) -> discord.Embed:
+    """The head of the post: everything but the text pages and the footer."""
+    review, book = context.review, context.book
+    title = review.headline or f"Review of {book.display_title}"
+    embed = discord.Embed(title=_safe_title(title), colour=REVIEW_COLOUR)
+    embed.timestamp = review.created_at
+    embed.set_author(name=_book_line(book))
+    if book.cover_url:
+        embed.set_thumbnail(url=book.cover_url)
+    embed.add_field(name="Reviewer", value=f"<@{review.user_id}>")
+    rating = rating_text(context)
+    if rating:
+        embed.add_field(name="Rating", value=rating)
+    if review.read_number > 1:
+        embed.add_field(name="Read-through", value=f"{_ordinal(review.read_number)} read")
+    if review.recommended_for:
+        embed.add_field(name="Recommended for", value=make_safe(review.recommended_for))
+    if review.content_warnings:
+        embed.add_field(
+            name="Content warnings", value=wrap_spoiler(review.content_warnings), inline=False
+        )
+    return embed
+
+
+def _spoiler_header(context: ReviewContext, *, continued: bool) -> str:
+    reach = context.review.spoiler_reach
+    where = reach.describe() if reach else "the ending"
+    more = ", continued" if continued else ""
+    return f"**Spoilers** (up to {where}{more}) — tap to reveal\n"
+
+
+def description_pages(context: ReviewContext, limit: int) -> list[str]:
+    """The body pages, then the spoiler pages (each one closed span under a header line).
+
+    The first spoiler page joins the last body page when both fit in one description.
+    """
+    review = context.review
+    pages = paginate(review.body, limit) if review.body else []
+    if review.spoilers:
+        first_header = _spoiler_header(context, continued=False)
+        later_header = _spoiler_header(context, continued=True)
+        spans = paginate_spoiler(review.spoilers, limit - len(later_header))
+        spoiler_pages = [
+            (first_header if index == 0 else later_header) + span
+            for index, span in enumerate(spans)
+        ]
+        if pages and spoiler_pages and len(pages[-1]) + 2 + len(spoiler_pages[0]) <= limit:
+            pages[-1] = f"{pages[-1]}\n\n{spoiler_pages.pop(0)}"
+        pages.extend(spoiler_pages)
+    return pages
+
+
+def review_messages(context: ReviewContext) -> list[list[discord.Embed]]:
+    """The post as messages of embeds, in order; the first message carries the head.
+
+    Every embed fits Discord's limits (4,096-character descriptions, 6,000 characters and
+    10 embeds per message), counted after escaping.
+    """
+    head = _first_embed(context)
+    reserved_first = len(head)
+    limit = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - reserved_first - FOOTER_RESERVE)
+    pages = description_pages(context, limit) or ["*(no text)*"]
+    groups = group_for_messages(pages, reserved_first=reserved_first, reserved_each=FOOTER_RESERVE)
+    messages: list[list[discord.Embed]] = []
+    for index, group in enumerate(groups):
+        embeds: list[discord.Embed] = []
+        for position, page in enumerate(group):
+            if index == 0 and position == 0:
+                head.description = page
+                embeds.append(head)
+            else:
+                embeds.append(discord.Embed(description=page, colour=REVIEW_COLOUR))
+        embeds[-1].set_footer(text=_footer(context.review.id, index, len(groups)))
+        messages.append(embeds)
+    return messages
+
+
+def _footer(review_id: int, index: int, total: int) -> str:
+    if total == 1:
+        return f"Review #{review_id}"
+    more = " — continues below" if index + 1 < total else ""
+    return f"Review #{review_id} · part {index + 1} of {total}{more}"
+
+
+def review_view(review: StoredReview, *, likes: int | None = None) -> discord.ui.View:
+    """The persistent buttons of a post: Like (with count), Reveal spoilers, Discuss, Flag."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(LikeButton(review.id, review.likes if likes is None else likes))
+    if review.spoilers:
+        view.add_item(RevealButton(review.id))
+    view.add_item(DiscussButton(review.id))
+    view.add_item(FlagButton(review.id))
+    return view
+
+
+def link_view(url: str | None, label: str = "Go to the post") -> discord.ui.View | None:
+    if url is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=label, url=url))
+    return view
+
+
+# --- the spoiler reveal ------------------------------------------------------------------
+
+
+def reveal_messages(context: ReviewContext) -> list[list[discord.Embed]]:
+    """The spoiler part as plain text (for the member who asked, ephemerally)."""
+    review = context.review
+    reach = review.spoiler_reach
+    title = _safe_title(
+        f"Spoilers — {review.headline or context.book.display_title}"
+        + (f" (up to {reach.describe()})" if reach else "")
+    )
+    limit = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - FOOTER_RESERVE)
+    pages = paginate(review.spoilers or "", limit)
+    groups = group_for_messages(pages, reserved_first=len(title), reserved_each=FOOTER_RESERVE)
+    messages: list[list[discord.Embed]] = []
+    for index, group in enumerate(groups):
+        embeds = [discord.Embed(description=page, colour=REVIEW_COLOUR) for page in group]
+        if index == 0:
+            embeds[0].title = title
+        embeds[-1].set_footer(text=_footer(review.id, index, len(groups)))
+        messages.append(embeds)
+    return messages
+
+
+def reveal_warning(check: RevealCheck) -> tuple[str, discord.ui.View]:
+    """ "This goes to p. 250; you are on p. 120 — reveal anyway?" with a confirm button."""
+    reach = check.context.review.spoiler_reach
+    where = reach.describe() if reach else "the ending"
+    text = f"This goes to {where}; {check.progress} — reveal anyway?"
+    view = discord.ui.View(timeout=None)
+    view.add_item(RevealButton(check.context.review.id, anyway=True))
+    return text, view
+
+
+# --- flags and the moderators' log -------------------------------------------------------
+
+
+def flag_prompt(review_id: int) -> tuple[str, discord.ui.View]:
+    view = discord.ui.View(timeout=None)
+    view.add_item(FlagReasonSelect(review_id))
+    return "Why should moderators look at this review?", view
+
+
+def _excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    return trim(make_safe(" ".join(text.split())), length)
+
+
+def modlog_flag_embed(result: FlagResult, flagger_id: int) -> discord.Embed:
+    review = result.context.review
+    embed = discord.Embed(
+        title="Review flagged",
+        description=_excerpt(review.body) if review.body else "*(spoiler part only)*",
+        colour=MODLOG_COLOUR,
+    )
+    embed.set_author(name=_book_line(result.context.book))
+    embed.add_field(name="Review", value=f"#{review.id} by <@{review.user_id}>")
+    embed.add_field(name="Flagged by", value=f"<@{flagger_id}>")
+    embed.add_field(name="Reason", value=result.reason, inline=False)
+    members = f"{result.count} member{'s' if result.count != 1 else ''}"
+    embed.add_field(name="Flags so far", value=members)
+    url = review_jump_url(review)
+    if url:
+        embed.add_field(name="Post", value=f"[Open the review]({url})")
+    embed.set_footer(text="Remove it with /review delete book member (moderators).")
+    return embed
+
+
+def modlog_removed_embed(review: StoredReview, book: Book, moderator_id: int) -> discord.Embed:
+    embed = discord.Embed(
+        title="Review removed by a moderator",
+        description=f"Review #{review.id} by <@{review.user_id}>, removed by <@{moderator_id}>.",
+        colour=MODLOG_COLOUR,
+    )
+    embed.set_author(name=_book_line(book))
+    return embed
+
+
+def modlog_posting_failed_embed(review_id: int, channel_id: int, reason: str) -> discord.Embed:
+    return discord.Embed(
+        title="A review could not be posted",
+        description=(
+            f"Review #{review_id} could not be posted in <#{channel_id}>: {reason} "
+            "Check the bot's permissions there (View Channel, Send Messages, Embed Links)."
+        ),
+        colour=MODLOG_COLOUR,
+    )
+
+
+# --- /review list ------------------------------------------------------------------------
+
+
+def review_list_embed(page: ReviewPage) -> discord.Embed:
+    """One page of reviews: who, rating, headline, likes and a spoiler-free excerpt."""
+    order = "most liked first" if page.order is ReviewOrder.MOST_LIKED else "newest first"
+    embed = discord.Embed(
+        title=_safe_title(f"Reviews of {page.book.display_title}"), colour=REVIEW_COLOUR
+    )
+    if not page.reviews:
+        embed.description = "No reviews on this server yet. Write the first with `/review write`."
+        return embed
+    blocks: list[str] = []
+    for number, review in enumerate(page.reviews, start=page.page * PAGE_SIZE + 1):
+        parts = [f"**{number}.** <@{review.user_id}>"]
+        if review.stars is not None:
+            parts.append(review.stars.display())
+        parts.append(f"♥ {review.likes}")
+        url = review_jump_url(review)
+        if url:
+            parts.append(f"[post]({url})")
+        lines = [" · ".join(parts)]
+        if review.headline:
+            lines.append(f"**{trim(make_safe(review.headline), 200)}**")
+        if review.body:
+            lines.append(_excerpt(review.body))
+        if review.spoilers:
+            reach = review.spoiler_reach
+            lines.append(
+                f"*Spoilers up to {reach.describe() if reach else 'the ending'} in the post*"
+            )
+        blocks.append("\n".join(lines))
+    embed.description = trim("\n\n".join(blocks), EMBED_DESCRIPTION_LIMIT)
+    embed.set_footer(
+        text=f"Page {page.page + 1} of {page.page_count} · {page.total} reviews · {order}"
+    )
+    return embed
+
+
+PageLoader = Callable[[int, ReviewOrder], Awaitable[ReviewPage]]
+
+
+class ReviewListView(discord.ui.View):
+    """Previous / Next / sort buttons for the member who ran ``/review list``."""
+
+    on_error = staticmethod(view_on_error)
+
+    def __init__(self, page: ReviewPage, load: PageLoader, *, owner_id: int) -> None:
+        super().__init__(timeout=600)
+        self.page = page
+        self.load = load
+        self.owner_id = owner_id
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page.page == 0
+        self.next.disabled = self.page.page + 1 >= self.page.page_count
+        liked = self.page.order is ReviewOrder.MOST_LIKED
+        self.sort.label = "Sort: newest first" if liked else "Sort: most liked first"
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These buttons belong to someone else's list; run `/review list` yourself.",
+                ephemeral=True,
+            )
+            return False
+        return True
+
+    async def _show(
+        self, interaction: discord.Interaction[Any], page: int, order: ReviewOrder
+    ) -> None:
+        self.page = await self.load(page, order)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=review_list_embed(self.page), view=self)
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
+    ) -> None:
+        await self._show(interaction, self.page.page - 1, self.page.order)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
+    ) -> None:
+        await self._show(interaction, self.page.page + 1, self.page.order)
+
+    @discord.ui.button(label="Sort", style=discord.ButtonStyle.primary)
+    async def sort(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
+    ) -> None:
+        liked = self.page.order is ReviewOrder.MOST_LIKED
+        await self._show(interaction, 0, ReviewOrder.NEWEST if liked else ReviewOrder.MOST_LIKED)
+
+
+# --- the review form ---------------------------------------------------------------------
+
+FormHandler = Callable[[discord.Interaction[Any], ReviewForm], Awaitable[None]]
+
+
+def _input(
+    label: str,
+    description: str,
+    *,
+    custom_id: str,
+    default: str,
+    max_length: int,
+    long: bool = False,
+    required: bool = False,
+    placeholder: str | None = None,
+) -> tuple[discord.ui.Label[ReviewModal], discord.ui.TextInput[ReviewModal]]:
+    text_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+        custom_id=custom_id,
+        style=discord.TextStyle.long if long else discord.TextStyle.short,
+        default=default or None,
+        required=required,
+        max_length=max_length,
+        placeholder=placeholder,
+    )
+    return discord.ui.Label(text=label, description=description, component=text_input), text_input
+
+
+class ReviewModal(discord.ui.Modal):
+    """The five inputs of SPEC §5: headline, review, spoilers, content warnings, recommended for."""
+
+    def __init__(self, *, title: str, form: ReviewForm, on_submit: FormHandler) -> None:
+        super().__init__(title=trim(title, MODAL_TITLE_LIMIT), timeout=1800)
+        self._handler = on_submit
+        parts = [
+            _input(
+                "Headline",
+                "Optional: your review in a few words.",
+                custom_id="headline",
+                default=form.headline,
+                max_length=256,
+            ),
+            _input(
+                "Review",
+                "The spoiler-free part: everyone sees it.",
+                custom_id="review",
+                default=form.body,
+                max_length=4000,
+                long=True,
+                required=True,
+            ),
+            _input(
+                "Spoilers",
+                "Optional: the part that reveals the plot. It is hidden behind a spoiler tag.",
+                custom_id="spoilers",
+                default=form.spoilers,
+                max_length=4000,
+                long=True,
+            ),
+            _input(
+                "Content warnings",
+                "Optional: shown behind a spoiler tag.",
+                custom_id="content_warnings",
+                default=form.content_warnings,
+                max_length=1000,
+                long=True,
+            ),
+            _input(
+                "Recommended for",
+                "Optional: who would enjoy it?",
+                custom_id="recommended_for",
+                default=form.recommended_for,
+                max_length=256,
+                placeholder="almost anyone",
+            ),
+        ]
+        self._inputs = [text_input for _, text_input in parts]
+        for label, _ in parts:
+            self.add_item(label)
+
+    def form(self) -> ReviewForm:
+        headline, body, spoilers, warnings, recommended = (i.value for i in self._inputs)
+        return ReviewForm(
+            body=body,
+            headline=headline,
+            spoilers=spoilers,
+            content_warnings=warnings,
+            recommended_for=recommended,
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await self._handler(interaction, self.form())
+
+    # discord.py's Modal.on_error takes no item, unlike the View method it overrides.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await handle_interaction_error(interaction, error)
+
+
+class OpenFormView(discord.ui.View):
+    """A button that opens the review form: a modal must be an interaction's first answer,
+    so this stands in when the command had to be deferred, or a form must be reopened."""
+
+    on_error = staticmethod(view_on_error)
+
+    def __init__(self, open_form: Callable[[], ReviewModal], *, owner_id: int, label: str) -> None:
+        super().__init__(timeout=1800)
+        self.open_form = open_form
+        self.owner_id = owner_id
+        self.open_button.label = label
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "This form belongs to someone else. Use `/review write` for your own review.",
+                ephemeral=True,
+            )
+            return False
+        return True
+
+    @discord.ui.button(label="Open the review form", style=discord.ButtonStyle.primary)
+    async def open_button(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[OpenFormView]
+    ) -> None:
+        await interaction.response.send_modal(self.open_form())
+
+
+def form_error_embed(message: str) -> discord.Embed:
+    return discord.Embed(
+        title="That didn't work",
+        description=f"{message}\n\nYour text is kept: press the button to fix it and send again.",
+        colour=ERROR_COLOUR,
+    )
+
+
+# --- persistent buttons ------------------------------------------------------------------
+
+
+@runtime_checkable
+class ReviewActions(Protocol):
+    """What the buttons ask of the reviews cog (found by name on the running bot)."""
+
+    async def like(self, interaction: discord.Interaction[Any], review_id: int) -> None: ...
+
+    async def reveal(
+        self, interaction: discord.Interaction[Any], review_id: int, *, anyway: bool
+    ) -> None: ...
+
+    async def discuss(self, interaction: discord.Interaction[Any], review_id: int) -> None: ...
+
+    async def flag(self, interaction: discord.Interaction[Any], review_id: int) -> None: ...
+
+    async def flag_reason(
+        self, interaction: discord.Interaction[Any], review_id: int, reason: str
+    ) -> None: ...
+
+
+async def _dispatch(
+    interaction: discord.Interaction[Any], call: Callable[[ReviewActions], Awaitable[None]]
+) -> None:
+    """Run a button's action through the shared error chain (discord.py only logs errors
+    raised by dynamic items, so the member would otherwise get no answer)."""
+    try:
+        client = interaction.client
+        cog = client.get_cog(REVIEWS_COG_NAME) if isinstance(client, BotBase) else None
+        if not isinstance(cog, ReviewActions):
+            raise RuntimeError("the reviews cog is not loaded")
+        await call(cog)
+    except Exception as error:
+        await handle_interaction_error(interaction, error)
+
+
+def _like_label(count: int) -> str:
+    return f"Like · {count:,}" if count else "Like"
+
+
+class LikeButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"review:like:{_ID}",
+):
+    def __init__(self, review_id: int, likes: int = 0) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=_like_label(likes),
+                emoji="❤️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"review:like:{review_id}",
+            )
+        )
+        self.review_id = review_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> LikeButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch(interaction, lambda actions: actions.like(interaction, self.review_id))
+
+
+class RevealButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"review:reveal:{_ID}(?P<anyway>:anyway)?",
+):
+    def __init__(self, review_id: int, *, anyway: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Reveal anyway" if anyway else "Reveal spoilers",
+                emoji="👁️",
+                style=discord.ButtonStyle.danger if anyway else discord.ButtonStyle.secondary,
+                custom_id=f"review:reveal:{review_id}" + (":anyway" if anyway else ""),
+            )
+        )
+        self.review_id = review_id
+        self.anyway = anyway
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> RevealButton:
+        return cls(int(match["id"]), anyway=bool(match["anyway"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch(
+            interaction,
+            lambda actions: actions.reveal(interaction, self.review_id, anyway=self.anyway),
+        )
+
+
+class DiscussButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"review:discuss:{_ID}",
+):
+    def __init__(self, review_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Discuss",
+                emoji="💬",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"review:discuss:{review_id}",
+            )
+        )
+        self.review_id = review_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DiscussButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch(interaction, lambda actions: actions.discuss(interaction, self.review_id))
+
+
+class FlagButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"review:flag:{_ID}",
+):
+    def __init__(self, review_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Flag",
+                emoji="🚩",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"review:flag:{review_id}",
+            )
+        )
+        self.review_id = review_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FlagButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch(interaction, lambda actions: actions.flag(interaction, self.review_id))
+
+
+class FlagReasonSelect(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]],
+    template=rf"review:flag-reason:{_ID}",
+):
+    def __init__(self, review_id: int) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"review:flag-reason:{review_id}",
+                placeholder="Pick a reason",
+                options=[
+                    discord.SelectOption(label=text, value=key)
+                    for key, text in FLAG_REASONS.items()
+                ],
+            )
+        )
+        self.review_id = review_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FlagReasonSelect:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        values: Sequence[str] = self.item.values
+        reason = values[0] if values else ""
+        await _dispatch(
+            interaction, lambda actions: actions.flag_reason(interaction, self.review_id, reason)
+        )
+
+
+REVIEW_ITEMS: Final = (LikeButton, RevealButton, DiscussButton, FlagButton, FlagReasonSelect)

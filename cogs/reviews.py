@@ -1,0 +1,690 @@
+"""/review write|edit|delete|show|list, and what the buttons on a posted review do.
+
+The Discord glue only: options and permissions are checked here, the rules live in
+:class:`~bot.services.reviews.ReviewService`, the embeds and views in
+:mod:`bot.render.reviews`. Posting goes to the server's review channel, else the channel the
+command was used in; a failure there is reported to the moderators' log and the member is
+told where the review went (or that it is saved but not posted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MarginaliaBot
+from bot.db.reviews import ReviewOrder, StoredReview
+from bot.domain.book import Book
+from bot.domain.review import CONTENT_WARNINGS_MAX
+from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
+from bot.domain.text import clean_line, trim
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.render.reviews import (
+    REVIEW_ITEMS,
+    REVIEWS_COG_NAME,
+    OpenFormView,
+    ReviewListView,
+    ReviewModal,
+    flag_prompt,
+    form_error_embed,
+    link_view,
+    modlog_flag_embed,
+    modlog_posting_failed_embed,
+    modlog_removed_embed,
+    reveal_messages,
+    reveal_warning,
+    review_jump_url,
+    review_list_embed,
+    review_messages,
+    review_view,
+)
+from bot.services.ratings import RatingService
+from bot.services.reviews import (
+    ReviewContext,
+    ReviewForm,
+    ReviewPage,
+    ReviewService,
+    WritePlan,
+)
+from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._checks import is_moderator, require_moderator
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+THREAD_ALREADY_CREATED = 160004
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
+PostChannel = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
+Interaction = discord.Interaction[Any]
+
+
+class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
+    review = app_commands.Group(
+        name="review", description="Reviews with spoiler-safe posts.", guild_only=True
+    )
+
+    def __init__(self, bot: MarginaliaBot) -> None:
+        self.bot = bot
+        self.service = ReviewService(bot.database, bot.clock)
+        self.ratings = RatingService(bot.database, bot.clock)
+        # one thread creation at a time per review (the database keeps the first one anyway)
+        self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*REVIEW_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*REVIEW_ITEMS)
+
+    async def _star_choices(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        choices = await self.ratings.star_choices(interaction.guild_id, current)
+        return [app_commands.Choice(name=c.name, value=c.value) for c in choices]
+
+    # --- /review write ------------------------------------------------------------------
+
+    @review.command(name="write", description="Review a book: a form opens (long reviews: a file).")
+    @app_commands.describe(
+        book="Start typing a title; pick a suggestion or type an ISBN",
+        stars="Your rating, 0.5 to 5 on this server's step (optional)",
+        spoilers_reach='How far your spoilers go: "p250", "60%" or "ending" (the default)',
+        file="A .txt or .md file for long reviews; spoilers after a line --- spoilers ---",
+    )
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def write(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        book: str,
+        stars: app_commands.Range[str, 1, 40] | None = None,
+        spoilers_reach: app_commands.Range[str, 1, 40] | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        if stars is not None:
+            await self.ratings.precheck(guild_id, stars)  # fail before any lookup
+        if file is not None:
+            self.service.check_file_size(file.size)
+
+        async def go(reply_to: Interaction, chosen: Book) -> None:
+            plan = await self.service.plan_write(
+                guild_id, reply_to.user.id, chosen, stars=stars, spoilers_reach=spoilers_reach
+            )
+            if file is not None:
+                await self._write_from_file(reply_to, plan, file)
+            else:
+                await self._open_form(
+                    reply_to, lambda: self._write_form(plan, ReviewForm()), "Open the review form"
+                )
+
+        await with_book(interaction, book, go)
+
+    @write.autocomplete("stars")
+    async def write_stars(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._star_choices(interaction, current)
+
+    async def _write_from_file(
+        self, interaction: Interaction, plan: WritePlan, file: discord.Attachment
+    ) -> None:
+        assert interaction.guild_id is not None
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            raise InvalidInput(
+                "I couldn't download the attached file. Attach it again and resend the command."
+            ) from None
+        draft = self.service.draft_from_file(plan, data, file.filename)
+        context = await self.service.write(interaction.guild_id, interaction.user.id, plan, draft)
+        await self._publish_new(interaction, context)
+
+    def _write_form(self, plan: WritePlan, form: ReviewForm) -> ReviewModal:
+        async def submitted(interaction: Interaction, filled: ReviewForm) -> None:
+            assert interaction.guild_id is not None
+            try:
+                draft = self.service.draft_from_form(plan, filled)
+            except InvalidInput as error:
+                await self._form_error(interaction, error, lambda: self._write_form(plan, filled))
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            context = await self.service.write(
+                interaction.guild_id, interaction.user.id, plan, draft
+            )
+            await self._publish_new(interaction, context)
+
+        return ReviewModal(title=f"Review: {plan.book.title}", form=form, on_submit=submitted)
+
+    async def _open_form(
+        self, interaction: Interaction, build: Callable[[], ReviewModal], label: str
+    ) -> None:
+        """Open the form; a modal must be the first answer, so a deferred interaction gets a
+        button that opens it instead."""
+        if interaction.response.is_done():
+            view = OpenFormView(build, owner_id=interaction.user.id, label=label)
+            await interaction.followup.send(
+                "The form is ready — press the button to open it.", view=view, ephemeral=True
+            )
+        else:
+            await interaction.response.send_modal(build())
+
+    async def _form_error(
+        self, interaction: Interaction, error: InvalidInput, reopen: Callable[[], ReviewModal]
+    ) -> None:
+        """Say what was wrong, with a button that reopens the form holding the member's text."""
+        view = OpenFormView(reopen, owner_id=interaction.user.id, label="Fix it")
+        await interaction.response.send_message(
+            embed=form_error_embed(error.message), view=view, ephemeral=True
+        )
+
+    # --- /review edit -------------------------------------------------------------------
+
+    @review.command(name="edit", description="Change your review of a book.")
+    @app_commands.describe(book="Start typing a title; pick a suggestion or type an ISBN")
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def edit(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
+        async def go(reply_to: Interaction, chosen: Book) -> None:
+            assert reply_to.guild_id is not None
+            review = await self.service.editable(reply_to.guild_id, reply_to.user.id, chosen)
+            if (
+                len(review.body) > MODAL_TEXT_INPUT_LIMIT
+                or len(review.spoilers or "") > MODAL_TEXT_INPUT_LIMIT
+                or len(review.content_warnings or "") > CONTENT_WARNINGS_MAX
+            ):
+                raise InvalidInput(
+                    "This review came from a file and is longer than the form holds (4,000 "
+                    "characters a field). To change it, remove it with `/review delete` and "
+                    "post the new version with `/review write` and the file."
+                )
+            form = ReviewForm(
+                body=review.body,
+                headline=review.headline or "",
+                spoilers=review.spoilers or "",
+                content_warnings=review.content_warnings or "",
+                recommended_for=review.recommended_for or "",
+            )
+            await self._open_form(
+                reply_to, lambda: self._edit_form(review.id, chosen, form), "Open the edit form"
+            )
+
+        await with_book(interaction, book, go)
+
+    def _edit_form(self, review_id: int, book: Book, form: ReviewForm) -> ReviewModal:
+        async def submitted(interaction: Interaction, filled: ReviewForm) -> None:
+            assert interaction.guild_id is not None
+            try:
+                context = await self.service.edit(
+                    interaction.guild_id, interaction.user.id, review_id, filled
+                )
+            except InvalidInput as error:
+                await self._form_error(
+                    interaction, error, lambda: self._edit_form(review_id, book, filled)
+                )
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self._publish_edit(interaction, context)
+
+        return ReviewModal(title=f"Edit: {book.title}", form=form, on_submit=submitted)
+
+    # --- /review delete -----------------------------------------------------------------
+
+    @review.command(name="delete", description="Delete your review (moderators: anyone's).")
+    @app_commands.describe(
+        book="Start typing a title; pick a suggestion or type an ISBN",
+        member="Moderators: whose review to remove (default: yours)",
+    )
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def delete(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        book: str,
+        member: discord.Member | None = None,
+    ) -> None:
+        if member is not None and member.id != interaction.user.id:
+            require_moderator(interaction, "delete another member's review")
+
+        async def go(reply_to: Interaction, chosen: Book) -> None:
+            assert reply_to.guild_id is not None
+            if not reply_to.response.is_done():
+                await reply_to.response.defer(ephemeral=True, thinking=True)
+            target = member.id if member is not None else reply_to.user.id
+            review = await self.service.delete(
+                reply_to.guild_id,
+                reply_to.user.id,
+                target,
+                chosen,
+                is_moderator=is_moderator(reply_to),
+            )
+            left = await self._delete_post(review)
+            whose = "your review" if target == reply_to.user.id else f"<@{target}>'s review"
+            text = f"Deleted {whose} of {discord.utils.escape_markdown(chosen.title)}"
+            if not review.message_ids:
+                text += "."
+            elif not left:
+                text += " and its post."
+            else:
+                text += (
+                    ". I couldn't remove every posted message (I may lack access to that "
+                    "channel now); a moderator can delete them by hand."
+                )
+            if target != reply_to.user.id:
+                await self._report(
+                    reply_to.guild_id, modlog_removed_embed(review, chosen, reply_to.user.id)
+                )
+            await reply_to.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+        await with_book(interaction, book, go)
+
+    # --- /review show, /review list -----------------------------------------------------
+
+    @review.command(name="show", description="Show a member's review of a book (default: yours).")
+    @app_commands.describe(
+        book="Start typing a title; pick a suggestion or type an ISBN",
+        member="Whose review (default: yours)",
+    )
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def show(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        book: str,
+        member: discord.Member | None = None,
+    ) -> None:
+        async def go(reply_to: Interaction, chosen: Book) -> None:
+            assert reply_to.guild_id is not None
+            target = member.id if member is not None else reply_to.user.id
+            context = await self.service.find(reply_to.guild_id, target, chosen)
+            messages = review_messages(context)
+            if len(messages) > 1 and not reply_to.response.is_done():
+                await reply_to.response.defer(ephemeral=True, thinking=True)
+            link = link_view(review_jump_url(context.review))
+            for index, embeds in enumerate(messages):
+                extra: dict[str, Any] = {"view": link} if index == 0 and link else {}
+                await respond(
+                    reply_to, embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra
+                )
+
+        await with_book(interaction, book, go)
+
+    @review.command(name="list", description="Every review of a book here, without spoilers.")
+    @app_commands.describe(book="Start typing a title; pick a suggestion or type an ISBN")
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def list_reviews(
+        self, interaction: discord.Interaction[MarginaliaBot], book: str
+    ) -> None:
+        async def go(reply_to: Interaction, chosen: Book) -> None:
+            assert reply_to.guild_id is not None
+            guild_id = reply_to.guild_id
+            page = await self.service.page(guild_id, chosen, order=ReviewOrder.NEWEST)
+            extra: dict[str, Any] = {}
+            if page.total > 1:
+
+                async def load(number: int, order: ReviewOrder) -> ReviewPage:
+                    return await self.service.page(guild_id, chosen, order=order, page=number)
+
+                extra["view"] = ReviewListView(page, load, owner_id=reply_to.user.id)
+            await respond(
+                reply_to,
+                embed=review_list_embed(page),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+                **extra,
+            )
+
+        await with_book(interaction, book, go)
+
+    # --- posting ------------------------------------------------------------------------
+
+    def _channel(self, guild_id: int, channel_id: int | None) -> PostChannel | None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or channel_id is None:
+            return None
+        channel = guild.get_channel_or_thread(channel_id)
+        return channel if isinstance(channel, PostChannel) else None
+
+    async def _send_post(self, channel: PostChannel, context: ReviewContext) -> list[int]:
+        """Send the review's messages in order; on failure remove the part already sent."""
+        sent: list[discord.Message] = []
+        try:
+            for index, embeds in enumerate(review_messages(context)):
+                if index == 0:
+                    message = await channel.send(
+                        embeds=embeds,
+                        view=review_view(context.review),
+                        allowed_mentions=NO_MENTIONS,
+                    )
+                else:
+                    message = await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+                sent.append(message)
+        except discord.HTTPException:
+            for message in sent:
+                with contextlib.suppress(discord.HTTPException):
+                    await message.delete()
+            raise
+        return [message.id for message in sent]
+
+    async def _publish_new(self, interaction: Interaction, context: ReviewContext) -> None:
+        """Post a review (review channel, else here) and tell the member where it went."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        review = context.review
+        review_channel_id, _ = await self.service.review_channel(guild_id)
+        candidates: list[PostChannel] = []
+        failures: list[tuple[int, str]] = []
+        if review_channel_id is not None:
+            configured = self._channel(guild_id, review_channel_id)
+            if configured is None:
+                failures.append((review_channel_id, "the channel is gone or I can't see it."))
+            else:
+                candidates.append(configured)
+        here = interaction.channel
+        if isinstance(here, PostChannel) and all(c.id != here.id for c in candidates):
+            candidates.append(here)
+        posted: tuple[PostChannel, list[int]] | None = None
+        for channel in candidates:
+            try:
+                posted = channel, await self._send_post(channel, context)
+                break
+            except discord.Forbidden:
+                failures.append((channel.id, "I lack permission to post there."))
+            except discord.HTTPException as error:
+                log.warning("posting review %s in %s failed: %s", review.id, channel.id, error)
+                failures.append((channel.id, f"Discord refused the message ({error.status})."))
+        told = False
+        for channel_id, reason in failures:
+            embed = modlog_posting_failed_embed(review.id, channel_id, reason)
+            told = await self._report(guild_id, embed) or told
+        if posted is None:
+            reasons = " ".join(f"<#{channel_id}>: {reason}" for channel_id, reason in failures)
+            await interaction.followup.send(
+                "Your review is saved, but I couldn't post it. "
+                + (reasons or "There is no channel here I can post in.")
+                + " `/review show` displays it; ask a moderator to check my permissions, then "
+                "`/review edit` posts it.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        channel, ids = posted
+        await self.service.set_posted(guild_id, review.id, channel.id, ids)
+        url = f"https://discord.com/channels/{guild_id}/{channel.id}/{ids[0]}"
+        title = discord.utils.escape_markdown(context.book.title)
+        text = f"Your review of {title} is posted in {channel.mention}."
+        if failures:
+            text += " (I couldn't post in the review channel, so it went here"
+            text += "; the moderators are told.)" if told else ".)"
+        if len(ids) > 1:
+            text += f" It is long, so it continues over {len(ids)} messages."
+        await interaction.followup.send(
+            text,
+            view=link_view(url) or discord.utils.MISSING,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def _publish_edit(self, interaction: Interaction, context: ReviewContext) -> None:
+        """Update the posted messages in place (adding or removing continuations as needed);
+        a post that is gone is posted again."""
+        assert interaction.guild_id is not None
+        review = context.review
+        channel = self._channel(review.guild_id, review.channel_id)
+        if channel is None or review.message_id is None:
+            await self._publish_new(interaction, context)
+            return
+        messages = review_messages(context)
+        try:
+            await channel.get_partial_message(review.message_id).edit(
+                embeds=messages[0], view=review_view(review), allowed_mentions=NO_MENTIONS
+            )
+        except discord.NotFound:
+            await self._publish_new(interaction, context)
+            return
+        except discord.HTTPException as error:
+            await self._report(
+                review.guild_id,
+                modlog_posting_failed_embed(
+                    review.id, channel.id, f"editing failed ({error.status})."
+                ),
+            )
+            await interaction.followup.send(
+                "Your review is updated, but I couldn't update its post. `/review show` shows the "
+                "new version; a moderator can check my permissions in that channel.",
+                ephemeral=True,
+            )
+            return
+        ids = [review.message_id, *await self._sync_continuations(channel, review, messages[1:])]
+        await self.service.set_posted(review.guild_id, review.id, channel.id, ids)
+        url = review_jump_url(review)
+        await interaction.followup.send(
+            f"Your review of {discord.utils.escape_markdown(context.book.title)} is updated.",
+            view=link_view(url) or discord.utils.MISSING,
+            ephemeral=True,
+        )
+
+    async def _sync_continuations(
+        self,
+        channel: PostChannel,
+        review: StoredReview,
+        messages: Sequence[list[discord.Embed]],
+    ) -> list[int]:
+        """Edit the continuation messages that exist, send the missing ones, delete the rest."""
+        old = list(review.extra_message_ids)
+        ids: list[int] = []
+        for index, embeds in enumerate(messages):
+            if index < len(old):
+                try:
+                    await channel.get_partial_message(old[index]).edit(
+                        embeds=embeds, allowed_mentions=NO_MENTIONS
+                    )
+                except discord.NotFound:
+                    pass
+                else:
+                    ids.append(old[index])
+                    continue
+            sent = await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+            ids.append(sent.id)
+        for surplus in old[len(messages) :]:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.get_partial_message(surplus).delete()
+        return ids
+
+    async def _delete_post(self, review: StoredReview) -> list[int]:
+        """Delete the review's messages; returns those that could not be deleted."""
+        if not review.message_ids or review.channel_id is None:
+            return []
+        channel = self._channel(review.guild_id, review.channel_id)
+        messageable = channel or self.bot.get_partial_messageable(
+            review.channel_id, guild_id=review.guild_id
+        )
+        left: list[int] = []
+        for message_id in review.message_ids:
+            try:
+                await messageable.get_partial_message(message_id).delete()
+            except discord.NotFound:
+                continue  # already gone
+            except discord.HTTPException:
+                left.append(message_id)
+        return left
+
+    async def _report(self, guild_id: int, embed: discord.Embed) -> bool:
+        """Post in the moderators' log channel, if one is set; True if it was delivered."""
+        _, modlog_channel_id = await self.service.review_channel(guild_id)
+        channel = self._channel(guild_id, modlog_channel_id)
+        if channel is None:
+            return False
+        try:
+            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("could not report to the modlog of guild %s: %s", guild_id, error)
+            return False
+        return True
+
+    # --- the buttons (ReviewActions) ----------------------------------------------------
+
+    async def like(self, interaction: Interaction, review_id: int) -> None:
+        guild_id = _guild(interaction)
+        result = await self.service.toggle_like(guild_id, review_id, interaction.user.id)
+        view = review_view(result.review, likes=result.count)
+        on_post = (
+            interaction.message is not None and interaction.message.id == result.review.message_id
+        )
+        if on_post:
+            await interaction.response.edit_message(view=view)
+        else:
+            await interaction.response.defer(ephemeral=True)
+            channel = self._channel(guild_id, result.review.channel_id)
+            if channel is not None and result.review.message_id is not None:
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.get_partial_message(result.review.message_id).edit(view=view)
+        text = (
+            "You like this review. Click ❤️ again to take it back."
+            if result.liked
+            else "Like taken back."
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    async def reveal(self, interaction: Interaction, review_id: int, *, anyway: bool) -> None:
+        check = await self.service.check_reveal(_guild(interaction), review_id, interaction.user.id)
+        if not (check.reached or anyway):
+            text, view = reveal_warning(check)
+            await interaction.response.send_message(text, view=view, ephemeral=True)
+            return
+        messages = reveal_messages(check.context)
+        warning = interaction.message
+        if anyway and warning is not None and warning.flags.ephemeral:
+            await interaction.response.edit_message(content=None, embeds=messages[0], view=None)
+        else:
+            await interaction.response.send_message(
+                embeds=messages[0], ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        for embeds in messages[1:]:
+            await interaction.followup.send(
+                embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+    async def discuss(self, interaction: Interaction, review_id: int) -> None:
+        guild_id = _guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lock = self._thread_locks.get(review_id)
+        if lock is None:
+            lock = self._thread_locks[review_id] = asyncio.Lock()
+        async with lock:
+            context = await self.service.context(guild_id, review_id)
+            thread = await self._thread_for(context)
+        joined = False
+        if not thread.archived:
+            with contextlib.suppress(discord.HTTPException):
+                await thread.add_user(interaction.user)
+                joined = True
+        note = " — you're added to it." if joined else "."
+        await interaction.followup.send(
+            f"The discussion of this review is in {thread.mention}{note}", ephemeral=True
+        )
+
+    async def _thread_for(self, context: ReviewContext) -> discord.Thread:
+        """The review's thread: the stored one if it still exists, else a new one (once)."""
+        review = context.review
+        guild = self.bot.get_guild(review.guild_id)
+        if guild is None:
+            raise NotFound("I can't see this server right now; try again in a minute.")
+        if review.thread_id is not None:
+            existing = await self._fetch_thread(guild, review.thread_id)
+            if existing is not None:
+                return existing
+            await self.service.forget_thread(review.guild_id, review.id)
+        channel = self._channel(review.guild_id, review.channel_id)
+        if not isinstance(channel, discord.TextChannel) or review.message_id is None:
+            raise Conflict(
+                "This review's post is not in a channel where threads can be opened. "
+                "Discuss it in the channel instead."
+            )
+        message = channel.get_partial_message(review.message_id)
+        name = trim(clean_line(f"{context.book.title} — review #{review.id}"), 100)
+        try:
+            thread = await message.create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as error:
+            if error.code != THREAD_ALREADY_CREATED:
+                if isinstance(error, discord.Forbidden):
+                    await self._report(
+                        review.guild_id,
+                        modlog_posting_failed_embed(
+                            review.id, channel.id, "I can't open a discussion thread there."
+                        ),
+                    )
+                    raise Conflict(
+                        "I'm not allowed to open threads in that channel; the moderators are "
+                        "told. Discuss it in the channel for now."
+                    ) from None
+                raise
+            # a thread from a message has the message's id
+            found = await self._fetch_thread(guild, review.message_id)
+            if found is None:
+                raise
+            thread = found
+        stored = await self.service.claim_thread(review.guild_id, review.id, thread.id)
+        if stored != thread.id:
+            other = await self._fetch_thread(guild, stored)
+            if other is not None:
+                return other
+        return thread
+
+    async def _fetch_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+        cached = guild.get_thread(thread_id)
+        if cached is not None:
+            return cached
+        try:
+            fetched = await self.bot.fetch_channel(thread_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+        return fetched if isinstance(fetched, discord.Thread) else None
+
+    async def flag(self, interaction: Interaction, review_id: int) -> None:
+        context = await self.service.context(_guild(interaction), review_id)
+        if context.review.user_id == interaction.user.id:
+            raise InvalidInput(
+                "That's your own review: change it with `/review edit` or remove it with "
+                "`/review delete`."
+            )
+        text, view = flag_prompt(review_id)
+        await interaction.response.send_message(text, view=view, ephemeral=True)
+
+    async def flag_reason(self, interaction: Interaction, review_id: int, reason: str) -> None:
+        guild_id = _guild(interaction)
+        result = await self.service.flag(guild_id, review_id, interaction.user.id, reason)
+        await interaction.response.defer()
+        if not result.new:
+            text = (
+                "You have flagged this review already; a member's flags count once. "
+                "The moderators have it."
+            )
+        elif await self._report(guild_id, modlog_flag_embed(result, interaction.user.id)):
+            text = "Thanks — the moderators have been told."
+        else:
+            text = "Thanks — your flag is recorded for the moderators."
+        await interaction.edit_original_response(content=text, view=None)
+
+
+def _guild(interaction: Interaction) -> int:
+    if interaction.guild_id is None:
+        raise InvalidInput("Reviews live in servers; use this inside one.")
+    return interaction.guild_id
+
+
+async def setup(bot: MarginaliaBot) -> None:
+    await bot.add_cog(Reviews(bot))

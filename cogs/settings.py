@@ -1,0 +1,102 @@
+"""/settings show, /settings review-channel, /settings modlog-channel."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MarginaliaBot
+from bot.errors import InvalidInput
+from bot.render.settings import SETTINGS_COLOUR, settings_embed
+from bot.services.settings import SettingsService
+from cogs._checks import require_admin
+
+# What the bot needs in a channel to post reviews or reports there.
+POSTING_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+
+
+def check_bot_can_post(channel: discord.TextChannel, *, threads: bool = False) -> None:
+    """Refuse a channel the bot cannot post in (InvalidInput saying what to grant)."""
+    me = channel.guild.me
+    if me is None:  # the bot's own member is not cached: Discord will tell us when posting
+        return
+    permissions = channel.permissions_for(me)
+    needed = (*POSTING_PERMISSIONS, "create_public_threads") if threads else POSTING_PERMISSIONS
+    missing = [name for name in needed if not getattr(permissions, name)]
+    if missing:
+        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        raise InvalidInput(
+            f"I can't use {channel.mention}: I lack {names} there. Grant me those in the "
+            "channel's permissions, or choose another channel."
+        )
+
+
+class Settings(commands.Cog):
+    settings = app_commands.Group(
+        name="settings", description="This server's Marginalia settings.", guild_only=True
+    )
+
+    def __init__(self, bot: MarginaliaBot) -> None:
+        self.bot = bot
+        self.service = SettingsService(bot.database, bot.clock)
+
+    @settings.command(name="show", description="Every setting of this server in one card.")
+    async def show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        assert interaction.guild_id is not None
+        overview = await self.service.overview(interaction.guild_id)
+        name = interaction.guild.name if interaction.guild else None
+        await interaction.response.send_message(
+            embed=settings_embed(overview, guild_name=name), ephemeral=True
+        )
+
+    @settings.command(name="review-channel", description="Admins: choose where reviews are posted.")
+    @app_commands.describe(
+        channel="The channel for new reviews; leave it out to post where /review write is used"
+    )
+    async def review_channel(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        require_admin(interaction, "choose the review channel")
+        if channel is not None:
+            check_bot_can_post(channel, threads=True)
+        await self.service.set_review_channel(interaction.guild_id, channel.id if channel else None)
+        text = (
+            f"New reviews will be posted in {channel.mention}."
+            if channel
+            else "New reviews will be posted in the channel where `/review write` is used."
+        )
+        embed = discord.Embed(title="Review channel set", description=text, colour=SETTINGS_COLOUR)
+        embed.set_footer(text="Reviews already posted stay where they are.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @settings.command(
+        name="modlog-channel", description="Admins: choose where flags and failures are reported."
+    )
+    @app_commands.describe(channel="The moderators' log channel; leave it out to stop reporting")
+    async def modlog_channel(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        require_admin(interaction, "choose the moderators' log channel")
+        if channel is not None:
+            check_bot_can_post(channel)
+        await self.service.set_modlog_channel(interaction.guild_id, channel.id if channel else None)
+        text = (
+            f"Flags and posting failures will be reported in {channel.mention}."
+            if channel
+            else "Flags will be recorded but reported nowhere."
+        )
+        embed = discord.Embed(
+            title="Moderator log channel set", description=text, colour=SETTINGS_COLOUR
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: MarginaliaBot) -> None:
+    await bot.add_cog(Settings(bot))
