@@ -1,0 +1,560 @@
+"""Reading progress: ``/progress update|start|pause|finish|abandon|show|history``.
+
+Each command is one write transaction: load the book and the member's current reading,
+plan with :mod:`bot.domain.reading`, then write the reading and append its dated events.
+
+Dates. "Today" is the UTC calendar date of the bot's clock: the bot knows no member's time
+zone, and a slash command carries none. A date option ("2007-01", "15 March 2025") may go
+back as far as 1900 but never past today. An event dated today gets the current instant;
+a back-dated event is stamped at 12:00 UTC of its date, the instant that falls on that same
+calendar day from UTC−11 to UTC+11, so the history (shown with Discord timestamps in each
+member's own zone) and the weekly digest put it on the day the member gave.
+
+Page counts. A reading uses the book's page count unless the member gives their edition's
+with ``edition_pages`` (on ``/progress update`` or ``/progress start``); that override stays
+with the reading, and a re-read inherits it from the member's previous reading of the book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db import books as book_repo
+from bot.db import readings as reading_repo
+from bot.db.engine import Database
+from bot.db.readings import ProgressEvent, Reading
+from bot.domain.book import Book
+from bot.domain.clock import Clock
+from bot.domain.reading import (
+    EARLIEST_DATE,
+    EventKind,
+    Progress,
+    ReadingStatus,
+    check_transition,
+    format_date,
+    is_complete,
+    pages_delta,
+    parse_user_date,
+    plan_progress_update,
+    plan_status_change,
+    progress_event_kind,
+    resolve_progress,
+    validate_dates,
+)
+from bot.domain.spoilers import make_safe, sanitize_user_text
+from bot.errors import Conflict, InvalidInput, NotFound
+
+__all__ = [
+    "MAX_EDITION_PAGES",
+    "MAX_NOTE_LENGTH",
+    "BookHistory",
+    "CurrentReadings",
+    "ProgressResult",
+    "ReadingHistory",
+    "ReadingService",
+    "ReadingView",
+    "StatusResult",
+    "check_edition_pages",
+    "check_progress_input",
+    "check_status_date",
+    "clean_note",
+    "event_instant",
+    "utc_today",
+]
+
+#: Characters in a progress note (the column holds 500; a note is a line, not a review).
+MAX_NOTE_LENGTH = 300
+#: The largest edition a member may declare (the same bound as ``/book add pages``).
+MAX_EDITION_PAGES = 50_000
+#: Noon UTC: the same calendar day in every zone from UTC−11 to UTC+11.
+BACKDATED_TIME = time(12, 0, tzinfo=UTC)
+
+
+def utc_today(now: datetime) -> date:
+    """The date a member's "today" means here: the UTC date (see the module docstring)."""
+    return now.astimezone(UTC).date()
+
+
+def event_instant(day: date, now: datetime) -> datetime:
+    """When an event dated ``day`` happened: now if it is today, else noon UTC that day."""
+    if day == utc_today(now):
+        return now
+    return datetime.combine(day, BACKDATED_TIME)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingView:
+    """A reading with its book, and its place among the member's readings of that book."""
+
+    reading: Reading
+    book: Book
+    number: int = 1  # 1: first reading of the book; 2: the first re-read…
+
+    @property
+    def page_count(self) -> int | None:
+        return self.reading.page_count(self.book.page_count)
+
+    @property
+    def progress(self) -> Progress | None:
+        return self.reading.progress(self.book.page_count)
+
+    @property
+    def edition_differs(self) -> bool:
+        """The member reads an edition whose page count differs from the book's."""
+        override = self.reading.page_count_override
+        return override is not None and override != self.book.page_count
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressResult:
+    """What ``/progress update`` did."""
+
+    view: ReadingView
+    progress: Progress
+    previous: Progress | None
+    kind: EventKind  # "progress", or "correction" when it went backwards
+    pages_delta: int
+    started: bool  # this update started the reading (a new one, or a want-to-read)
+    resumed: bool  # it was paused
+    finished: bool  # the last page or 100 %: the reading is now finished
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    """What a status command (start, pause, finish, abandon, want-to-read) did."""
+
+    view: ReadingView
+    event_kind: EventKind
+    day: date
+    new_reading: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentReadings:
+    """``/progress show``: the member's open readings."""
+
+    reading: tuple[ReadingView, ...]
+    paused: tuple[ReadingView, ...]
+    want_to_read: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingHistory:
+    view: ReadingView
+    events: tuple[ProgressEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookHistory:
+    """``/progress history``: every reading of a book, oldest first, with every event."""
+
+    book: Book
+    readings: tuple[ReadingHistory, ...]
+
+
+def check_progress_input(
+    page: int | None, percent: float | None, edition_pages: int | None = None
+) -> None:
+    """The checks that need no book: neither value, negative page, percent off 0–100, a
+    bad edition size. Cogs call it before the book lookup so a mistake fails fast."""
+    check_edition_pages(edition_pages)
+    resolve_progress(page, percent, None)
+
+
+def check_edition_pages(edition_pages: int | None) -> None:
+    if edition_pages is not None and not 1 <= edition_pages <= MAX_EDITION_PAGES:
+        raise InvalidInput(
+            f"`edition_pages` is the page count of your copy: a whole number from 1 to "
+            f"{MAX_EDITION_PAGES:,} (you gave {edition_pages})."
+        )
+
+
+_DATE_NAMES: dict[ReadingStatus, str] = {
+    ReadingStatus.WANT_TO_READ: "",
+    ReadingStatus.READING: "start ",
+    ReadingStatus.PAUSED: "pause ",
+    ReadingStatus.FINISHED: "finish ",
+    ReadingStatus.DID_NOT_FINISH: "stop ",
+}
+
+
+def check_status_date(on: str | None, target: ReadingStatus, today: date) -> date:
+    """The date of a status command: ``on`` parsed (today when None), never in the future
+    nor before 1900. How it relates to the reading's own dates is checked with the reading."""
+    day = parse_user_date(on, today) if on is not None else today
+    what = _DATE_NAMES[target]
+    if day > today:
+        raise InvalidInput(
+            f"The {what}date {format_date(day)} is in the future. Dates can go back as far "
+            "as you like (e.g. `January 2007`), but not forward."
+        )
+    if day < EARLIEST_DATE:
+        raise InvalidInput(
+            f"The {what}date {format_date(day)} is too long ago to be right "
+            f"(the earliest is {format_date(EARLIEST_DATE)})."
+        )
+    return day
+
+
+def clean_note(note: str | None) -> str | None:
+    """A note on one line, control characters stripped, at most MAX_NOTE_LENGTH."""
+    if note is None:
+        return None
+    cleaned = sanitize_user_text(note, MAX_NOTE_LENGTH, field="The note", multiline=False)
+    return cleaned or None
+
+
+def _check_page_fits(page: int | None, count: int | None, *, own_edition: bool) -> None:
+    if page is None or count is None or page <= count:
+        return
+    if own_edition:
+        raise InvalidInput(
+            f"Your edition has {count} pages (your `edition_pages`), so page {page} is past "
+            f"the end. If that count was wrong, give the right one with `edition_pages`."
+        )
+    raise InvalidInput(
+        f"This book has {count} pages, so page {page} is past the end. If your copy is "
+        f"longer, add `edition_pages` with its page count (e.g. `edition_pages: {page + 20}`), "
+        "or give a percent instead."
+    )
+
+
+def _check_event_day(day: date, reading: Reading, what: str) -> None:
+    """A pause, resume or abandon date must not come before the reading started."""
+    if reading.started_on is not None and day < reading.started_on:
+        raise InvalidInput(
+            f"The {what} date {format_date(day)} is before this reading started "
+            f"({format_date(reading.started_on)}). Give a date on or after the start."
+        )
+
+
+class ReadingService:
+    """Readings and their history for one bot; every method is scoped to a guild."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    def today(self) -> date:
+        return utc_today(self.clock.now())
+
+    def check_date(self, on: str | None, target: ReadingStatus) -> date:
+        """A status command's date checked before any lookup (see :func:`check_status_date`)."""
+        return check_status_date(on, target, self.today())
+
+    # --- /progress update ---------------------------------------------------------------
+
+    async def update_progress(
+        self,
+        guild_id: int,
+        user_id: int,
+        book: Book | int,
+        *,
+        page: int | None = None,
+        percent: float | None = None,
+        note: str | None = None,
+        edition_pages: int | None = None,
+    ) -> ProgressResult:
+        """Log where the member is; start (or resume) the reading if needed, finish it on
+        the last page or at 100 %. Going backwards is recorded as a correction.
+
+        ``book`` is a stored Book (a cog has it from resolving the option, which saves a
+        query on this hot path) or a book id.
+        """
+        check_progress_input(page, percent, edition_pages)
+        cleaned_note = clean_note(note)
+        now = self.clock.now()
+        today = utc_today(now)
+        async with self.database.write() as conn:
+            book, book_id = await _stored(conn, book)
+            latest, number = await _current(conn, guild_id, user_id, book_id)
+            plan = plan_progress_update(latest.status if latest else None)
+            override = edition_pages
+            if override is None and latest is not None:
+                override = latest.page_count_override
+            count = override or book.page_count
+            _check_page_fits(page, count, own_edition=override is not None)
+            progress = resolve_progress(page, percent, count)
+            _refuse_finishing_twice(latest, progress, today)
+
+            previous: Progress | None = None
+            if plan.creates_reading or latest is None:
+                reading = await reading_repo.insert(
+                    conn,
+                    guild_id=guild_id,
+                    user_id=user_id,
+                    book_id=book_id,
+                    status=ReadingStatus.READING,
+                    now=now,
+                    started_on=today,
+                    page_count_override=override,
+                )
+                number += 1
+                await reading_repo.add_event(conn, reading, "start", now)
+            else:
+                previous = latest.progress(book.page_count)
+                reading = replace(latest, page_count_override=override)
+                if plan.event_kind in ("start", "resume"):
+                    reading = replace(
+                        reading,
+                        status=ReadingStatus.READING,
+                        started_on=reading.started_on or today,
+                    )
+                    await reading_repo.add_event(conn, reading, plan.event_kind, now)
+
+            kind = progress_event_kind(previous, progress)
+            delta = pages_delta(previous, progress, count)
+            reading = reading.with_progress(progress)
+            await reading_repo.add_event(
+                conn,
+                reading,
+                kind,
+                now,
+                page=progress.page,
+                percent=progress.percent,
+                pages_delta=delta,
+                note=cleaned_note,
+            )
+            finished = is_complete(progress)
+            if finished:
+                check_transition(reading.status, ReadingStatus.FINISHED)
+                reading = replace(
+                    reading,
+                    status=ReadingStatus.FINISHED,
+                    finished_on=max(today, reading.started_on or today),
+                )
+                await reading_repo.add_event(
+                    conn, reading, "finish", now, page=progress.page, percent=progress.percent
+                )
+            reading = await reading_repo.save(conn, reading, now)
+        return ProgressResult(
+            view=ReadingView(reading, book, number),
+            progress=progress,
+            previous=previous,
+            kind=kind,
+            pages_delta=delta,
+            started=plan.event_kind == "start",
+            resumed=plan.event_kind == "resume",
+            finished=finished,
+            note=cleaned_note,
+        )
+
+    # --- /progress start|pause|finish|abandon, and want-to-read (shelves) ---------------
+
+    async def change_status(
+        self,
+        guild_id: int,
+        user_id: int,
+        book: Book | int,
+        target: ReadingStatus,
+        *,
+        on: str | None = None,
+        edition_pages: int | None = None,
+    ) -> StatusResult:
+        """Move the member's current reading of the book to ``target`` on the date ``on``
+        (a date option's text; today when None). A closed reading is never reopened: the
+        command starts a new reading (a re-read) instead, as the domain plans it."""
+        check_edition_pages(edition_pages)
+        now = self.clock.now()
+        day = check_status_date(on, target, utc_today(now))
+        async with self.database.write() as conn:
+            book, book_id = await _stored(conn, book)
+            latest, number = await _current(conn, guild_id, user_id, book_id)
+            plan = plan_status_change(latest.status if latest else None, target)
+            if plan.creates_reading or latest is None:
+                _refuse_same_day_duplicate(latest, target, day)
+                override = edition_pages
+                if override is None and latest is not None:
+                    override = latest.page_count_override
+                reading = await reading_repo.insert(
+                    conn,
+                    guild_id=guild_id,
+                    user_id=user_id,
+                    book_id=book_id,
+                    status=ReadingStatus.WANT_TO_READ,
+                    now=now,
+                    page_count_override=override,
+                )
+                number += 1
+            else:
+                reading = latest
+                if edition_pages is not None:
+                    reading = replace(reading, page_count_override=edition_pages)
+            reading = await self._apply(conn, reading, book, plan.event_kind, target, day, now)
+        return StatusResult(
+            view=ReadingView(reading, book, number),
+            event_kind=plan.event_kind,
+            day=day,
+            new_reading=plan.creates_reading,
+        )
+
+    async def _apply(
+        self,
+        conn: AsyncConnection,
+        reading: Reading,
+        book: Book,
+        kind: EventKind,
+        target: ReadingStatus,
+        day: date,
+        now: datetime,
+    ) -> Reading:
+        """Set the status and dates of ``reading`` for ``kind`` and log the event."""
+        at = event_instant(day, now)
+        if kind == "want":
+            reading = replace(reading, status=target)
+            await reading_repo.add_event(conn, reading, kind, now)
+        elif kind == "start":
+            validate_dates(day, reading.finished_on, utc_today(now))
+            reading = replace(reading, status=target, started_on=day)
+            await reading_repo.add_event(conn, reading, kind, at)
+        elif kind in ("resume", "pause"):
+            _check_event_day(day, reading, "resume" if kind == "resume" else "pause")
+            reading = replace(reading, status=target)
+            await reading_repo.add_event(conn, reading, kind, at)
+        elif kind == "abandon":
+            _check_event_day(day, reading, "stop")
+            reading = replace(reading, status=target, finished_on=day)
+            progress = reading.progress(book.page_count)
+            await reading_repo.add_event(
+                conn,
+                reading,
+                kind,
+                at,
+                page=progress.page if progress else None,
+                percent=progress.percent if progress else None,
+            )
+        else:  # finish
+            validate_dates(reading.started_on, day, utc_today(now))
+            count = reading.page_count(book.page_count)
+            previous = reading.progress(book.page_count)
+            done = (
+                resolve_progress(count, None, count) if count else resolve_progress(None, 100, None)
+            )
+            reading = replace(reading, status=target, finished_on=day).with_progress(done)
+            await reading_repo.add_event(
+                conn,
+                reading,
+                kind,
+                at,
+                page=done.page,
+                percent=done.percent,
+                pages_delta=pages_delta(previous, done, count),
+            )
+        return await reading_repo.save(conn, reading, now)
+
+    async def remove_want_to_read(self, guild_id: int, user_id: int, book_id: int) -> Book:
+        """Take a book off the want-to-read shelf: its untouched want-to-read reading goes.
+
+        Started readings are history and stay; they leave their shelf by changing status.
+        """
+        async with self.database.write() as conn:
+            book = await _book(conn, book_id)
+            latest = await reading_repo.current(conn, guild_id, user_id, book_id)
+            if latest is None or latest.status is not ReadingStatus.WANT_TO_READ:
+                raise NotFound(
+                    f"{_title(book)} is not on your want-to-read shelf, so there is nothing "
+                    "to remove."
+                )
+            await reading_repo.delete(conn, guild_id, latest.id)
+        return book
+
+    # --- /progress show, /progress history -------------------------------------------
+
+    async def current(self, guild_id: int, user_id: int) -> CurrentReadings:
+        """The member's open readings, most recently touched first."""
+        async with self.database.read() as conn:
+            open_ = await reading_repo.open_readings(
+                conn,
+                guild_id,
+                user_id,
+                (ReadingStatus.READING, ReadingStatus.PAUSED, ReadingStatus.WANT_TO_READ),
+            )
+            started = [r for r in open_ if r.status is not ReadingStatus.WANT_TO_READ]
+            books = await _books(conn, [r.book_id for r in started])
+        views = [ReadingView(r, books[r.book_id]) for r in started if r.book_id in books]
+        return CurrentReadings(
+            reading=tuple(v for v in views if v.reading.status is ReadingStatus.READING),
+            paused=tuple(v for v in views if v.reading.status is ReadingStatus.PAUSED),
+            want_to_read=len(open_) - len(started),
+        )
+
+    async def history(self, guild_id: int, user_id: int, book_id: int) -> BookHistory:
+        """Every reading of the book by the member (oldest first), each with its events."""
+        async with self.database.read() as conn:
+            book = await _book(conn, book_id)
+            found = await reading_repo.readings_of_book(conn, guild_id, user_id, book_id)
+            events = await reading_repo.events_for(conn, guild_id, [r.id for r in found])
+        return BookHistory(
+            book=book,
+            readings=tuple(
+                ReadingHistory(ReadingView(r, book, n), tuple(events[r.id]))
+                for n, r in enumerate(found, start=1)
+            ),
+        )
+
+
+def _refuse_same_day_duplicate(latest: Reading | None, target: ReadingStatus, day: date) -> None:
+    """Finishing (or abandoning) a closed reading logs a re-read, except on the very day the
+    last one closed that way: that is a repeated command, not a second reading."""
+    if latest is None or latest.status is not target or latest.finished_on != day:
+        return
+    verb = "finished" if target is ReadingStatus.FINISHED else "marked did-not-finish"
+    raise Conflict(
+        f"You already {verb} this book on {format_date(day)}. To log another read-through, "
+        "give the date you finished it with the `date` option."
+    )
+
+
+def _refuse_finishing_twice(latest: Reading | None, progress: Progress, today: date) -> None:
+    """An update to the end of a book finished today would start a re-read and finish it at
+    once: almost always the same update sent twice, so it is refused."""
+    if (
+        latest is not None
+        and latest.status is ReadingStatus.FINISHED
+        and latest.finished_on == today
+        and is_complete(progress)
+    ):
+        raise Conflict(
+            "You already finished this book today. To start a re-read, log a page short of "
+            "the end (e.g. `page: 1`) or use `/progress start`."
+        )
+
+
+async def _book(conn: AsyncConnection, book_id: int) -> Book:
+    book = await book_repo.get(conn, book_id)
+    if book is None:
+        raise NotFound("That book is no longer known here; search for it again.")
+    return book
+
+
+async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Book]:
+    found = await book_repo.get_many(conn, list(dict.fromkeys(book_ids)))
+    return {b.id: b for b in found if b.id is not None}
+
+
+async def _stored(conn: AsyncConnection, book: Book | int) -> tuple[Book, int]:
+    """The book and its id: a stored Book as it is, an id loaded (NotFound if unknown)."""
+    if isinstance(book, Book):
+        if book.id is None:
+            raise ValueError("the book must be stored first")
+        return book, book.id
+    return await _book(conn, book), book
+
+
+async def _current(
+    conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
+) -> tuple[Reading | None, int]:
+    """The current reading and its number; (None, 0) when there is none. A new reading is
+    then number + 1: it is only created when no reading is open, and then the current one
+    is the latest."""
+    found = await reading_repo.current_numbered(conn, guild_id, user_id, book_id)
+    return found if found is not None else (None, 0)
+
+
+def _title(book: Book) -> str:
+    return f"**{make_safe(book.display_title)}**"
