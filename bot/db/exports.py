@@ -1,0 +1,165 @@
+"""Everything of one member in one server, read for ``/export`` (one read transaction).
+
+Rows come back as plain dicts of their columns: the export writes them out as they are
+stored, and a column added later appears in the JSON without a change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.schema import (
+    books,
+    goals,
+    member_privacy,
+    progress_events,
+    ratings,
+    readings,
+    review_flags,
+    review_likes,
+    reviews,
+    shelf_books,
+    shelves,
+)
+
+__all__ = ["MemberData", "member_data"]
+
+Row = dict[str, Any]
+
+
+@dataclass
+class MemberData:
+    """The member's rows in the server, each list in a stable order."""
+
+    books: dict[int, Row] = field(default_factory=dict)  # every book the rows mention
+    ratings: list[Row] = field(default_factory=list)
+    reviews: list[Row] = field(default_factory=list)  # with a "likes" count
+    readings: list[Row] = field(default_factory=list)  # oldest first (by id)
+    events: list[Row] = field(default_factory=list)
+    shelves: list[Row] = field(default_factory=list)
+    shelf_entries: list[Row] = field(default_factory=list)
+    goals: list[Row] = field(default_factory=list)
+    likes: list[Row] = field(default_factory=list)  # likes the member gave
+    flags: list[Row] = field(default_factory=list)  # flags the member raised
+    privacy: Row | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.ratings
+            or self.reviews
+            or self.readings
+            or self.shelves
+            or self.goals
+            or self.likes
+            or self.flags
+            or self.privacy
+        )
+
+
+async def _rows(conn: AsyncConnection, query: Select[Any]) -> list[Row]:
+    return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Row]:
+    found: dict[int, Row] = {}
+    wanted = sorted(set(book_ids))
+    columns = [c for c in books.c if c.name not in ("search_key", "created_by_guild_id")]
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        for row in await _rows(conn, select(*columns).where(books.c.id.in_(part))):
+            found[int(row["id"])] = row
+    return found
+
+
+async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberData:
+    data = MemberData()
+    data.ratings = await _rows(
+        conn,
+        select(ratings)
+        .where(ratings.c.guild_id == guild_id, ratings.c.user_id == user_id)
+        .order_by(ratings.c.id),
+    )
+    likes = (
+        select(func.count())
+        .where(review_likes.c.review_id == reviews.c.id)
+        .correlate(reviews)
+        .scalar_subquery()
+        .label("likes")
+    )
+    data.reviews = await _rows(
+        conn,
+        select(reviews, likes)
+        .where(reviews.c.guild_id == guild_id, reviews.c.user_id == user_id)
+        .order_by(reviews.c.id),
+    )
+    data.readings = await _rows(
+        conn,
+        select(readings)
+        .where(readings.c.guild_id == guild_id, readings.c.user_id == user_id)
+        .order_by(readings.c.id),
+    )
+    data.events = await _rows(
+        conn,
+        select(progress_events)
+        .where(progress_events.c.guild_id == guild_id, progress_events.c.user_id == user_id)
+        .order_by(progress_events.c.occurred_at, progress_events.c.id),
+    )
+    data.shelves = await _rows(
+        conn,
+        select(shelves)
+        .where(shelves.c.guild_id == guild_id, shelves.c.user_id == user_id)
+        .order_by(shelves.c.id),
+    )
+    data.shelf_entries = await _rows(
+        conn,
+        select(shelf_books)
+        .join(shelves, shelves.c.id == shelf_books.c.shelf_id)
+        .where(shelves.c.guild_id == guild_id, shelves.c.user_id == user_id)
+        .order_by(shelf_books.c.shelf_id, shelf_books.c.added_at, shelf_books.c.book_id),
+    )
+    data.goals = await _rows(
+        conn,
+        select(goals)
+        .where(goals.c.guild_id == guild_id, goals.c.user_id == user_id)
+        .order_by(goals.c.year),
+    )
+    data.likes = await _rows(
+        conn,
+        select(review_likes.c.review_id, reviews.c.book_id, review_likes.c.created_at)
+        .join(reviews, reviews.c.id == review_likes.c.review_id)
+        .where(reviews.c.guild_id == guild_id, review_likes.c.user_id == user_id)
+        .order_by(review_likes.c.created_at),
+    )
+    data.flags = await _rows(
+        conn,
+        select(
+            review_flags.c.review_id,
+            reviews.c.book_id,
+            review_flags.c.reason,
+            review_flags.c.created_at,
+        )
+        .join(reviews, reviews.c.id == review_flags.c.review_id)
+        .where(reviews.c.guild_id == guild_id, review_flags.c.user_id == user_id)
+        .order_by(review_flags.c.created_at),
+    )
+    privacy = await _rows(
+        conn,
+        select(member_privacy.c.digest_opt_in, member_privacy.c.updated_at).where(
+            member_privacy.c.guild_id == guild_id, member_privacy.c.user_id == user_id
+        ),
+    )
+    data.privacy = privacy[0] if privacy else None
+    book_ids = [
+        int(row["book_id"])
+        for group in (data.ratings, data.reviews, data.readings, data.shelf_entries)
+        for row in group
+    ]
+    book_ids += [int(row["book_id"]) for row in (*data.likes, *data.flags)]
+    data.books = await _books(conn, book_ids)
+    return data

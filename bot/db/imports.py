@@ -1,0 +1,680 @@
+"""The bulk reads and writes of one import, set-based so a 5,000-row file stays fast.
+
+Reads load everything an import compares against in a handful of queries (the books the
+file's ISBNs point at, the member's ratings, readings, reviews and shelves in the server);
+writes take the lists the import service planned and run each as one ``executemany``
+(inserts whose new ids are needed read them back: :func:`_insert_ids`). Nothing here
+decides what to write: :mod:`bot.services.imports` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Table, bindparam, func, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.schema import (
+    book_isbns,
+    books,
+    guild_books,
+    progress_events,
+    ratings,
+    readings,
+    reviews,
+    shelf_books,
+    shelves,
+)
+from bot.domain.book import Book
+from bot.domain.reading import EventKind, ReadingStatus
+from bot.domain.text import search_key
+
+__all__ = [
+    "CHUNK",
+    "ImportWrites",
+    "MemberLibrary",
+    "NewEvent",
+    "NewReading",
+    "ReadingUpdate",
+    "ReviewText",
+    "StoredReading",
+    "StoredReviewText",
+    "StoredShelf",
+    "apply_writes",
+    "book_ids_by_isbn",
+    "books_by_title_prefix",
+    "insert_books",
+    "link_books",
+    "member_library",
+]
+
+#: Values per ``IN (…)`` list: well under SQLite's and asyncpg's parameter limits.
+CHUNK = 500
+SOURCE = "import"
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _insert_ids(
+    conn: AsyncConnection, table: Table, values: list[dict[str, Any]], *mine: ColumnElement[bool]
+) -> list[int]:
+    """Insert the rows with one executemany and return their new ids, in order.
+
+    ``INSERT … RETURNING`` with the parameter order kept is several times slower than a
+    plain executemany on SQLite, so the ids are read back instead: the rows above the
+    highest id before, narrowed by ``mine`` (the importing member's rows of this very
+    transaction). A write transaction on SQLite is the only writer; on PostgreSQL one
+    session's inserts take ascending ids, and ``mine`` leaves out other sessions' rows.
+    """
+    if not values:
+        return []
+    id_column = table.c.id
+    before = (await conn.execute(select(func.max(id_column)))).scalar() or 0
+    await conn.execute(table.insert(), values)
+    found = await conn.execute(
+        select(id_column).where(id_column > before, *mine).order_by(id_column)
+    )
+    ids = [int(i) for i in found.scalars()]
+    if len(ids) != len(values):
+        raise RuntimeError(f"{table.name}: inserted {len(values)} rows, found {len(ids)}")
+    return ids
+
+
+# --- books -------------------------------------------------------------------------------
+
+
+async def book_ids_by_isbn(conn: AsyncConnection, isbns: Iterable[str]) -> dict[str, int]:
+    """ISBN-13 → the id of the book that edition belongs to, for the ISBNs that are known."""
+    wanted = sorted(set(isbns))
+    found: dict[str, int] = {}
+    for part in _chunks(wanted):
+        rows = await conn.execute(
+            select(book_isbns.c.isbn13, book_isbns.c.book_id).where(book_isbns.c.isbn13.in_(part))
+        )
+        found.update({str(isbn): int(book_id) for isbn, book_id in rows.all()})
+    return found
+
+
+def _prefix(conn: AsyncConnection, key: str) -> ColumnElement[bool]:
+    """``search_key`` starts with ``key``. On SQLite (binary collation) a range comparison
+    uses the index; elsewhere LIKE is the portable spelling."""
+    column = books.c.search_key
+    if conn.dialect.name == "sqlite":
+        return (column >= key) & (column < key + "\U0010ffff")
+    return column.startswith(key, autoescape=True)
+
+
+async def books_by_title_prefix(conn: AsyncConnection, key: str, limit: int = 100) -> list[Book]:
+    """Books whose search key starts with ``key`` (a title's search key), lowest id first."""
+    if not key:
+        return []
+    query = (
+        select(books.c.id, books.c.title, books.c.subtitle, books.c.authors)
+        .where(_prefix(conn, key))
+        .order_by(books.c.id)
+        .limit(limit)
+    )
+    rows = (await conn.execute(query)).mappings()
+    return [
+        Book(
+            id=int(row["id"]),
+            title=row["title"],
+            subtitle=row["subtitle"],
+            authors=tuple(row["authors"] or ()),
+        )
+        for row in rows
+    ]
+
+
+async def insert_books(
+    conn: AsyncConnection, new: Sequence[Book], now: datetime, guild_id: int
+) -> list[int]:
+    """Store books made from file rows (no catalogue match) in one statement; their ids in
+    order. Their ISBNs are filed too, so the next import finds them by ISBN."""
+    if not new:
+        return []
+    values = [
+        {
+            "title": book.title,
+            "subtitle": book.subtitle,
+            "authors": list(book.authors),
+            "first_year": book.first_year,
+            "page_count": book.page_count,
+            "isbn13": book.isbn13,
+            "isbn10": book.isbn10,
+            "subjects": [],
+            "source": book.source,
+            "search_key": search_key(book.title, book.subtitle, *book.authors)[:1024],
+            "created_by_guild_id": guild_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for book in new
+    ]
+    ids = await _insert_ids(
+        conn,
+        books,
+        values,
+        books.c.created_by_guild_id == guild_id,
+        books.c.created_at == now,
+    )
+    pairs = [
+        (isbn, book_id)
+        for book, book_id in zip(new, ids, strict=True)
+        for isbn in sorted({i for i in (book.isbn13, *book.isbns) if i})
+    ]
+    if pairs:
+        taken = await book_ids_by_isbn(conn, [isbn for isbn, _ in pairs])
+        fresh = [{"isbn13": i, "book_id": b} for i, b in pairs if i not in taken]
+        if fresh:
+            await conn.execute(book_isbns.insert(), fresh)
+    return ids
+
+
+async def link_books(
+    conn: AsyncConnection, guild_id: int, user_id: int, book_ids: Iterable[int], now: datetime
+) -> int:
+    """Mark the books as known to the server (those not yet known); returns how many."""
+    wanted = sorted(set(book_ids))
+    known: set[int] = set()
+    for part in _chunks(wanted):
+        rows = await conn.execute(
+            select(guild_books.c.book_id).where(
+                guild_books.c.guild_id == guild_id, guild_books.c.book_id.in_(part)
+            )
+        )
+        known.update(int(b) for b in rows.scalars())
+    fresh = [
+        {"guild_id": guild_id, "book_id": b, "added_by": user_id, "added_at": now}
+        for b in wanted
+        if b not in known
+    ]
+    if fresh:
+        await conn.execute(guild_books.insert(), fresh)
+    return len(fresh)
+
+
+# --- what the member already has ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReading:
+    id: int
+    book_id: int
+    status: ReadingStatus
+    started_on: date | None
+    finished_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewText:
+    """What an import writes into a review."""
+
+    book_id: int
+    quarters: int | None
+    body: str
+    spoilers: str | None
+    content_warnings: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReviewText:
+    """The member's latest review of a book, as far as an import compares it."""
+
+    id: int
+    book_id: int
+    read_number: int
+    quarters: int | None
+    body: str
+    spoilers: str | None
+    content_warnings: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredShelf:
+    id: int
+    name: str
+    key: str
+    size: int
+
+
+@dataclass
+class MemberLibrary:
+    """Everything of one member in one server that an import compares a file against."""
+
+    ratings: dict[int, int] = field(default_factory=dict)  # book id → quarters
+    readings: dict[int, list[StoredReading]] = field(default_factory=dict)  # oldest first
+    reviews: dict[int, StoredReviewText] = field(default_factory=dict)  # latest per book
+    shelves: dict[str, StoredShelf] = field(default_factory=dict)  # name key → shelf
+    shelved: set[tuple[int, int]] = field(default_factory=set)  # (shelf id, book id)
+    shelved_books: set[int] = field(default_factory=set)
+
+    def has_book(self, book_id: int) -> bool:
+        """Whether the member has any data on the book here."""
+        return (
+            book_id in self.ratings
+            or book_id in self.readings
+            or book_id in self.reviews
+            or book_id in self.shelved_books
+        )
+
+
+def _reading(row: RowMapping) -> StoredReading:
+    return StoredReading(
+        id=int(row["id"]),
+        book_id=int(row["book_id"]),
+        status=ReadingStatus(row["status"]),
+        started_on=row["started_on"],
+        finished_on=row["finished_on"],
+    )
+
+
+async def member_library(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberLibrary:
+    """The member's ratings, readings, latest reviews and shelves in the server."""
+    library = MemberLibrary()
+    rating_rows = await conn.execute(
+        select(ratings.c.book_id, ratings.c.quarters).where(
+            ratings.c.guild_id == guild_id, ratings.c.user_id == user_id
+        )
+    )
+    library.ratings = {int(b): int(q) for b, q in rating_rows.all()}
+    reading_rows = await conn.execute(
+        select(
+            readings.c.id,
+            readings.c.book_id,
+            readings.c.status,
+            readings.c.started_on,
+            readings.c.finished_on,
+        )
+        .where(readings.c.guild_id == guild_id, readings.c.user_id == user_id)
+        .order_by(readings.c.id)
+    )
+    for row in reading_rows.mappings():
+        reading = _reading(row)
+        library.readings.setdefault(reading.book_id, []).append(reading)
+    review_rows = await conn.execute(
+        select(
+            reviews.c.id,
+            reviews.c.book_id,
+            reviews.c.read_number,
+            reviews.c.quarters,
+            reviews.c.body,
+            reviews.c.spoilers,
+            reviews.c.content_warnings,
+            reviews.c.source,
+        )
+        .where(reviews.c.guild_id == guild_id, reviews.c.user_id == user_id)
+        .order_by(reviews.c.read_number)
+    )
+    for row in review_rows.mappings():
+        library.reviews[int(row["book_id"])] = StoredReviewText(
+            id=int(row["id"]),
+            book_id=int(row["book_id"]),
+            read_number=int(row["read_number"]),
+            quarters=row["quarters"],
+            body=row["body"] or "",
+            spoilers=row["spoilers"],
+            content_warnings=row["content_warnings"],
+            source=row["source"],
+        )
+    size = (
+        select(func.count())
+        .where(shelf_books.c.shelf_id == shelves.c.id)
+        .correlate(shelves)
+        .scalar_subquery()
+    )
+    shelf_rows = await conn.execute(
+        select(shelves.c.id, shelves.c.name, shelves.c.name_key, size.label("size")).where(
+            shelves.c.guild_id == guild_id, shelves.c.user_id == user_id
+        )
+    )
+    for row in shelf_rows.mappings():
+        shelf = StoredShelf(int(row["id"]), row["name"], row["name_key"], int(row["size"] or 0))
+        library.shelves[shelf.key] = shelf
+    if library.shelves:
+        ids = [s.id for s in library.shelves.values()]
+        entries = await conn.execute(
+            select(shelf_books.c.shelf_id, shelf_books.c.book_id).where(
+                shelf_books.c.shelf_id.in_(ids)
+            )
+        )
+        library.shelved = {(int(s), int(b)) for s, b in entries.all()}
+        library.shelved_books = {b for _, b in library.shelved}
+    return library
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """A dated progress event recorded with an imported reading."""
+
+    kind: EventKind
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewReading:
+    book_id: int
+    status: ReadingStatus
+    started_on: date | None
+    finished_on: date | None
+    events: tuple[NewEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingUpdate:
+    """An existing reading the file takes further (a status change or a date filled in)."""
+
+    id: int
+    book_id: int
+    status: ReadingStatus
+    started_on: date | None
+    finished_on: date | None
+    events: tuple[NewEvent, ...] = ()
+
+
+@dataclass
+class ImportWrites:
+    """Everything one import writes, grouped so each group is one statement."""
+
+    rating_inserts: list[tuple[int, int]] = field(default_factory=list)  # (book, quarters)
+    rating_updates: list[tuple[int, int]] = field(default_factory=list)
+    reading_inserts: list[NewReading] = field(default_factory=list)
+    reading_updates: list[ReadingUpdate] = field(default_factory=list)
+    # open readings that must stay the member's latest after older readings were added
+    readings_to_move: list[int] = field(default_factory=list)
+    review_inserts: list[ReviewText] = field(default_factory=list)
+    review_updates: list[tuple[int, ReviewText]] = field(default_factory=list)  # (review id, …)
+    new_shelves: list[tuple[str, str]] = field(default_factory=list)  # (display name, key)
+    shelf_adds: list[tuple[str, int]] = field(default_factory=list)  # (shelf key, book id)
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.rating_inserts,
+                self.rating_updates,
+                self.reading_inserts,
+                self.reading_updates,
+                self.readings_to_move,
+                self.review_inserts,
+                self.review_updates,
+                self.new_shelves,
+                self.shelf_adds,
+            )
+        )
+
+
+def _event_rows(
+    reading_id: int, book_id: int, guild_id: int, user_id: int, events: Iterable[NewEvent]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "reading_id": reading_id,
+            "guild_id": guild_id,
+            "user_id": user_id,
+            "book_id": book_id,
+            "kind": event.kind,
+            "pages_delta": 0,
+            "occurred_at": event.occurred_at,
+        }
+        for event in events
+    ]
+
+
+async def _write_ratings(
+    conn: AsyncConnection, guild_id: int, user_id: int, writes: ImportWrites, now: datetime
+) -> None:
+    if writes.rating_inserts:
+        await conn.execute(
+            ratings.insert(),
+            [
+                {
+                    "guild_id": guild_id,
+                    "user_id": user_id,
+                    "book_id": book_id,
+                    "quarters": quarters,
+                    "source": SOURCE,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for book_id, quarters in writes.rating_inserts
+            ],
+        )
+    if writes.rating_updates:
+        statement = (
+            ratings.update()
+            .where(
+                ratings.c.guild_id == guild_id,
+                ratings.c.user_id == user_id,
+                ratings.c.book_id == bindparam("b_book"),
+            )
+            .values(quarters=bindparam("b_quarters"), source=SOURCE, updated_at=now)
+        )
+        await conn.execute(
+            statement,
+            [{"b_book": book, "b_quarters": quarters} for book, quarters in writes.rating_updates],
+        )
+
+
+async def _write_readings(
+    conn: AsyncConnection, guild_id: int, user_id: int, writes: ImportWrites, now: datetime
+) -> None:
+    events: list[dict[str, Any]] = []
+    if writes.reading_inserts:
+        values = [
+            {
+                "guild_id": guild_id,
+                "user_id": user_id,
+                "book_id": r.book_id,
+                "status": r.status.value,
+                "started_on": r.started_on,
+                "finished_on": r.finished_on,
+                "source": SOURCE,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in writes.reading_inserts
+        ]
+        ids = await _insert_ids(
+            conn,
+            readings,
+            values,
+            readings.c.guild_id == guild_id,
+            readings.c.user_id == user_id,
+            readings.c.source == SOURCE,
+            readings.c.created_at == now,
+        )
+        for reading, reading_id in zip(writes.reading_inserts, ids, strict=True):
+            events += _event_rows(
+                int(reading_id), reading.book_id, guild_id, user_id, reading.events
+            )
+    if writes.reading_updates:
+        statement = (
+            readings.update()
+            .where(
+                readings.c.id == bindparam("b_id"),
+                readings.c.guild_id == guild_id,
+                readings.c.user_id == user_id,
+            )
+            .values(
+                status=bindparam("b_status"),
+                started_on=bindparam("b_started"),
+                finished_on=bindparam("b_finished"),
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            statement,
+            [
+                {
+                    "b_id": u.id,
+                    "b_status": u.status.value,
+                    "b_started": u.started_on,
+                    "b_finished": u.finished_on,
+                }
+                for u in writes.reading_updates
+            ],
+        )
+        for update in writes.reading_updates:
+            events += _event_rows(update.id, update.book_id, guild_id, user_id, update.events)
+    if events:
+        await conn.execute(progress_events.insert(), events)
+    for reading_id in writes.readings_to_move:
+        await _move_to_end(conn, guild_id, user_id, reading_id)
+
+
+async def _move_to_end(conn: AsyncConnection, guild_id: int, user_id: int, reading_id: int) -> None:
+    """Give a reading a new, highest id (its events follow it), so it stays the latest."""
+    columns = [c for c in readings.c if c.name != "id"]
+    copy = (
+        readings.insert()
+        .from_select(
+            [c.name for c in columns],
+            select(*columns).where(
+                readings.c.id == reading_id,
+                readings.c.guild_id == guild_id,
+                readings.c.user_id == user_id,
+            ),
+        )
+        .returning(readings.c.id)
+    )
+    new_id = (await conn.execute(copy)).scalar_one_or_none()
+    if new_id is None:
+        return
+    await conn.execute(
+        progress_events.update()
+        .where(progress_events.c.reading_id == reading_id)
+        .values(reading_id=int(new_id))
+    )
+    await conn.execute(readings.delete().where(readings.c.id == reading_id))
+
+
+def _review_values(review: ReviewText) -> dict[str, Any]:
+    return {
+        "quarters": review.quarters,
+        "body": review.body,
+        "spoilers": review.spoilers,
+        "spoiler_reach_kind": "ending" if review.spoilers else None,
+        "spoiler_reach_value": None,
+        "content_warnings": review.content_warnings,
+    }
+
+
+async def _write_reviews(
+    conn: AsyncConnection, guild_id: int, user_id: int, writes: ImportWrites, now: datetime
+) -> None:
+    if writes.review_inserts:
+        await conn.execute(
+            reviews.insert(),
+            [
+                {
+                    "guild_id": guild_id,
+                    "user_id": user_id,
+                    "book_id": r.book_id,
+                    "read_number": 1,
+                    "source": SOURCE,
+                    "created_at": now,
+                    "updated_at": now,
+                    **_review_values(r),
+                }
+                for r in writes.review_inserts
+            ],
+        )
+    if writes.review_updates:
+        statement = (
+            reviews.update()
+            .where(
+                reviews.c.id == bindparam("b_id"),
+                reviews.c.guild_id == guild_id,
+                reviews.c.user_id == user_id,
+            )
+            .values(
+                quarters=bindparam("b_quarters"),
+                body=bindparam("b_body"),
+                spoilers=bindparam("b_spoilers"),
+                spoiler_reach_kind=bindparam("b_reach"),
+                spoiler_reach_value=None,
+                content_warnings=bindparam("b_warnings"),
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            statement,
+            [
+                {
+                    "b_id": review_id,
+                    "b_quarters": r.quarters,
+                    "b_body": r.body,
+                    "b_spoilers": r.spoilers,
+                    "b_reach": "ending" if r.spoilers else None,
+                    "b_warnings": r.content_warnings,
+                }
+                for review_id, r in writes.review_updates
+            ],
+        )
+
+
+async def _write_shelves(
+    conn: AsyncConnection, guild_id: int, user_id: int, writes: ImportWrites, now: datetime
+) -> None:
+    shelf_ids: dict[str, int] = {}
+    if writes.new_shelves:
+        statement = shelves.insert().returning(
+            shelves.c.id, shelves.c.name_key, sort_by_parameter_order=True
+        )
+        rows = await conn.execute(
+            statement,
+            [
+                {
+                    "guild_id": guild_id,
+                    "user_id": user_id,
+                    "name": name,
+                    "name_key": key,
+                    "created_at": now,
+                }
+                for name, key in writes.new_shelves
+            ],
+        )
+        shelf_ids.update({str(key): int(i) for i, key in rows.all()})
+    if not writes.shelf_adds:
+        return
+    missing = sorted({key for key, _ in writes.shelf_adds} - shelf_ids.keys())
+    if missing:
+        rows = await conn.execute(
+            select(shelves.c.name_key, shelves.c.id).where(
+                shelves.c.guild_id == guild_id,
+                shelves.c.user_id == user_id,
+                shelves.c.name_key.in_(missing),
+            )
+        )
+        shelf_ids.update({str(key): int(i) for key, i in rows.all()})
+    await conn.execute(
+        shelf_books.insert(),
+        [
+            {"shelf_id": shelf_ids[key], "book_id": book_id, "added_at": now}
+            for key, book_id in writes.shelf_adds
+        ],
+    )
+
+
+async def apply_writes(
+    conn: AsyncConnection, guild_id: int, user_id: int, writes: ImportWrites, now: datetime
+) -> None:
+    """Run every planned write; call inside the import's one write transaction."""
+    await _write_ratings(conn, guild_id, user_id, writes, now)
+    await _write_readings(conn, guild_id, user_id, writes, now)
+    await _write_reviews(conn, guild_id, user_id, writes, now)
+    await _write_shelves(conn, guild_id, user_id, writes, now)

@@ -1,0 +1,310 @@
+"""Deleting a member's data in one server, a member's digest choice, and the purge of a
+server's data after the bot left it.
+
+The member's parts are listed once (:func:`_member_parts`) and both counted (for the
+confirmation) and deleted (for ``/privacy forget-me``) from that list, so the two always
+agree. Tables added later that carry ``guild_id`` and ``user_id`` are deleted too, and the
+guild purge walks every table with a ``guild_id`` (children first), so a new feature's
+data cannot be forgotten by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db import guild_settings as settings_repo
+from bot.db.schema import (
+    books,
+    command_sync_state,
+    goals,
+    guild_books,
+    guild_settings,
+    member_privacy,
+    metadata,
+    progress_events,
+    ratings,
+    readings,
+    review_flags,
+    review_likes,
+    reviews,
+    shelf_books,
+    shelves,
+)
+
+__all__ = [
+    "MemberFootprint",
+    "PostedReview",
+    "clear_left",
+    "digest_opt_in",
+    "footprint",
+    "forget_member",
+    "guild_ids_with_data",
+    "guilds_left_before",
+    "mark_left",
+    "posted_reviews",
+    "purge_guild",
+    "set_digest_opt_in",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFootprint:
+    """How many rows of each kind a member has (or had) in a server."""
+
+    ratings: int = 0
+    reviews: int = 0
+    likes_received: int = 0  # on the member's reviews, removed with them
+    flags_received: int = 0
+    readings: int = 0
+    progress_events: int = 0
+    shelves: int = 0
+    shelf_entries: int = 0
+    goals: int = 0
+    likes: int = 0  # likes the member gave
+    flags: int = 0  # flags the member raised
+    privacy: int = 0  # the digest choice (0 or 1)
+    other: int = 0  # rows of tables added after this module was written
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, f.name) for f in fields(self))
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+
+@dataclass(frozen=True, slots=True)
+class PostedReview:
+    """Where one of the member's reviews was posted in Discord."""
+
+    review_id: int
+    channel_id: int | None
+    message_ids: tuple[int, ...]
+    thread_id: int | None
+
+
+def _member(table: Table, guild_id: int, user_id: int) -> ColumnElement[bool]:
+    return and_(table.c.guild_id == guild_id, table.c.user_id == user_id)
+
+
+def _member_parts(guild_id: int, user_id: int) -> list[tuple[str, Table, ColumnElement[bool]]]:
+    """(footprint field, table, rows) in a safe deletion order: children first."""
+    own_reviews = select(reviews.c.id).where(_member(reviews, guild_id, user_id))
+    guild_reviews = select(reviews.c.id).where(reviews.c.guild_id == guild_id)
+    own_readings = select(readings.c.id).where(_member(readings, guild_id, user_id))
+    own_shelves = select(shelves.c.id).where(_member(shelves, guild_id, user_id))
+    return [
+        (
+            "likes",
+            review_likes,
+            and_(review_likes.c.user_id == user_id, review_likes.c.review_id.in_(guild_reviews)),
+        ),
+        (
+            "flags",
+            review_flags,
+            and_(review_flags.c.user_id == user_id, review_flags.c.review_id.in_(guild_reviews)),
+        ),
+        ("likes_received", review_likes, review_likes.c.review_id.in_(own_reviews)),
+        ("flags_received", review_flags, review_flags.c.review_id.in_(own_reviews)),
+        ("reviews", reviews, _member(reviews, guild_id, user_id)),
+        ("ratings", ratings, _member(ratings, guild_id, user_id)),
+        (
+            "progress_events",
+            progress_events,
+            or_(
+                _member(progress_events, guild_id, user_id),
+                progress_events.c.reading_id.in_(own_readings),
+            ),
+        ),
+        ("readings", readings, _member(readings, guild_id, user_id)),
+        ("shelf_entries", shelf_books, shelf_books.c.shelf_id.in_(own_shelves)),
+        ("shelves", shelves, _member(shelves, guild_id, user_id)),
+        ("goals", goals, _member(goals, guild_id, user_id)),
+        ("privacy", member_privacy, _member(member_privacy, guild_id, user_id)),
+    ]
+
+
+def _other_member_tables(known: set[str]) -> list[Table]:
+    """Tables with guild_id and user_id that :func:`_member_parts` does not list."""
+    return [
+        table
+        for table in reversed(metadata.sorted_tables)
+        if table.name not in known and {"guild_id", "user_id"} <= set(table.c.keys())
+    ]
+
+
+async def footprint(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberFootprint:
+    """What :func:`forget_member` would delete, counted."""
+    counts: dict[str, int] = {}
+    parts = _member_parts(guild_id, user_id)
+    for name, table, where in parts:
+        found = await conn.execute(select(func.count()).select_from(table).where(where))
+        counts[name] = counts.get(name, 0) + int(found.scalar_one())
+    for table in _other_member_tables({t.name for _, t, _ in parts}):
+        found = await conn.execute(
+            select(func.count()).select_from(table).where(_member(table, guild_id, user_id))
+        )
+        counts["other"] = counts.get("other", 0) + int(found.scalar_one())
+    return MemberFootprint(**counts)
+
+
+async def posted_reviews(conn: AsyncConnection, guild_id: int, user_id: int) -> list[PostedReview]:
+    """The member's reviews that have a post or a discussion thread in Discord."""
+    rows = await conn.execute(
+        select(
+            reviews.c.id,
+            reviews.c.channel_id,
+            reviews.c.message_id,
+            reviews.c.extra_message_ids,
+            reviews.c.thread_id,
+        )
+        .where(
+            _member(reviews, guild_id, user_id),
+            or_(reviews.c.message_id.is_not(None), reviews.c.thread_id.is_not(None)),
+        )
+        .order_by(reviews.c.id)
+    )
+    out: list[PostedReview] = []
+    for review_id, channel_id, message_id, extra, thread_id in rows.all():
+        ids = ((int(message_id),) if message_id else ()) + tuple(int(i) for i in extra or ())
+        out.append(PostedReview(int(review_id), channel_id, ids, thread_id))
+    return out
+
+
+async def forget_member(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberFootprint:
+    """Delete everything of the member in the server; returns what was deleted.
+
+    The books they added stay (they are the server's catalogue), without their name on them.
+    """
+    counts: dict[str, int] = {}
+    parts = _member_parts(guild_id, user_id)
+    for name, table, where in parts:
+        result = await conn.execute(table.delete().where(where))
+        counts[name] = counts.get(name, 0) + int(result.rowcount or 0)
+    for table in _other_member_tables({t.name for _, t, _ in parts}):
+        result = await conn.execute(table.delete().where(_member(table, guild_id, user_id)))
+        counts["other"] = counts.get("other", 0) + int(result.rowcount or 0)
+    await conn.execute(
+        guild_books.update()
+        .where(guild_books.c.guild_id == guild_id, guild_books.c.added_by == user_id)
+        .values(added_by=None)
+    )
+    return MemberFootprint(**counts)
+
+
+# --- the digest choice -------------------------------------------------------------------
+
+
+async def digest_opt_in(conn: AsyncConnection, guild_id: int, user_id: int) -> bool:
+    """Whether the member appears in digests and club status (the default: yes)."""
+    found = await conn.execute(
+        select(member_privacy.c.digest_opt_in).where(_member(member_privacy, guild_id, user_id))
+    )
+    value = found.scalar_one_or_none()
+    return True if value is None else bool(value)
+
+
+async def set_digest_opt_in(
+    conn: AsyncConnection, guild_id: int, user_id: int, opt_in: bool, now: datetime
+) -> None:
+    result = await conn.execute(
+        member_privacy.update()
+        .where(_member(member_privacy, guild_id, user_id))
+        .values(digest_opt_in=opt_in, updated_at=now)
+    )
+    if not result.rowcount:
+        await conn.execute(
+            member_privacy.insert().values(
+                guild_id=guild_id, user_id=user_id, digest_opt_in=opt_in, updated_at=now
+            )
+        )
+
+
+# --- servers the bot left ----------------------------------------------------------------
+
+
+async def mark_left(conn: AsyncConnection, guild_id: int, now: datetime) -> None:
+    """Record that the bot left the server (the first departure counts; the row is created
+    when the server has none)."""
+    current = await settings_repo.get(conn, guild_id)
+    if current.left_at is None:
+        await settings_repo.update(conn, guild_id, now, left_at=now)
+
+
+async def clear_left(conn: AsyncConnection, guild_id: int, now: datetime) -> bool:
+    """The bot is in the server (again): its data is kept. True if a departure was cleared."""
+    result = await conn.execute(
+        guild_settings.update()
+        .where(guild_settings.c.guild_id == guild_id, guild_settings.c.left_at.is_not(None))
+        .values(left_at=None, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def guilds_left_before(conn: AsyncConnection, cutoff: datetime) -> list[int]:
+    rows = await conn.execute(
+        select(guild_settings.c.guild_id)
+        .where(guild_settings.c.left_at.is_not(None), guild_settings.c.left_at <= cutoff)
+        .order_by(guild_settings.c.left_at)
+    )
+    return [int(g) for g in rows.scalars()]
+
+
+def _guild_tables() -> list[Table]:
+    return [t for t in metadata.sorted_tables if "guild_id" in t.c]
+
+
+async def guild_ids_with_data(conn: AsyncConnection) -> set[int]:
+    """Every server any table holds rows for."""
+    found: set[int] = set()
+    for table in _guild_tables():
+        rows = await conn.execute(select(table.c.guild_id).distinct())
+        found.update(int(g) for g in rows.scalars() if g is not None)
+    return found
+
+
+def _children(parent: Table) -> list[tuple[Table, Any]]:
+    """(table, its foreign-key column) for tables without guild_id that point at ``parent``."""
+    out: list[tuple[Table, Any]] = []
+    for table in metadata.sorted_tables:
+        if "guild_id" in table.c:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is parent:
+                out.append((table, fk.parent))
+    return out
+
+
+async def purge_guild(conn: AsyncConnection, guild_id: int) -> dict[str, int]:
+    """Delete every row of the server in every table (children first); returns the count
+    per table. Books stay (a shared metadata cache) but forget which server added them."""
+    counts: dict[str, int] = {}
+
+    def add(name: str, n: int | None) -> None:
+        if n:
+            counts[name] = counts.get(name, 0) + int(n)
+
+    for table in reversed(_guild_tables()):
+        for child, column in _children(table):
+            parent_key = next(iter(column.foreign_keys)).column
+            owned = select(parent_key).where(table.c.guild_id == guild_id)
+            result = await conn.execute(child.delete().where(column.in_(owned)))
+            add(child.name, result.rowcount)
+        result = await conn.execute(table.delete().where(table.c.guild_id == guild_id))
+        add(table.name, result.rowcount)
+    result = await conn.execute(
+        command_sync_state.delete().where(command_sync_state.c.scope == str(guild_id))
+    )
+    add(command_sync_state.name, result.rowcount)
+    await conn.execute(
+        books.update()
+        .where(books.c.created_by_guild_id == guild_id)
+        .values(created_by_guild_id=None)
+    )
+    return counts

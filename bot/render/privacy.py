@@ -1,0 +1,154 @@
+"""/privacy replies: the forget-me confirmation (with its buttons), what was deleted, and
+the digest choice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import discord
+
+from bot.db.privacy import MemberFootprint
+from bot.tree import view_on_error
+
+__all__ = [
+    "PRIVACY_COLOUR",
+    "ConfirmForgetView",
+    "confirm_embed",
+    "digest_embed",
+    "footprint_lines",
+    "forgotten_embed",
+]
+
+PRIVACY_COLOUR: Final = discord.Colour.dark_grey()
+WARNING_COLOUR: Final = discord.Colour.orange()
+CONFIRM_TIMEOUT_S: Final = 120.0
+
+Handler = Callable[[discord.Interaction[Any]], Awaitable[None]]
+
+
+def _count(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
+
+
+def footprint_lines(footprint: MemberFootprint) -> list[str]:
+    """One line per kind of data, only the kinds there are."""
+    lines: list[str] = []
+    if footprint.ratings:
+        lines.append(_count(footprint.ratings, "rating"))
+    if footprint.reviews:
+        received = footprint.likes_received + footprint.flags_received
+        extra = f" (with the {_count(received, 'like or flag', 'likes and flags')} on them)"
+        lines.append(_count(footprint.reviews, "review") + (extra if received else ""))
+    if footprint.readings:
+        events = (
+            f" with {_count(footprint.progress_events, 'progress update')}"
+            if footprint.progress_events
+            else ""
+        )
+        lines.append(_count(footprint.readings, "reading") + events)
+    elif footprint.progress_events:
+        lines.append(_count(footprint.progress_events, "progress update"))
+    if footprint.shelves or footprint.shelf_entries:
+        on = "it" if footprint.shelves == 1 else "them"
+        lines.append(
+            f"{_count(footprint.shelves, 'shelf', 'shelves')} "
+            f"({_count(footprint.shelf_entries, 'book')} on {on})"
+        )
+    if footprint.goals:
+        lines.append(_count(footprint.goals, "reading goal"))
+    if footprint.likes:
+        lines.append(_count(footprint.likes, "like") + " you gave")
+    if footprint.flags:
+        lines.append(_count(footprint.flags, "flag") + " you raised")
+    if footprint.privacy:
+        lines.append("your digest choice")
+    if footprint.other:
+        lines.append(_count(footprint.other, "other record"))
+    return lines
+
+
+def confirm_embed(footprint: MemberFootprint, posts: int) -> discord.Embed:
+    listed = "\n".join(f"• {line}" for line in footprint_lines(footprint))
+    if posts:
+        listed += f"\n• the {_count(posts, 'posted review')} in the channels (and their threads)"
+    embed = discord.Embed(
+        title="Forget everything of yours in this server?",
+        description=(
+            f"This deletes, in this server only:\n{listed}\n\n"
+            "It can't be undone. Other servers keep your data; `/export` first if you want "
+            "a copy."
+        ),
+        colour=WARNING_COLOUR,
+    )
+    embed.set_footer(text="The buttons work for two minutes.")
+    return embed
+
+
+def forgotten_embed(
+    deleted: MemberFootprint, *, messages_deleted: int, messages_left: int, threads: int
+) -> discord.Embed:
+    lines = footprint_lines(deleted)
+    if messages_deleted:
+        lines.append(f"{_count(messages_deleted, 'posted message')} in the channels")
+    if threads:
+        lines.append(_count(threads, "discussion thread"))
+    body = "\n".join(f"• {line}" for line in lines) or "• nothing was stored"
+    text = f"Deleted from this server:\n{body}"
+    if messages_left:
+        text += (
+            f"\n\nI couldn't remove {_count(messages_left, 'posted message')} (I may no "
+            "longer have access to that channel); a moderator can delete them by hand."
+        )
+    if deleted.privacy:
+        text += "\n\nYour digest choice was reset; `/privacy digest off` leaves you out again."
+    return discord.Embed(
+        title="Done: you're forgotten here", description=text, colour=PRIVACY_COLOUR
+    )
+
+
+def digest_embed(opt_in: bool, changed: bool) -> discord.Embed:
+    if opt_in:
+        text = "You appear in this server's weekly digest and in `/club status`."
+    else:
+        text = (
+            "You are left out of this server's weekly digest and `/club status`: your "
+            "progress, ratings and reviews are not listed or counted there."
+        )
+    if not changed:
+        text = "Already set. " + text
+    return discord.Embed(title="Digest privacy", description=text, colour=PRIVACY_COLOUR)
+
+
+class ConfirmForgetView(discord.ui.View):
+    """Delete / Cancel for ``/privacy forget-me``; only the member who asked can press them."""
+
+    on_error = staticmethod(view_on_error)
+
+    def __init__(self, *, owner_id: int, on_confirm: Handler, on_cancel: Handler) -> None:
+        super().__init__(timeout=CONFIRM_TIMEOUT_S)
+        self.owner_id = owner_id
+        self._on_confirm = on_confirm
+        self._on_cancel = on_cancel
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These buttons belong to someone else's command.", ephemeral=True
+            )
+            return False
+        return True
+
+    @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmForgetView]
+    ) -> None:
+        self.stop()
+        await self._on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmForgetView]
+    ) -> None:
+        self.stop()
+        await self._on_cancel(interaction)
