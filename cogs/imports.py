@@ -62,6 +62,7 @@ class Imports(commands.Cog):
         report = await self.service.import_file(
             interaction.guild_id, interaction.user.id, data, kind
         )
+        self.bot.books.refresh_index_soon()
         files = [report_file(report)] if needs_report_file(report) else []
         await interaction.followup.send(embed=import_embed(report), files=files, ephemeral=True)
 

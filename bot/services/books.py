@@ -132,6 +132,11 @@ class BookService:
             self._index_refreshed = time.monotonic()
         return self._index
 
+    def refresh_index_soon(self) -> None:
+        """Pick up books and links written outside this service (an import) on the next
+        autocomplete instead of after the periodic refresh."""
+        self._index_refreshed = float("-inf")
+
     def _indexed(self, book: Book, guild_id: int | None = None) -> Book:
         if book.id is not None and self._index_loaded:
             self._index.add(self._index_entry(book))

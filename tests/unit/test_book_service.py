@@ -258,3 +258,17 @@ async def test_books_added_after_the_index_loaded_are_suggested_at_once(
     book, _ = await service.add_manual(GUILD, 1, title="Piranesi", author="Susanna Clarke")
     choices = await service.autocomplete(GUILD, "pira")
     assert [c.value for c in choices] == [f"book:{book.id}"]
+
+
+async def test_books_written_elsewhere_show_up_after_refresh_soon(
+    service: BookService, catalogue: ScriptedCatalogue, database: Database
+) -> None:
+    catalogue.down = True
+    assert await service.autocomplete(GUILD, "gideon") == []
+    async with database.write() as conn:
+        book = await book_repo.upsert(conn, Book(title="Gideon the Ninth", source="import"), NOW)
+        assert book.id is not None
+        await book_repo.link_guild(conn, GUILD, book.id, None, NOW)
+    service.refresh_index_soon()
+    choices = await service.autocomplete(GUILD, "gideon")
+    assert [c.value for c in choices] == [f"book:{book.id}"]

@@ -170,6 +170,7 @@ class RestApi:
             # channels and messages
             ("GET", "/channels/{channel_id}", self.get_channel),
             ("PATCH", "/channels/{channel_id}", self.patch_channel),
+            ("DELETE", "/channels/{channel_id}", self.delete_channel),
             ("GET", "/channels/{channel_id}/messages", self.get_messages),
             ("POST", "/channels/{channel_id}/messages", self.post_message),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
@@ -762,6 +763,17 @@ class RestApi:
         event = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
         self.rig._channel_event(event, channel)
         return channel.to_payload()
+
+    async def delete_channel(self, request: ApiRequest) -> JSON:
+        """Delete a channel (Manage Channels) or a thread (Manage Threads), as Discord does."""
+        channel = self.channel(request)
+        if channel.is_thread:
+            self.require(channel, MANAGE_THREADS)
+        else:
+            self.require(channel, _perm(manage_channels=True))
+        payload = channel.to_payload()
+        self.rig.delete_channel(channel)
+        return payload
 
     async def get_messages(self, request: ApiRequest) -> list[JSON]:
         channel = self.channel(request)
