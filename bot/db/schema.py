@@ -118,6 +118,8 @@ guild_settings = Table(
     Column("digest_hour", Integer),
     Column("digest_timezone", String(64)),
     Column("digest_enabled", Boolean, nullable=False, server_default=false()),
+    # when the schedule was set up or re-enabled: a slot before it is not posted as catch-up
+    Column("digest_configured_at", UTCDateTime),
     Column("left_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

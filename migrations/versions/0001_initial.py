@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("digest_hour", sa.Integer(), nullable=True),
         sa.Column("digest_timezone", sa.String(length=64), nullable=True),
         sa.Column("digest_enabled", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("digest_configured_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,216 @@
+"""Club reads (``clubs``) with their checkpoints, and where each member stands in the book.
+
+One active club per guild is guaranteed by the partial unique index on ``clubs``; ended
+clubs stay as history. Member progress comes straight from ``readings`` (the latest reading
+of the club book per member), so it is always what ``/progress`` last recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.schema import books, club_checkpoints, clubs, readings
+from bot.domain.club import Checkpoint, CheckpointReach
+
+
+@dataclass(frozen=True, slots=True)
+class ClubRecord:
+    """A club read with the book facts every view of it needs."""
+
+    id: int
+    guild_id: int
+    book_id: int
+    title: str
+    authors: tuple[str, ...]
+    page_count: int | None
+    channel_id: int | None
+    status: str
+    starts_on: date | None
+    ends_on: date | None
+    created_by: int
+    created_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberReading:
+    """A member's latest reading of the club book, as stored (no name: Discord knows names)."""
+
+    user_id: int
+    status: str
+    page: int | None
+    percent: float | None
+    page_count_override: int | None
+
+
+def _club_query() -> Select[Any]:
+    return select(
+        clubs,
+        books.c.title,
+        books.c.authors,
+        books.c.page_count,
+    ).join(books, books.c.id == clubs.c.book_id)
+
+
+def _club_from_row(row: RowMapping) -> ClubRecord:
+    return ClubRecord(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        book_id=int(row["book_id"]),
+        title=str(row["title"]),
+        authors=tuple(str(a) for a in (row["authors"] or ())),
+        page_count=row["page_count"],
+        channel_id=row["channel_id"],
+        status=str(row["status"]),
+        starts_on=row["starts_on"],
+        ends_on=row["ends_on"],
+        created_by=int(row["created_by"]),
+        created_at=row["created_at"],
+        ended_at=row["ended_at"],
+    )
+
+
+async def active_club(conn: AsyncConnection, guild_id: int) -> ClubRecord | None:
+    """The guild's current club read, or None."""
+    query = _club_query().where(clubs.c.guild_id == guild_id, clubs.c.status == "active")
+    row = (await conn.execute(query)).mappings().first()
+    return _club_from_row(row) if row else None
+
+
+async def get_club(conn: AsyncConnection, guild_id: int, club_id: int) -> ClubRecord | None:
+    query = _club_query().where(clubs.c.guild_id == guild_id, clubs.c.id == club_id)
+    row = (await conn.execute(query)).mappings().first()
+    return _club_from_row(row) if row else None
+
+
+async def create_club(
+    conn: AsyncConnection,
+    *,
+    guild_id: int,
+    book_id: int,
+    channel_id: int | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    created_by: int,
+    now: datetime,
+) -> int:
+    """Insert an active club; the partial unique index refuses a second active one
+    (IntegrityError), which the service turns into a Conflict."""
+    result = await conn.execute(
+        clubs.insert().values(
+            guild_id=guild_id,
+            book_id=book_id,
+            channel_id=channel_id,
+            status="active",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=created_by,
+            created_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def end_club(conn: AsyncConnection, club_id: int, now: datetime) -> bool:
+    """Close an active club; False when it was already ended."""
+    result = await conn.execute(
+        clubs.update()
+        .where(clubs.c.id == club_id, clubs.c.status == "active")
+        .values(status="ended", ended_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def checkpoints(conn: AsyncConnection, club_id: int) -> list[Checkpoint]:
+    rows = await conn.execute(
+        select(club_checkpoints)
+        .where(club_checkpoints.c.club_id == club_id)
+        .order_by(club_checkpoints.c.due_on, club_checkpoints.c.id)
+    )
+    return [
+        Checkpoint(
+            label=str(row["label"]),
+            reach=CheckpointReach(row["reach_kind"], float(row["reach_value"])),
+            due_on=row["due_on"],
+            id=int(row["id"]),
+        )
+        for row in rows.mappings()
+    ]
+
+
+async def add_checkpoint(
+    conn: AsyncConnection, club_id: int, checkpoint: Checkpoint, now: datetime
+) -> int:
+    result = await conn.execute(
+        club_checkpoints.insert().values(
+            club_id=club_id,
+            label=checkpoint.label,
+            reach_kind=checkpoint.reach.kind,
+            reach_value=checkpoint.reach.value,
+            due_on=checkpoint.due_on,
+            created_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def member_readings(
+    conn: AsyncConnection, guild_id: int, book_id: int, since: datetime
+) -> list[MemberReading]:
+    """Each member's latest reading of ``book_id`` that belongs to this club read.
+
+    A reading belongs when it is still open (want-to-read, reading, paused) or was touched
+    since the club began (``since``), so a finish logged years before the club does not
+    count as finishing the club. One set-based query: latest reading id per member.
+    """
+    latest = (
+        select(func.max(readings.c.id).label("id"))
+        .where(readings.c.guild_id == guild_id, readings.c.book_id == book_id)
+        .group_by(readings.c.user_id)
+        .subquery()
+    )
+    query = (
+        select(
+            readings.c.user_id,
+            readings.c.status,
+            readings.c.progress_page,
+            readings.c.progress_percent,
+            readings.c.page_count_override,
+        )
+        .join(latest, latest.c.id == readings.c.id)
+        .where(
+            or_(
+                readings.c.status.in_(("want-to-read", "reading", "paused")),
+                readings.c.updated_at >= since,
+            )
+        )
+    )
+    rows = await conn.execute(query)
+    return [
+        MemberReading(
+            user_id=int(user_id),
+            status=str(status),
+            page=page,
+            percent=float(percent) if percent is not None else None,
+            page_count_override=override,
+        )
+        for user_id, status, page, percent, override in rows.all()
+    ]
+
+
+async def past_clubs(conn: AsyncConnection, guild_id: int, limit: int = 10) -> Sequence[ClubRecord]:
+    """The guild's ended clubs, newest first (the history a server keeps)."""
+    query = (
+        _club_query()
+        .where(clubs.c.guild_id == guild_id, clubs.c.status == "ended")
+        .order_by(clubs.c.ended_at.desc(), clubs.c.id.desc())
+        .limit(limit)
+    )
+    return [_club_from_row(row) for row in (await conn.execute(query)).mappings()]

@@ -1,0 +1,367 @@
+"""Club reads: pick the server's current read, schedule checkpoints, see where everyone is,
+end it with a summary.
+
+Names come from Discord, not the database, through an injected :class:`MemberDirectory`, so
+this module stays free of discord imports and tests can hand in a dictionary. Status is
+spoiler-free by construction: it is built from progress numbers only, never review text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import clubs as club_repo
+from bot.db import digest as digest_repo
+from bot.db.clubs import ClubRecord, MemberReading
+from bot.db.engine import Database
+from bot.domain.book import Book
+from bot.domain.clock import Clock
+from bot.domain.club import (
+    Checkpoint,
+    ClubSummary,
+    MemberProgress,
+    Standing,
+    current_checkpoint,
+    format_day,
+    make_checkpoint,
+    progress_percent,
+    sort_checkpoints,
+    sort_members,
+    standing,
+    summarize_club,
+    validate_club_dates,
+)
+from bot.errors import Conflict, InvalidInput, NotFound
+
+MAX_DATE_TEXT = 40
+
+
+class MemberDirectory(Protocol):
+    """Display names of a guild's members (Discord knows them; the database does not)."""
+
+    async def display_names(self, guild_id: int, user_ids: Sequence[int]) -> Mapping[int, str]:
+        """Names for as many of ``user_ids`` as can be found; missing ones are left out."""
+        ...
+
+
+def fallback_name(user_id: int) -> str:
+    """What is shown for a member whose name Discord did not give us (left the server…)."""
+    return f"member …{user_id % 10000:04d}"
+
+
+def author_text(authors: Sequence[str]) -> str | None:
+    """ "A", "A and B", "A, B and 2 more" — or None when the book has no author."""
+    names = [a for a in authors if a]
+    if not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+
+
+# --- dates typed by a moderator --------------------------------------------------------------
+
+_MONTHS = {
+    name.casefold(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+_MONTHS["sept"] = 9
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4}))?")
+_MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
+
+
+def parse_club_date(text: str, today: date) -> date:
+    """A date as a moderator types it: "2026-03-03", "3 March 2026", "March 3", "3 Mar",
+    "today", "tomorrow". Without a year, the year that puts it closest to ``today`` is used
+    (so "3 March" in November means next March, "1 November" means this one)."""
+    raw = " ".join("".join(ch for ch in text if ch.isprintable()).split()).casefold()
+    if not raw or len(raw) > MAX_DATE_TEXT:
+        raise _bad_date(text)
+    if raw == "today":
+        return today
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    if match := _ISO.fullmatch(raw):
+        return _make(text, int(match[1]), int(match[2]), int(match[3]))
+    day_text = month_text = year_text = None
+    if match := _DAY_MONTH.fullmatch(raw):
+        day_text, month_text, year_text = match[1], match[2], match[3]
+    elif match := _MONTH_DAY.fullmatch(raw):
+        month_text, day_text, year_text = match[1], match[2], match[3]
+    month = _MONTHS.get(month_text or "")
+    if month is None or day_text is None:
+        raise _bad_date(text)
+    if year_text is not None:
+        return _make(text, int(year_text), month, int(day_text))
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, month, int(day_text)))
+        except ValueError:
+            continue
+    if not candidates:
+        raise _bad_date(text)
+    return min(candidates, key=lambda d: (abs(d - today), d < today))
+
+
+def _make(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"“{_shown(text)}” is not a real date. Check the day and month."
+        ) from None
+
+
+def _shown(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_DATE_TEXT]
+
+
+def _bad_date(text: str) -> InvalidInput:
+    lead = f"“{_shown(text)}” is not a date I understand." if _shown(text) else "Give a date."
+    return InvalidInput(f"{lead} Write it like 2026-03-03, 3 March 2026 or March 3.")
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClubView:
+    """A club read as shown to members."""
+
+    club: ClubRecord
+    checkpoints: tuple[Checkpoint, ...]
+    today: date
+
+    @property
+    def author(self) -> str | None:
+        return author_text(self.club.authors)
+
+    @property
+    def current(self) -> Checkpoint | None:
+        return current_checkpoint(self.checkpoints, self.today)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    progress: MemberProgress
+    percent: float | None
+    standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class ClubStatus:
+    view: ClubView
+    members: tuple[MemberStanding, ...]  # opted-out members are not here
+    summary: ClubSummary
+
+    @property
+    def behind(self) -> int:
+        return sum(1 for m in self.members if m.standing is Standing.BEHIND)
+
+
+@dataclass(frozen=True, slots=True)
+class ClubEnded:
+    view: ClubView
+    summary: ClubSummary
+
+
+def member_progress(reading: MemberReading, name: str, page_count: int | None) -> MemberProgress:
+    """A stored reading as the domain's MemberProgress. A reading in another edition (its
+    own page count) is compared as a percent, since its page numbers are not the club's."""
+    page, percent = reading.page, reading.percent
+    override = reading.page_count_override
+    if override and override != page_count and page is not None:
+        percent = min(100.0, page * 100.0 / override) if percent is None else percent
+        page = None
+    return MemberProgress(
+        user_id=reading.user_id,
+        display_name=name,
+        status=reading.status,
+        page=page,
+        percent=percent,
+    )
+
+
+def _already_reading(current: ClubRecord) -> Conflict:
+    return Conflict(
+        f"The club is already reading “{current.title}”. "
+        "End it with /club end before picking the next book."
+    )
+
+
+class ClubService:
+    def __init__(self, database: Database, clock: Clock, directory: MemberDirectory) -> None:
+        self.database = database
+        self.clock = clock
+        self.directory = directory
+
+    async def local_today(self, guild_id: int) -> date:
+        """Today in the server's digest time zone (UTC when none is set)."""
+        async with self.database.read() as conn:
+            settings = await digest_repo.get_settings(conn, guild_id)
+        return self.clock.now().astimezone(ZoneInfo(settings.timezone or "UTC")).date()
+
+    async def require_active(self, guild_id: int) -> ClubRecord:
+        """The current club read, or NotFound with a hint (checked before deferring)."""
+        return await self._active(guild_id)
+
+    async def _active(self, guild_id: int) -> ClubRecord:
+        async with self.database.read() as conn:
+            club = await club_repo.active_club(conn, guild_id)
+            last = None if club is not None else await club_repo.past_clubs(conn, guild_id, 1)
+        if club is None:
+            hint = f" The last one was “{last[0].title}”." if last else ""
+            raise NotFound(
+                f"There is no club read right now. A moderator can start one with /club pick.{hint}"
+            )
+        return club
+
+    async def check_pick(
+        self, guild_id: int, *, start: str | None, end: str | None
+    ) -> tuple[date, date | None]:
+        """Validate ``/club pick``'s dates and that no club is active, before the (possibly
+        slow) book lookup, so mistakes are answered at once. Returns (starts_on, ends_on)."""
+        today = await self.local_today(guild_id)
+        starts_on = parse_club_date(start, today) if start else today
+        ends_on = parse_club_date(end, today) if end else None
+        validate_club_dates(starts_on, ends_on)
+        if ends_on is not None and ends_on < today:
+            raise InvalidInput(
+                f"The end date ({format_day(ends_on)}) has already passed. "
+                "Pick an end date from today on, or leave it out."
+            )
+        async with self.database.read() as conn:
+            current = await club_repo.active_club(conn, guild_id)
+        if current is not None:
+            raise _already_reading(current)
+        return starts_on, ends_on
+
+    async def pick(
+        self,
+        guild_id: int,
+        user_id: int,
+        book: Book,
+        *,
+        start: str | None,
+        end: str | None,
+        channel_id: int | None,
+    ) -> ClubView:
+        """Make ``book`` the server's current read; refuse while another one is active."""
+        if book.id is None:
+            raise ValueError("the book must be stored first")
+        starts_on, ends_on = await self.check_pick(guild_id, start=start, end=end)
+        today = await self.local_today(guild_id)
+        now = self.clock.now()
+        try:
+            async with self.database.write() as conn:
+                current = await club_repo.active_club(conn, guild_id)
+                if current is not None:
+                    raise _already_reading(current)
+                club_id = await club_repo.create_club(
+                    conn,
+                    guild_id=guild_id,
+                    book_id=book.id,
+                    channel_id=channel_id,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    created_by=user_id,
+                    now=now,
+                )
+                club = await club_repo.get_club(conn, guild_id, club_id)
+        except IntegrityError:
+            raise Conflict(
+                "Another club read was started at the same moment. See it with /club status."
+            ) from None
+        assert club is not None
+        return ClubView(club, (), today)
+
+    async def add_checkpoint(
+        self,
+        guild_id: int,
+        *,
+        label: str,
+        until_page: int | None,
+        until_percent: float | None,
+        due: str,
+    ) -> tuple[Checkpoint, ClubView]:
+        """Validate and add a checkpoint to the current club's schedule."""
+        today = await self.local_today(guild_id)
+        due_on = parse_club_date(due, today)
+        async with self.database.write() as conn:
+            club = await club_repo.active_club(conn, guild_id)
+            if club is None:
+                raise NotFound(
+                    "There is no club read to schedule. Start one with /club pick first."
+                )
+            existing = await club_repo.checkpoints(conn, club.id)
+            checkpoint = make_checkpoint(
+                label,
+                due_on=due_on,
+                page=until_page,
+                percent=until_percent,
+                page_count=club.page_count,
+                starts_on=club.starts_on,
+                ends_on=club.ends_on,
+                existing=existing,
+            )
+            await club_repo.add_checkpoint(conn, club.id, checkpoint, self.clock.now())
+            everything = await club_repo.checkpoints(conn, club.id)
+        return checkpoint, ClubView(club, tuple(sort_checkpoints(everything)), today)
+
+    async def _members(self, club: ClubRecord) -> tuple[list[MemberProgress], frozenset[int]]:
+        async with self.database.read() as conn:
+            readings = await club_repo.member_readings(
+                conn, club.guild_id, club.book_id, club.created_at
+            )
+            excluded = await digest_repo.opted_out(conn, club.guild_id)
+        shown = [r for r in readings if r.user_id not in excluded]
+        names = await self.directory.display_names(club.guild_id, [r.user_id for r in shown])
+        members = [
+            member_progress(r, names.get(r.user_id) or fallback_name(r.user_id), club.page_count)
+            for r in shown
+        ]
+        return members, excluded
+
+    async def status(self, guild_id: int) -> ClubStatus:
+        """Each opted-in member's progress, sorted, with who is behind the schedule."""
+        club = await self._active(guild_id)
+        today = await self.local_today(guild_id)
+        async with self.database.read() as conn:
+            checkpoints = tuple(sort_checkpoints(await club_repo.checkpoints(conn, club.id)))
+        members, excluded = await self._members(club)
+        ordered = sort_members(members, club.page_count, exclude=excluded)
+        standings = tuple(
+            MemberStanding(
+                progress=m,
+                percent=progress_percent(m, club.page_count),
+                standing=standing(m, checkpoints, club.page_count, today),
+            )
+            for m in ordered
+        )
+        summary = summarize_club(members, club.page_count, exclude=excluded)
+        return ClubStatus(ClubView(club, checkpoints, today), standings, summary)
+
+    async def end(self, guild_id: int) -> ClubEnded:
+        """Close the current club read and sum it up."""
+        club = await self._active(guild_id)
+        today = await self.local_today(guild_id)
+        members, excluded = await self._members(club)
+        async with self.database.write() as conn:
+            if not await club_repo.end_club(conn, club.id, self.clock.now()):
+                raise Conflict("This club read was already ended.")
+            checkpoints = tuple(sort_checkpoints(await club_repo.checkpoints(conn, club.id)))
+        summary = summarize_club(members, club.page_count, exclude=excluded)
+        return ClubEnded(ClubView(club, checkpoints, today), summary)

@@ -1,0 +1,189 @@
+"""/club pick, /club schedule add, /club status, /club end.
+
+``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
+permissions (they apply to a whole top-level command); pick, schedule and end check for a
+moderator (Manage Server or Manage Messages) here, on the server side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MarginaliaBot
+from bot.domain.book import Book
+from bot.errors import PermissionDenied
+from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
+from bot.services.clubs import ClubService
+from cogs._book_option import book_autocomplete, respond, with_book
+
+log = logging.getLogger(__name__)
+
+# Discord answers REQUEST_GUILD_MEMBERS for at most 100 user ids at a time, and a shard may
+# send about 120 gateway commands a minute, shared by every guild of the shard: callers
+# list the most visible members first, and only the first couple of hundred are asked for.
+_CHUNK = 100
+NAME_REQUESTS_PER_LOOKUP = 2
+NAME_LOOKUP_TIMEOUT_S = 10.0
+
+
+class GuildMemberNames:
+    """Display names from discord.py's member cache, then the gateway's member request by
+    id (no privileged intent needed; results are cached by discord.py for next time).
+
+    A name that cannot be found in time is simply missing; callers show a neutral
+    placeholder instead of failing.
+    """
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        *,
+        timeout: float = NAME_LOOKUP_TIMEOUT_S,
+        max_requests: int = NAME_REQUESTS_PER_LOOKUP,
+    ) -> None:
+        self.bot = bot
+        self.timeout = timeout
+        self.max_requests = max_requests
+
+    async def display_names(self, guild_id: int, user_ids: Sequence[int]) -> Mapping[int, str]:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return {}
+        names: dict[int, str] = {}
+        missing: list[int] = []
+        for user_id in dict.fromkeys(user_ids):
+            member = guild.get_member(user_id)
+            if member is not None:
+                names[user_id] = member.display_name
+            else:
+                missing.append(user_id)
+        for start in range(0, min(len(missing), _CHUNK * self.max_requests), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            try:
+                found = await asyncio.wait_for(
+                    guild.query_members(user_ids=chunk, limit=len(chunk), cache=True),
+                    self.timeout,
+                )
+            except (TimeoutError, discord.ClientException, RuntimeError) as exc:
+                log.warning("guild=%s member name lookup failed: %r", guild_id, exc)
+                break
+            for member in found:
+                names[member.id] = member.display_name
+        return names
+
+
+def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    permissions = interaction.permissions
+    return bool(
+        permissions.administrator or permissions.manage_guild or permissions.manage_messages
+    )
+
+
+def require_moderator(interaction: discord.Interaction[Any], action: str) -> None:
+    if not is_moderator(interaction):
+        raise PermissionDenied(
+            f"Only moderators (Manage Server or Manage Messages) can {action}. "
+            "Everyone can use /club status."
+        )
+
+
+class Clubs(commands.Cog):
+    club = app_commands.Group(
+        name="club",
+        description="The server's club read: pick it, schedule it, see where everyone is.",
+        guild_only=True,
+    )
+    schedule = app_commands.Group(
+        name="schedule", description="The club read's checkpoints.", parent=club
+    )
+
+    def __init__(self, bot: MarginaliaBot) -> None:
+        self.bot = bot
+        self.service = ClubService(bot.database, bot.clock, GuildMemberNames(bot))
+
+    @club.command(name="pick", description="Moderators: make a book the server's current read.")
+    @app_commands.describe(
+        book="Start typing a title; pick a suggestion or type an ISBN",
+        start="When the club starts, e.g. 2026-03-01 or 1 March (default: today)",
+        end="When everyone should have finished, e.g. 2026-04-30 (optional)",
+    )
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def pick(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        book: str,
+        start: app_commands.Range[str, 1, 40] | None = None,
+        end: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        require_moderator(interaction, "pick the club read")
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        await self.service.check_pick(guild_id, start=start, end=end)
+
+        async def chosen(reply_to: discord.Interaction[Any], picked: Book) -> None:
+            view = await self.service.pick(
+                guild_id,
+                interaction.user.id,
+                picked,
+                start=start,
+                end=end,
+                channel_id=interaction.channel_id,
+            )
+            await respond(reply_to, embed=announcement_embed(view))
+
+        await with_book(interaction, book, chosen, ephemeral=False)
+
+    @schedule.command(name="add", description="Moderators: add a checkpoint to the club read.")
+    @app_commands.describe(
+        label="A name for this part, e.g. “Part One” or “Chapters 1–5”",
+        date="When members should get there, e.g. 2026-03-03 or 3 March",
+        until_page="The page this checkpoint goes up to",
+        until_percent="Or how far into the book it goes, in percent",
+    )
+    async def schedule_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        label: app_commands.Range[str, 1, 100],
+        date: app_commands.Range[str, 1, 40],
+        until_page: app_commands.Range[int, 1, 100_000] | None = None,
+        until_percent: app_commands.Range[float, 0, 100] | None = None,
+    ) -> None:
+        require_moderator(interaction, "change the club's schedule")
+        assert interaction.guild_id is not None
+        added, view = await self.service.add_checkpoint(
+            interaction.guild_id,
+            label=label,
+            until_page=until_page,
+            until_percent=until_percent,
+            due=date,
+        )
+        await interaction.response.send_message(embed=schedule_embed(view, added), ephemeral=True)
+
+    @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
+    async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        assert interaction.guild_id is not None
+        await self.service.require_active(interaction.guild_id)  # a mistake stays ephemeral
+        # names may need a gateway round trip for members discord.py has not cached yet
+        await interaction.response.defer(thinking=True)
+        status = await self.service.status(interaction.guild_id)
+        await interaction.followup.send(embed=status_embed(status))
+
+    @club.command(name="end", description="Moderators: close the club read with a summary.")
+    async def end(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        require_moderator(interaction, "end the club read")
+        assert interaction.guild_id is not None
+        await self.service.require_active(interaction.guild_id)
+        await interaction.response.defer(thinking=True)
+        ended = await self.service.end(interaction.guild_id)
+        await interaction.followup.send(embed=ended_embed(ended))
+
+
+async def setup(bot: MarginaliaBot) -> None:
+    await bot.add_cog(Clubs(bot))
