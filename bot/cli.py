@@ -1,4 +1,4 @@
-"""Command line: `marginalia [run|migrate|sync|doctor]` (and `python -m bot`)."""
+"""Command line: `marginalia [run|migrate|sync|doctor|import|digest]` (= `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import discord
 import httpx
@@ -36,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     syn = sub.add_parser("sync", help="push the slash-command tree to Discord now")
     syn.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only")
     sub.add_parser("doctor", help="check configuration, database and metadata sources")
+    imp = sub.add_parser("import", help="import a member's Goodreads/StoryGraph export CSV")
+    imp.add_argument("kind", choices=["goodreads", "storygraph"], help="which site's export")
+    imp.add_argument("file", type=Path, help="the export CSV file")
+    imp.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
+    imp.add_argument("--user", type=int, required=True, metavar="ID", help="the member's id")
+    dig = sub.add_parser("digest", help="the weekly digest")
+    dig_sub = dig.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
+    preview = dig_sub.add_parser("preview", help="print the digest that would be posted now")
+    preview.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     return parser
 
 
@@ -141,6 +151,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_doctor(settings))
         if command == "sync":
             return asyncio.run(_sync(settings, args.guild))
+        if command == "import":
+            from bot.import_cli import run_import
+
+            return asyncio.run(
+                _with_database(
+                    settings,
+                    lambda db: run_import(
+                        settings, db, args.kind, args.file, args.guild, args.user
+                    ),
+                )
+            )
+        if command == "digest":
+            from bot.digest_cli import run_digest_preview
+
+            return asyncio.run(
+                _with_database(settings, lambda db: run_digest_preview(settings, db, args.guild))
+            )
         return asyncio.run(_run(settings))
     except (ConfigError, DatabaseStartupError) as exc:
         print(f"marginalia: {exc}", file=sys.stderr)

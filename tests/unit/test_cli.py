@@ -115,3 +115,28 @@ def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
     assert "✔ schema" in doctor.stdout
     assert "✘ open library" in doctor.stdout
     assert TOKEN not in doctor.stdout + doctor.stderr
+
+
+def test_import_then_digest_preview(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parent.parent / "data" / "imports"
+    offline = {
+        "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
+        "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
+    }
+    assert run_cli(tmp_path, "migrate", env=offline).returncode == 0
+    source = next(p for p in sorted(data.glob("*.csv")) if "goodreads" in p.name)
+    first = run_cli(
+        tmp_path, "import", "goodreads", str(source), "--guild", "7", "--user", "8", env=offline
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Pale Fire" in first.stdout
+    again = run_cli(
+        tmp_path, "import", "goodreads", str(source), "--guild", "7", "--user", "8", env=offline
+    )
+    assert again.returncode == 0
+    assert "0 imported" in again.stdout.lower() or "imported: 0" in again.stdout.lower()
+    missing = run_cli(tmp_path, "import", "goodreads", "nope.csv", "--guild", "7", "--user", "8")
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    preview = run_cli(tmp_path, "digest", "preview", "--guild", "7", env=offline)
+    assert preview.returncode == 0, preview.stderr
+    assert "opted out" in preview.stdout
