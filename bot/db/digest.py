@@ -507,7 +507,9 @@ def _authors(value: Any) -> tuple[str, ...]:
 async def new_reviews(
     conn: AsyncConnection, guild_id: int, start: datetime, end: datetime
 ) -> list[ReviewRow]:
-    """Reviews written in ``[start, end)``: coordinates, rating and book — no text columns."""
+    """Reviews written in ``[start, end)``: coordinates, rating and book — no text columns.
+
+    Reviews brought in by an import are history, not this week's news: they are left out."""
     query = (
         select(
             reviews.c.id,
@@ -519,7 +521,11 @@ async def new_reviews(
             books.c.authors,
         )
         .join(books, books.c.id == reviews.c.book_id)
-        .where(reviews.c.guild_id == guild_id, _in_window(reviews.c.created_at, start, end))
+        .where(
+            reviews.c.guild_id == guild_id,
+            reviews.c.source != "import",
+            _in_window(reviews.c.created_at, start, end),
+        )
         .order_by(reviews.c.id)
     )
     return [
@@ -533,13 +539,17 @@ async def new_reviews(
 async def new_ratings(
     conn: AsyncConnection, guild_id: int, start: datetime, end: datetime
 ) -> list[RatingRow]:
-    """Ratings given or changed in ``[start, end)``, one row per rating."""
+    """Ratings given or changed in ``[start, end)``, one row per rating (not imported ones)."""
     query = (
         select(
             ratings.c.user_id, ratings.c.book_id, ratings.c.quarters, books.c.title, books.c.authors
         )
         .join(books, books.c.id == ratings.c.book_id)
-        .where(ratings.c.guild_id == guild_id, _in_window(ratings.c.updated_at, start, end))
+        .where(
+            ratings.c.guild_id == guild_id,
+            ratings.c.source != "import",
+            _in_window(ratings.c.updated_at, start, end),
+        )
     )
     return [
         RatingRow(int(user), int(book), int(quarters), str(title), _authors(authors))

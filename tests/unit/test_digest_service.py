@@ -135,7 +135,13 @@ class Seeder:
                 await conn.execute(progress_events.insert(), list(rows))
 
     async def rate(
-        self, guild_id: int, user_id: int, book_id: int, quarters: int, when: datetime
+        self,
+        guild_id: int,
+        user_id: int,
+        book_id: int,
+        quarters: int,
+        when: datetime,
+        source: str = "discord",
     ) -> None:
         async with self.database.write() as conn:
             await conn.execute(
@@ -144,6 +150,7 @@ class Seeder:
                     user_id=user_id,
                     book_id=book_id,
                     quarters=quarters,
+                    source=source,
                     created_at=when,
                     updated_at=when,
                 )
@@ -158,6 +165,7 @@ class Seeder:
         *,
         quarters: int | None = 16,
         message_id: int | None = 555,
+        source: str = "discord",
     ) -> None:
         async with self.database.write() as conn:
             await conn.execute(
@@ -173,6 +181,7 @@ class Seeder:
                     content_warnings=WARNING,
                     channel_id=777,
                     message_id=message_id,
+                    source=source,
                     created_at=when,
                     updated_at=when,
                 )
@@ -594,6 +603,18 @@ def test_chart_png_survives_awkward_names() -> None:
         png = chart_png(data)
     assert drawable("📚 ok") == "□ ok"
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+async def test_imported_history_is_not_this_weeks_news(
+    database: Database, clock: FakeClock, seeder: Seeder
+) -> None:
+    """An import writes ratings and reviews "now"; they must not flood the next digest."""
+    book = await seeder.book("Imported Book", pages=100)
+    when = clock.now() - timedelta(days=1)
+    await seeder.rate(GUILD, 1, book, 20, when, source="import")
+    await seeder.review(GUILD, 1, book, when, source="import")
+    digest = (await DigestService(database, clock, DictNames({1: "Ann"})).build(GUILD)).digest
+    assert "Imported Book" not in digest.to_text()
 
 
 async def test_quiet_week_has_no_chart(database: Database, clock: FakeClock) -> None:
