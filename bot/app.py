@@ -24,6 +24,10 @@ from bot.tree import MarginaliaTree
 
 log = logging.getLogger(__name__)
 
+CLOSE_DRAIN_TIMEOUT_S = 5.0
+# the names discord.py gives the tasks of event handlers and of discord.ext.tasks loops
+_DISCORD_TASK_PREFIXES = ("discord.py: ", "discord-ext-tasks: ")
+
 
 def apply_discord_endpoints(settings: Settings) -> None:
     """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set.
@@ -115,7 +119,31 @@ class MarginaliaBot(commands.AutoShardedBot):
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        await super().close()
+        await super().close()  # unloads the cogs, which cancel their loops
+        await self._drain_discord_tasks()
+
+    async def _drain_discord_tasks(self) -> None:
+        """Let event handlers and task loops still running finish before the caller closes
+        the database under them (a connection closed mid-query can hang the shutdown).
+
+        discord.py does not track the tasks it starts for events; they are found by the
+        names it gives them. Whatever is still running after CLOSE_DRAIN_TIMEOUT_S is
+        cancelled.
+        """
+        me = asyncio.current_task()
+        pending = {
+            task
+            for task in asyncio.all_tasks()
+            if task is not me and task.get_name().startswith(_DISCORD_TASK_PREFIXES)
+        }
+        if not pending:
+            return
+        _, still_running = await asyncio.wait(pending, timeout=CLOSE_DRAIN_TIMEOUT_S)
+        for task in still_running:
+            log.warning("task %s still running at shutdown; cancelling it", task.get_name())
+            task.cancel()
+        if still_running:
+            await asyncio.wait(still_running, timeout=CLOSE_DRAIN_TIMEOUT_S)
 
     async def on_ready(self) -> None:
         user = self.user
