@@ -271,36 +271,36 @@ class BookStats:
 
 
 async def guild_stats(conn: AsyncConnection, guild_id: int, book_id: int) -> BookStats:
-    rating_row = (
+    """This server's numbers for a book, in one statement (scalar subqueries)."""
+    rated = (ratings.c.guild_id == guild_id) & (ratings.c.book_id == book_id)
+    read = (readings.c.guild_id == guild_id) & (readings.c.book_id == book_id)
+
+    def members_with(status: str) -> Any:
+        return (
+            select(func.count(func.distinct(readings.c.user_id)))
+            .where(read, readings.c.status == status)
+            .scalar_subquery()
+        )
+
+    row = (
         await conn.execute(
-            select(func.count(), func.avg(ratings.c.quarters)).where(
-                ratings.c.guild_id == guild_id, ratings.c.book_id == book_id
+            select(
+                select(func.count()).where(rated).scalar_subquery(),
+                select(func.avg(ratings.c.quarters)).where(rated).scalar_subquery(),
+                members_with("reading"),
+                members_with("finished"),
+                select(func.count())
+                .where(reviews.c.guild_id == guild_id, reviews.c.book_id == book_id)
+                .scalar_subquery(),
             )
         )
     ).one()
-    reading_row = (
-        await conn.execute(
-            select(
-                func.count(
-                    func.distinct(case((readings.c.status == "reading", readings.c.user_id)))
-                ),
-                func.count(
-                    func.distinct(case((readings.c.status == "finished", readings.c.user_id)))
-                ),
-            ).where(readings.c.guild_id == guild_id, readings.c.book_id == book_id)
-        )
-    ).one()
-    review_count = (
-        await conn.execute(
-            select(func.count()).where(reviews.c.guild_id == guild_id, reviews.c.book_id == book_id)
-        )
-    ).scalar_one()
     return BookStats(
-        rating_count=int(rating_row[0]),
-        rating_average_quarters=float(rating_row[1]) if rating_row[1] is not None else None,
-        reading_now=int(reading_row[0]),
-        finished=int(reading_row[1]),
-        reviews=int(review_count),
+        rating_count=int(row[0]),
+        rating_average_quarters=float(row[1]) if row[1] is not None else None,
+        reading_now=int(row[2]),
+        finished=int(row[3]),
+        reviews=int(row[4]),
     )
 
 

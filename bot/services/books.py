@@ -132,6 +132,16 @@ class BookService:
             self._index_refreshed = time.monotonic()
         return self._index
 
+    async def _local_candidates(self, guild_id: int, text: str, limit: int) -> list[Book]:
+        """Local matches through the in-memory index (no table scan); when it has none, the
+        database is asked too, for a book another process stored since the last refresh."""
+        index = await self._fresh_index()
+        ids = [e.book_id for e in index.search(guild_id, search_key(text), limit=limit)]
+        async with self.database.read() as conn:
+            if ids:
+                return await book_repo.get_many(conn, ids)
+            return await book_repo.search_local(conn, guild_id, text, limit=limit)
+
     def refresh_index_soon(self) -> None:
         """Pick up books and links written outside this service (an import) on the next
         autocomplete instead of after the periodic refresh."""
@@ -219,8 +229,7 @@ class BookService:
         if isbn13 is not None:
             return Resolved(await self._by_isbn(isbn13, raw))
         query = BookQuery.parse(raw)
-        async with self.database.read() as conn:
-            local = await book_repo.search_local(conn, guild_id, query.title, limit=25)
+        local = await self._local_candidates(guild_id, query.title, 25)
         one, several = pick(query, local)
         if one is not None:
             return Resolved(one)
@@ -300,8 +309,7 @@ class BookService:
             resolution = await self.resolve(guild_id, text)
             assert isinstance(resolution, Resolved)
             return [resolution.book], True
-        async with self.database.read() as conn:
-            local = await book_repo.search_local(conn, guild_id, text, limit=limit)
+        local = await self._local_candidates(guild_id, text, limit)
         reachable = True
         results = list(local)
         if len(results) < limit:

@@ -272,3 +272,36 @@ async def test_books_written_elsewhere_show_up_after_refresh_soon(
     service.refresh_index_soon()
     choices = await service.autocomplete(GUILD, "gideon")
     assert [c.value for c in choices] == [f"book:{book.id}"]
+
+
+async def test_guild_stats_count_this_server_only(database: Database) -> None:
+    from bot.db.schema import ratings, readings, reviews
+
+    async with database.write() as conn:
+        book = await book_repo.upsert(conn, Book(title="Counted", authors=("A",)), NOW)
+        rows = {"book_id": book.id, "created_at": NOW, "updated_at": NOW}
+        await conn.execute(
+            ratings.insert(),
+            [
+                {**rows, "guild_id": GUILD, "user_id": 1, "quarters": 20},
+                {**rows, "guild_id": GUILD, "user_id": 2, "quarters": 10},
+                {**rows, "guild_id": OTHER_GUILD, "user_id": 1, "quarters": 2},
+            ],
+        )
+        await conn.execute(
+            readings.insert(),
+            [
+                {**rows, "guild_id": GUILD, "user_id": 1, "status": "finished"},
+                {**rows, "guild_id": GUILD, "user_id": 1, "status": "finished"},
+                {**rows, "guild_id": GUILD, "user_id": 2, "status": "reading"},
+                {**rows, "guild_id": OTHER_GUILD, "user_id": 3, "status": "reading"},
+            ],
+        )
+        await conn.execute(
+            reviews.insert(), [{**rows, "guild_id": GUILD, "user_id": 1, "body": "x"}]
+        )
+        assert book.id is not None
+        stats = await book_repo.guild_stats(conn, GUILD, book.id)
+    assert stats == book_repo.BookStats(
+        rating_count=2, rating_average_quarters=15.0, reading_now=1, finished=1, reviews=1
+    )
