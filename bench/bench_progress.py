@@ -24,67 +24,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from bench._stats import summary
-from bot.app import MarginaliaBot
-from bot.config import Settings
+from bench._harness import TimedDatabase, answered, bot_on_rig, report, run_level
 from bot.db import books as book_repo
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.domain.book import Book
 from bot.domain.clock import SystemClock
 from bot.services.reading import ReadingService
-from tests.e2e.fake_discord import FakeDiscord, FakeMember, running_bot
 
 LEVELS = (1, 10, 100)
 REQUESTS_PER_LEVEL = 400
 MEMBERS = 100
 PAGES = 5000
 BASELINE_GUILD = 1  # not the rig's guild: the baseline's readings are its own
-ERROR_TITLE = "Sorry, something went wrong"
-
-Run = tuple[list[float], float, int]
-
-
-class TimedDatabase(Database):
-    """A Database that adds up the wall time spent inside every transaction block."""
-
-    seconds = 0.0
-    reads = 0
-    writes = 0
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        start = time.perf_counter()
-        try:
-            async with super().read() as conn:
-                yield conn
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.reads += 1
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        start = time.perf_counter()
-        try:
-            async with super().write() as conn:
-                yield conn
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.writes += 1
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.reads = 0
-        self.writes = 0
 
 
 class Pages:
@@ -101,38 +56,6 @@ class Pages:
         return self.page[member]
 
 
-async def _run_level(concurrency: int, total: int, call: Callable[[int], Awaitable[bool]]) -> Run:
-    """``total`` calls by ``concurrency`` workers: (latencies, wall seconds, failures)."""
-    latencies: list[float] = []
-    failures = 0
-    counter = iter(range(total))
-
-    async def worker() -> None:
-        nonlocal failures
-        for index in counter:
-            start = time.perf_counter()
-            ok = await call(index)
-            latencies.append(time.perf_counter() - start)
-            failures += not ok
-
-    wall = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, time.perf_counter() - wall, failures
-
-
-def _report(name: str, run: Run, database: TimedDatabase) -> float:
-    latencies, wall, failures = run
-    row = summary(name, latencies)
-    count = len(latencies)
-    print(
-        f"{'':<40} throughput={count / wall:7.1f} req/s  failed={failures:>3}"
-        f"  db/total={database.seconds / sum(latencies):6.1%}"
-        f"  transactions per request: {database.reads / count:.1f} read,"
-        f" {database.writes / count:.1f} write"
-    )
-    return row["p50_ms"]
-
-
 async def _book(database: Database) -> Book:
     async with database.write() as conn:
         return await book_repo.upsert(
@@ -145,47 +68,26 @@ async def _book(database: Database) -> Book:
 async def _end_to_end(database: TimedDatabase, url: str, book_id: int) -> dict[int, float]:
     pages = Pages()
     p50: dict[int, float] = {}
-    async with FakeDiscord(timeout=120.0) as rig:
-        guild = rig.add_guild("Bench Club", channels=["general"])
-        members: list[FakeMember] = [guild.add_member(f"m{i}") for i in range(MEMBERS)]
-        settings = Settings(
-            discord_token=None,
-            database_url=url,
-            discord_api_base=rig.api_base,
-            discord_gateway_url=rig.gateway_url,
-            openlibrary_base_url="http://openlibrary.invalid",
-            google_books_base_url="http://google.invalid/books/v1",
-            sync_commands="always",
-        )
-        async with httpx.AsyncClient() as client:
+    async with bot_on_rig(database, url, members=MEMBERS) as running:
 
-            def factory(_: FakeDiscord) -> MarginaliaBot:
-                return MarginaliaBot(
-                    settings=settings,
-                    database=database,
-                    http_client=client,
-                    guild_ready_timeout=0.05,
-                )
+        async def update(index: int) -> bool:
+            member = index % MEMBERS
+            options: dict[str, object] = {
+                "book": f"book:{book_id}",
+                "page": pages.next(member),
+            }
+            if index % 5 == 0:
+                options["note"] = f"note number {index}"
+            result = await running.rig.slash(
+                running.guild, running.members[member], "progress update", options
+            )
+            return answered(result)
 
-            async with running_bot(factory, rig):
-
-                async def update(index: int) -> bool:
-                    member = index % MEMBERS
-                    options: dict[str, object] = {
-                        "book": f"book:{book_id}",
-                        "page": pages.next(member),
-                    }
-                    if index % 5 == 0:
-                        options["note"] = f"note number {index}"
-                    result = await rig.slash(guild, members[member], "progress update", options)
-                    titles = [e.get("title") for e in result.embeds]
-                    return result.callback_type == 4 and ERROR_TITLE not in titles
-
-                await _run_level(10, 100, update)  # warm-up: caches, first readings
-                for level in LEVELS:
-                    database.reset()
-                    run = await _run_level(level, REQUESTS_PER_LEVEL, update)
-                    p50[level] = _report(f"end to end, {level:>3} concurrent", run, database)
+        await run_level(10, 100, update)  # warm-up: caches, first readings
+        for level in LEVELS:
+            database.reset()
+            run = await run_level(level, REQUESTS_PER_LEVEL, update)
+            p50[level] = report(f"end to end, {level:>3} concurrent", run, database)
     return p50
 
 
@@ -206,8 +108,8 @@ async def _service_only(database: TimedDatabase, book: Book, p50: dict[int, floa
 
     for level in LEVELS:
         database.reset()
-        run = await _run_level(level, REQUESTS_PER_LEVEL, update)
-        base = _report(f"service only, {level:>3} concurrent", run, database)
+        run = await run_level(level, REQUESTS_PER_LEVEL, update)
+        base = report(f"service only, {level:>3} concurrent", run, database)
         print(f"{'':<40} ratio p50 end-to-end/service-only = {p50[level] / base:.1f}x")
 
 
