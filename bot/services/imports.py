@@ -20,11 +20,11 @@ Matching rules, so that importing the same file twice changes nothing:
 - **Rating**: the file's exact value is kept when it is already stored; otherwise it is
   rounded half up to the server's step (:func:`~bot.domain.stars.round_to_step`) and
   replaces the stored one.
-- **Readings** (:func:`reconcile_readings`): a file reading matches a stored one with the
-  same status whose dates agree (a date the file lacks matches any); a stored reading the
-  file takes further (an open reading now finished, a missing date now known) is updated;
-  the rest are added. A book keeps at most one open (want-to-read / reading / paused)
-  reading, and an open reading stays the latest one.
+- **Readings** (:func:`~bot.services.import_readings.reconcile_readings`): a file reading
+  matches a stored one with the same status whose dates agree (a date the file lacks
+  matches any); a stored reading the file takes further (an open reading now finished, a
+  missing date now known) is updated; the rest are added. A book keeps at most one open
+  (want-to-read / reading / paused) reading, and an open reading stays the latest one.
 - **Review**: an imported review is updated in place; a review written here in Discord is
   never overwritten (the file's is left out with a note unless it says the same).
 - **Shelves**: the file's custom shelves, plus an ``owned`` shelf for owned books; books are
@@ -35,13 +35,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as day_time
-from typing import Final, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,14 +50,11 @@ from bot.db.engine import Database
 from bot.db.imports import (
     ImportWrites,
     MemberLibrary,
-    NewEvent,
     NewReading,
     ReadingUpdate,
     ReviewText,
-    StoredReading,
 )
 from bot.domain.book import Book
-from bot.domain.book_match import BookQuery, author_matches
 from bot.domain.clock import Clock
 from bot.domain.imports import (
     KIND_NAMES,
@@ -70,22 +65,43 @@ from bot.domain.imports import (
     RowProblem,
     parse_import,
 )
-from bot.domain.reading import ALLOWED_TRANSITIONS, ReadingStatus, ReadThrough
 from bot.domain.review import CONTENT_WARNINGS_MAX
 from bot.domain.shelves import MAX_BOOKS_PER_SHELF, MAX_CUSTOM_SHELVES, shelf_key
 from bot.domain.stars import RatingStep, round_to_step
 from bot.domain.text import search_key, trim
-from bot.errors import CatalogueUnavailable, Conflict, InvalidInput
+from bot.errors import Conflict
+from bot.services.import_books import (
+    NO_MATCH,
+    NOT_LOOKED_UP,
+    UNREACHABLE,
+    ImportCatalogue,
+    Lookups,
+    ask_catalogue,
+    book_from_row,
+    lookup_key,
+    match_locally,
+    same_book,
+)
+from bot.services.import_readings import (
+    ReadingPlan,
+    event_of_update,
+    events_of_new,
+    reconcile_readings,
+)
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "LOOKUP_BUDGET_S",
     "LOOKUP_CONCURRENCY",
+    "NOT_LOOKED_UP",
+    "NO_MATCH",
     "OWNED_SHELF",
+    "UNREACHABLE",
     "ImportCatalogue",
     "ImportReport",
     "ImportService",
+    "ReadingPlan",
     "UnmatchedRow",
     "check_upload_size",
     "reconcile_readings",
@@ -99,26 +115,7 @@ LOOKUP_CONCURRENCY: Final = 3
 LOOKUP_BUDGET_S: Final = 120.0
 #: The custom shelf owned books go on (neither export has another place for "owned").
 OWNED_SHELF: Final = "owned"
-_SEARCH_LIMIT: Final = 5
-_LOCAL_CANDIDATES: Final = 100
-# Goodreads puts the series after the title: "Gideon the Ninth (The Locked Tomb #1)".
-_SERIES_SUFFIX = re.compile(r"\s*\([^()]*#\s*\d[\d.\-–]*\)\s*$")
-_OPEN = frozenset(s for s in ReadingStatus if not s.is_terminal)
 _NOTHING = "nothing to import: no status, rating, review or shelf"
-#: Why a row's book was kept with the file's details (:attr:`UnmatchedRow.why`).
-NO_MATCH: Final = "no match in Open Library or Google Books"
-UNREACHABLE: Final = "the book catalogue was unreachable"
-NOT_LOOKED_UP: Final = "not looked up: the catalogue answers slowly, so the import did not wait"
-
-T = TypeVar("T")
-
-
-class ImportCatalogue(Protocol):
-    """What an import asks of the metadata layer (:class:`bot.metadata.catalogue.Catalogue`)."""
-
-    async def search(self, query: str, limit: int = ...) -> list[Book]: ...
-
-    async def by_isbn(self, isbn: str) -> Book | None: ...
 
 
 def check_upload_size(size: int) -> None:
@@ -179,30 +176,7 @@ class ImportReport:
         return bool(self.imported or self.updated)
 
 
-# --- book matching -----------------------------------------------------------------------
-
-
-def _title_keys(title: str) -> set[str]:
-    keys = {search_key(title), search_key(_SERIES_SUFFIX.sub("", title))}
-    keys.discard("")
-    return keys
-
-
-def _lookup_key(row: ImportRow) -> str:
-    """The search key a row's title is looked up by (series suffix left out)."""
-    return search_key(row.title_without_series) or search_key(row.title)
-
-
-def same_book(row: ImportRow, book: Book) -> bool:
-    """Whether ``book`` is the row's book: the same title (ignoring a series suffix and
-    case, accents and punctuation; the book's title with its subtitle counts too) and,
-    when the row names one, its first author among the book's authors."""
-    theirs = _title_keys(book.title)
-    if book.subtitle:
-        theirs.add(search_key(book.display_title))
-    if not _title_keys(row.title) & theirs:
-        return False
-    return not row.authors or author_matches(BookQuery(row.title, row.authors[0]), book)
+# --- planning one import -----------------------------------------------------------------
 
 
 def _has_content(row: ImportRow) -> bool:
@@ -214,280 +188,6 @@ def _has_content(row: ImportRow) -> bool:
         or row.shelves
         or row.owned
     )
-
-
-def _book_from_row(row: ImportRow) -> Book:
-    return Book(
-        title=row.title,
-        authors=row.authors,
-        first_year=row.year,
-        page_count=row.page_count if row.page_count and row.page_count > 0 else None,
-        isbn13=row.isbn13,
-        isbn10=row.isbn10,
-        isbns=(row.isbn13,) if row.isbn13 else (),
-        source="import",
-    )
-
-
-async def _match_locally(conn: AsyncConnection, rows: Sequence[ImportRow]) -> dict[int, int]:
-    """Row number → book id for the rows this database already has a book for."""
-    isbn_ids = await repo.book_ids_by_isbn(conn, [r.isbn13 for r in rows if r.isbn13])
-    found: dict[int, int] = {}
-    candidates: dict[str, list[Book]] = {}
-    for row in rows:
-        if row.isbn13 and row.isbn13 in isbn_ids:
-            found[row.row_number] = isbn_ids[row.isbn13]
-            continue
-        key = _lookup_key(row)
-        if key not in candidates:
-            candidates[key] = await repo.books_by_title_prefix(conn, key, _LOCAL_CANDIDATES)
-        match = next((b for b in candidates[key] if same_book(row, b)), None)
-        if match is not None and match.id is not None:
-            found[row.row_number] = match.id
-    return found
-
-
-class _Skipped:
-    """A look-up that was not made (catalogue down, or the time budget spent)."""
-
-
-_SKIPPED: Final = _Skipped()
-
-
-class _Lookups:
-    """Catalogue look-ups for one import: bounded concurrency, one request per distinct
-    question, and none once the catalogue is down or the budget is spent."""
-
-    def __init__(
-        self,
-        catalogue: ImportCatalogue,
-        concurrency: int,
-        budget_s: float | None,
-        monotonic: Callable[[], float],
-    ) -> None:
-        self._catalogue = catalogue
-        self._slots = asyncio.Semaphore(max(1, concurrency))
-        self._monotonic = monotonic
-        self._deadline = None if budget_s is None else monotonic() + budget_s
-        self._tasks: dict[tuple[str, str], asyncio.Task[object]] = {}
-        self.requests = 0
-        self.unreachable = False
-
-    async def _call(self, ask: Callable[[], Awaitable[T]]) -> T | _Skipped:
-        async with self._slots:
-            if self.unreachable:
-                return _SKIPPED
-            if self._deadline is not None and self._monotonic() >= self._deadline:
-                return _SKIPPED
-            self.requests += 1
-            try:
-                return await ask()
-            except CatalogueUnavailable:
-                self.unreachable = True
-                return _SKIPPED
-
-    def _shared(self, key: tuple[str, str], ask: Callable[[], Awaitable[T]]) -> Awaitable[object]:
-        task = self._tasks.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._call(ask))
-            self._tasks[key] = task
-        return task
-
-    async def by_isbn(self, isbn: str) -> Book | _Skipped | None:
-        async def ask() -> Book | None:
-            try:
-                return await self._catalogue.by_isbn(isbn)
-            except InvalidInput:
-                return None
-
-        found = await self._shared(("isbn", isbn), ask)
-        return found if isinstance(found, Book | _Skipped) else None
-
-    async def search(self, query: str) -> list[Book] | _Skipped:
-        async def ask() -> list[Book]:
-            return await self._catalogue.search(query, _SEARCH_LIMIT)
-
-        found = await self._shared(("search", search_key(query)), ask)
-        if isinstance(found, _Skipped):
-            return found
-        return [b for b in found if isinstance(b, Book)] if isinstance(found, list) else []
-
-    async def close(self) -> None:
-        pending = [t for t in self._tasks.values() if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-
-
-def _with_isbn(book: Book, isbn13: str | None) -> Book:
-    """The book with the row's ISBN filed too, so the next import finds it locally."""
-    if isbn13 is None or isbn13 in book.isbns:
-        return book
-    return replace(book, isbns=(*book.isbns, isbn13))
-
-
-async def _ask_catalogue(lookups: _Lookups, row: ImportRow) -> Book | str:
-    """The catalogue's book for the row, or why there is none."""
-    skipped = False
-    if row.isbn13:
-        found = await lookups.by_isbn(row.isbn13)
-        if isinstance(found, Book):
-            return _with_isbn(found, row.isbn13)
-        skipped = isinstance(found, _Skipped)
-    query = BookQuery(row.title_without_series, row.authors[0] if row.authors else None)
-    results = await lookups.search(query.remote_query)
-    if isinstance(results, _Skipped):
-        skipped = True
-    else:
-        match = next((b for b in results if same_book(row, b)), None)
-        if match is not None:
-            return _with_isbn(match, row.isbn13)
-    if not skipped:
-        return NO_MATCH
-    return UNREACHABLE if lookups.unreachable else NOT_LOOKED_UP
-
-
-# --- readings ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingPlan:
-    """How a book's readings in a file compare with the stored ones."""
-
-    matched: int = 0
-    updates: tuple[tuple[StoredReading, ReadThrough], ...] = ()
-    inserts: tuple[ReadThrough, ...] = ()
-    left_out_open: int = 0  # open readings of the file not added: one is open here already
-    move_to_end: tuple[int, ...] = ()  # stored open readings to keep after the new ones
-
-
-def _as_read(stored: StoredReading) -> ReadThrough:
-    return ReadThrough(stored.status, stored.started_on, stored.finished_on)
-
-
-def _agrees(wanted: ReadThrough, stored: StoredReading) -> bool:
-    """Same status, and every date the file gives is the stored one."""
-    return (
-        wanted.status is stored.status
-        and (wanted.started_on is None or wanted.started_on == stored.started_on)
-        and (wanted.finished_on is None or wanted.finished_on == stored.finished_on)
-    )
-
-
-def _fits(start: date | None, finish: date | None) -> bool:
-    return start is None or finish is None or finish >= start
-
-
-def _takes_further(stored: StoredReading, wanted: ReadThrough) -> ReadThrough | None:
-    """The stored reading updated by the file's, when the file's continues it: the same
-    status with a missing date filled in, or an allowed status change of an open reading.
-    None when they are different read-throughs."""
-    if wanted.started_on and stored.started_on and wanted.started_on != stored.started_on:
-        return None
-    if wanted.status is stored.status:
-        if wanted.finished_on and stored.finished_on and wanted.finished_on != stored.finished_on:
-            return None
-        finish = stored.finished_on or wanted.finished_on
-    elif stored.status in _OPEN and (stored.status, wanted.status) in ALLOWED_TRANSITIONS:
-        finish = wanted.finished_on or stored.finished_on
-    else:
-        return None
-    start = stored.started_on or wanted.started_on
-    merged = ReadThrough(wanted.status, start, finish)
-    if not _fits(start, finish) or merged == _as_read(stored):
-        return None
-    return merged
-
-
-def _known_dates(read: ReadThrough) -> int:
-    return (read.started_on is not None) + (read.finished_on is not None)
-
-
-def reconcile_readings(
-    stored: Sequence[StoredReading], wanted: Sequence[ReadThrough]
-) -> ReadingPlan:
-    """Compare one book's readings in a file (oldest first) with the stored ones (by id).
-
-    1. Each file reading, most precisely dated first, matches an unused stored reading that
-       agrees with it (an exact one preferred).
-    2. Each file reading left, oldest first, updates the first unused stored reading it
-       takes further (:func:`_takes_further`); the others are added.
-    3. A book has one open reading at most: when a stored one is still open, the file's open
-       readings are not added, and the stored one is moved after the added ones so it stays
-       the latest.
-    """
-    used: set[int] = set()
-    left: list[ReadThrough] = []
-    matched = 0
-    for index in sorted(range(len(wanted)), key=lambda i: -_known_dates(wanted[i])):
-        read = wanted[index]
-        fitting = [s for s in stored if s.id not in used and _agrees(read, s)]
-        if not fitting:
-            left.append(read)
-            continue
-        best = next((s for s in fitting if _as_read(s) == read), fitting[0])
-        used.add(best.id)
-        matched += 1
-    left.sort(key=lambda r: wanted.index(r))
-    updates: list[tuple[StoredReading, ReadThrough]] = []
-    inserts: list[ReadThrough] = []
-    for read in left:
-        target = next(
-            (s for s in stored if s.id not in used and _takes_further(s, read) is not None), None
-        )
-        if target is None:
-            inserts.append(read)
-            continue
-        used.add(target.id)
-        merged = _takes_further(target, read)
-        assert merged is not None
-        updates.append((target, merged))
-    final_status = {s.id: s.status for s in stored} | {s.id: m.status for s, m in updates}
-    still_open = [s.id for s in stored if final_status[s.id] in _OPEN]
-    left_out = 0
-    if still_open:
-        kept = [r for r in inserts if r.status not in _OPEN]
-        left_out = len(inserts) - len(kept)
-        inserts = kept
-    move = tuple(still_open) if still_open and inserts else ()
-    return ReadingPlan(matched, tuple(updates), tuple(inserts), left_out, move)
-
-
-def _at_noon(day: date) -> datetime:
-    return datetime.combine(day, day_time(12), tzinfo=UTC)
-
-
-def _events_of_new(read: ReadThrough) -> tuple[NewEvent, ...]:
-    """Dated events for an added reading; undated steps leave no event (they are history,
-    not this week's activity)."""
-    events: list[NewEvent] = []
-    if read.started_on is not None and read.status is not ReadingStatus.WANT_TO_READ:
-        events.append(NewEvent("start", _at_noon(read.started_on)))
-    if read.finished_on is not None:
-        if read.status is ReadingStatus.FINISHED:
-            events.append(NewEvent("finish", _at_noon(read.finished_on)))
-        elif read.status is ReadingStatus.DID_NOT_FINISH:
-            events.append(NewEvent("abandon", _at_noon(read.finished_on)))
-    return tuple(events)
-
-
-def _event_of_update(
-    stored: StoredReading, merged: ReadThrough, now: datetime
-) -> tuple[NewEvent, ...]:
-    """The status change an update records, dated by the file when it can be."""
-    if merged.status is stored.status:
-        return ()
-    kind = ALLOWED_TRANSITIONS[(stored.status, merged.status)]
-    day = None
-    if kind in ("finish", "abandon"):
-        day = merged.finished_on
-    elif kind == "start":
-        day = merged.started_on
-    return (NewEvent(kind, _at_noon(day) if day is not None else now),)
-
-
-# --- planning one import -----------------------------------------------------------------
 
 
 def _same_text(a: str | None, b: str | None) -> bool:
@@ -543,13 +243,13 @@ class _Planner:
                     merged.status,
                     merged.started_on,
                     merged.finished_on,
-                    _event_of_update(stored, merged, self.now),
+                    event_of_update(stored, merged, self.now),
                 )
             )
         for read in plan.inserts:
             self.writes.reading_inserts.append(
                 NewReading(
-                    book_id, read.status, read.started_on, read.finished_on, _events_of_new(read)
+                    book_id, read.status, read.started_on, read.finished_on, events_of_new(read)
                 )
             )
         self.writes.readings_to_move.extend(plan.move_to_end)
@@ -703,8 +403,8 @@ class ImportService:
             if not _has_content(r)
         )
         async with self.database.read() as conn:
-            local = await _match_locally(conn, rows)
-        lookups = _Lookups(
+            local = await match_locally(conn, rows)
+        lookups = Lookups(
             self.catalogue, self.lookup_concurrency, self.lookup_budget_s, self._monotonic
         )
         try:
@@ -756,9 +456,9 @@ class ImportService:
         )
         return report
 
-    async def _ask(self, lookups: _Lookups, rows: Sequence[ImportRow]) -> dict[int, Book | str]:
+    async def _ask(self, lookups: Lookups, rows: Sequence[ImportRow]) -> dict[int, Book | str]:
         """Row number → the catalogue's book, or why there is none."""
-        answers = await asyncio.gather(*(_ask_catalogue(lookups, row) for row in rows))
+        answers = await asyncio.gather(*(ask_catalogue(lookups, row) for row in rows))
         return {row.row_number: answer for row, answer in zip(rows, answers, strict=True)}
 
     async def _store_books(
@@ -782,19 +482,19 @@ class ImportService:
         # rows no source knows: look again (another import may have added the book since),
         # then make one book per distinct ISBN or title and author
         rest = [r for r in rows if r.row_number not in matched.book_of]
-        matched.book_of.update(await _match_locally(conn, rest))
+        matched.book_of.update(await match_locally(conn, rest))
         rest = [r for r in rest if r.row_number not in matched.book_of]
         first_of: dict[tuple[str, ...], ImportRow] = {}
         for row in rest:
             author = search_key(row.authors[0]) if row.authors else ""
-            key = ("isbn", row.isbn13) if row.isbn13 else ("title", _lookup_key(row), author)
+            key = ("isbn", row.isbn13) if row.isbn13 else ("title", lookup_key(row), author)
             first_of.setdefault(key, row)
         originals = list(first_of.values())
-        ids = await repo.insert_books(conn, [_book_from_row(r) for r in originals], now, guild_id)
+        ids = await repo.insert_books(conn, [book_from_row(r) for r in originals], now, guild_id)
         made = {r.row_number: book_id for r, book_id in zip(originals, ids, strict=True)}
         for row in rest:
             author = search_key(row.authors[0]) if row.authors else ""
-            key = ("isbn", row.isbn13) if row.isbn13 else ("title", _lookup_key(row), author)
+            key = ("isbn", row.isbn13) if row.isbn13 else ("title", lookup_key(row), author)
             matched.book_of[row.row_number] = made[first_of[key].row_number]
         for row in originals:  # later rows of the same book are skipped as repeats
             why = remote.get(row.row_number)
