@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, ClassVar, Final, Protocol, Self, runtime_checkable
 
 import discord
 from discord.ext.commands.bot import BotBase
@@ -618,17 +618,24 @@ class RevealButton(
         )
 
 
-class DiscussButton(
+class _ReviewActionButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=rf"review:discuss:{_ID}",
+    template=r"(?!)",  # never matches: only the subclasses below are registered
 ):
+    """A plain button whose custom id is ``review:<action>:<review id>``; clicking it calls
+    the ``<action>`` method of the review cog. Subclasses set the template and the looks."""
+
+    action: ClassVar[str]
+    button_label: ClassVar[str]
+    button_emoji: ClassVar[str]
+
     def __init__(self, review_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Discuss",
-                emoji="💬",
+                label=self.button_label,
+                emoji=self.button_emoji,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"review:discuss:{review_id}",
+                custom_id=f"review:{self.action}:{review_id}",
             )
         )
         self.review_id = review_id
@@ -640,40 +647,26 @@ class DiscussButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> DiscussButton:
+    ) -> Self:
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(interaction, lambda actions: actions.discuss(interaction, self.review_id))
-
-
-class FlagButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=rf"review:flag:{_ID}",
-):
-    def __init__(self, review_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Flag",
-                emoji="🚩",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"review:flag:{review_id}",
-            )
+        await _dispatch(
+            interaction,
+            lambda actions: getattr(actions, self.action)(interaction, self.review_id),
         )
-        self.review_id = review_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> FlagButton:
-        return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(interaction, lambda actions: actions.flag(interaction, self.review_id))
+class DiscussButton(_ReviewActionButton, template=rf"review:discuss:{_ID}"):
+    action = "discuss"
+    button_label = "Discuss"
+    button_emoji = "💬"
+
+
+class FlagButton(_ReviewActionButton, template=rf"review:flag:{_ID}"):
+    action = "flag"
+    button_label = "Flag"
+    button_emoji = "🚩"
 
 
 class FlagReasonSelect(
