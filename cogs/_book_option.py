@@ -25,6 +25,9 @@ from bot.domain.book import Book
 from bot.render.books import BookPickView
 from bot.services.books import Ambiguous, Resolution, Resolved
 
+# the description of every `book` option (the same words everywhere the option appears)
+BOOK_OPTION_HELP = "Start typing a title; pick a suggestion or type an ISBN"
+
 # Discord drops an interaction that is not answered within 3 s; defer well before that.
 DEFER_AFTER_S = 2.0
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.render.books import BookPickView, book_embed, search_results_embeds
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 
 
 class Books(commands.Cog):
@@ -58,7 +58,7 @@ class Books(commands.Cog):
         await self._show_card(interaction, book)
 
     @book.command(name="info", description="A book's card: details and this server's numbers.")
-    @app_commands.describe(book="Start typing a title; pick a suggestion or type an ISBN")
+    @app_commands.describe(book=BOOK_OPTION_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def info(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
         await with_book(interaction, book, self._show_card)

@@ -21,7 +21,7 @@ from bot.domain.book import Book
 from bot.errors import PermissionDenied
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.services.clubs import ClubService
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Clubs(commands.Cog):
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
-        book="Start typing a title; pick a suggestion or type an ISBN",
+        book=BOOK_OPTION_HELP,
         start="When the club starts, e.g. 2026-03-01 or 1 March (default: today)",
         end="When everyone should have finished, e.g. 2026-04-30 (optional)",
     )

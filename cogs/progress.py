@@ -34,9 +34,8 @@ from bot.services.reading import (
     ReadingService,
     check_progress_input,
 )
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 
-BOOK_HELP = "Start typing a title; pick a suggestion or type an ISBN"
 DATE_HELP = "When, if not today: 2007-01-15, 15 January 2007, January 2007, yesterday…"
 EDITION_HELP = "Your copy's page count, if it differs from the book's (kept for this reading)"
 MEMBER_HELP = "Whose reading (default: yours)"
@@ -56,7 +55,7 @@ class Progress(commands.Cog):
 
     @progress.command(name="update", description="Log the page or percent you have reached.")
     @app_commands.describe(
-        book=BOOK_HELP,
+        book=BOOK_OPTION_HELP,
         page="The page you have reached",
         percent="How far you are, from 0 to 100",
         note=f"A short note for your history (up to {MAX_NOTE_LENGTH} characters)",
@@ -148,7 +147,7 @@ class Progress(commands.Cog):
     @progress.command(
         name="start", description="Start a book (or re-read one), today or back-dated."
     )
-    @app_commands.describe(book=BOOK_HELP, date=DATE_HELP, edition_pages=EDITION_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, date=DATE_HELP, edition_pages=EDITION_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def start(
         self,
@@ -160,7 +159,7 @@ class Progress(commands.Cog):
         await self._change(interaction, book, ReadingStatus.READING, date, edition_pages)
 
     @progress.command(name="pause", description="Put a book aside for now (resume with start).")
-    @app_commands.describe(book=BOOK_HELP, date=DATE_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, date=DATE_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def pause(
         self,
@@ -171,7 +170,7 @@ class Progress(commands.Cog):
         await self._change(interaction, book, ReadingStatus.PAUSED, date)
 
     @progress.command(name="finish", description="Mark a book finished, today or back-dated.")
-    @app_commands.describe(book=BOOK_HELP, date=DATE_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, date=DATE_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def finish(
         self,
@@ -182,7 +181,7 @@ class Progress(commands.Cog):
         await self._change(interaction, book, ReadingStatus.FINISHED, date)
 
     @progress.command(name="abandon", description="Stop reading a book (did not finish).")
-    @app_commands.describe(book=BOOK_HELP, date=DATE_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, date=DATE_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def abandon(
         self,
@@ -212,7 +211,7 @@ class Progress(commands.Cog):
     @progress.command(
         name="history", description="Every reading of a book and every update, dated."
     )
-    @app_commands.describe(book=BOOK_HELP, member=MEMBER_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, member=MEMBER_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def history(
         self,

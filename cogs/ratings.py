@@ -23,12 +23,11 @@ from bot.render.ratings import (
     step_changed_embed,
 )
 from bot.services.ratings import RatingService
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import require_admin
 
 log = logging.getLogger(__name__)
 
-BOOK_HELP = "Start typing a title; pick a suggestion or type an ISBN"
 STARS_HELP = "0.5 to 5 on this server's step, e.g. 3.5, 3½ or ★★★½"
 
 
@@ -53,7 +52,7 @@ class Ratings(commands.Cog):
 
     @app_commands.command(name="rate", description="Rate a book; rating it again replaces it.")
     @app_commands.guild_only()
-    @app_commands.describe(book=BOOK_HELP, stars=STARS_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, stars=STARS_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def rate(
         self,
@@ -84,7 +83,7 @@ class Ratings(commands.Cog):
         name="ratings", description="A book's ratings here: average, chart, yours, the labels."
     )
     @app_commands.guild_only()
-    @app_commands.describe(book=BOOK_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def ratings(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
         await with_book(interaction, book, self._show_ratings)

@@ -54,7 +54,7 @@ from bot.services.reviews import (
     ReviewService,
     WritePlan,
 )
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import is_moderator, require_moderator
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     @review.command(name="write", description="Review a book: a form opens (long reviews: a file).")
     @app_commands.describe(
-        book="Start typing a title; pick a suggestion or type an ISBN",
+        book=BOOK_OPTION_HELP,
         stars="Your rating, 0.5 to 5 on this server's step (optional)",
         spoilers_reach='How far your spoilers go: "p250", "60%" or "ending" (the default)',
         file="A .txt or .md file for long reviews; spoilers after a line --- spoilers ---",
@@ -195,7 +195,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     # --- /review edit -------------------------------------------------------------------
 
     @review.command(name="edit", description="Change your review of a book.")
-    @app_commands.describe(book="Start typing a title; pick a suggestion or type an ISBN")
+    @app_commands.describe(book=BOOK_OPTION_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def edit(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
@@ -245,7 +245,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     @review.command(name="delete", description="Delete your review (moderators: anyone's).")
     @app_commands.describe(
-        book="Start typing a title; pick a suggestion or type an ISBN",
+        book=BOOK_OPTION_HELP,
         member="Moderators: whose review to remove (default: yours)",
     )
     @app_commands.autocomplete(book=book_autocomplete)
@@ -294,7 +294,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     @review.command(name="show", description="Show a member's review of a book (default: yours).")
     @app_commands.describe(
-        book="Start typing a title; pick a suggestion or type an ISBN",
+        book=BOOK_OPTION_HELP,
         member="Whose review (default: yours)",
     )
     @app_commands.autocomplete(book=book_autocomplete)
@@ -321,7 +321,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await with_book(interaction, book, go)
 
     @review.command(name="list", description="Every review of a book here, without spoilers.")
-    @app_commands.describe(book="Start typing a title; pick a suggestion or type an ISBN")
+    @app_commands.describe(book=BOOK_OPTION_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def list_reviews(
         self, interaction: discord.Interaction[MarginaliaBot], book: str

@@ -22,9 +22,8 @@ from bot.render.reading import (
 )
 from bot.services.reading import ReadingService
 from bot.services.shelves import CustomShelfChange, ShelfService
-from cogs._book_option import book_autocomplete, respond, with_book
+from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 
-BOOK_HELP = "Start typing a title; pick a suggestion or type an ISBN"
 SHELF_HELP = "A status shelf (reading, want-to-read, finished…) or one of your own"
 
 
@@ -80,7 +79,7 @@ class Shelves(commands.Cog):
 
     @shelf.command(name="add", description="Put a book on a shelf (a new name makes a new shelf).")
     @app_commands.describe(
-        book=BOOK_HELP, shelf=f"{SHELF_HELP}; up to {MAX_SHELF_NAME_LENGTH} characters"
+        book=BOOK_OPTION_HELP, shelf=f"{SHELF_HELP}; up to {MAX_SHELF_NAME_LENGTH} characters"
     )
     @app_commands.autocomplete(book=book_autocomplete)
     async def add(
@@ -110,7 +109,7 @@ class Shelves(commands.Cog):
         return await self._shelf_choices(interaction, current)
 
     @shelf.command(name="remove", description="Take a book off one of your shelves.")
-    @app_commands.describe(book=BOOK_HELP, shelf=SHELF_HELP)
+    @app_commands.describe(book=BOOK_OPTION_HELP, shelf=SHELF_HELP)
     @app_commands.autocomplete(book=book_autocomplete)
     async def remove(
         self,
