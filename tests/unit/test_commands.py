@@ -18,11 +18,12 @@ async def loaded_bot(database: Database) -> AsyncIterator[MarginaliaBot]:
     settings = load_settings(environ={}, env_file=None)
     async with httpx.AsyncClient() as client:
         bot = MarginaliaBot(settings=settings, database=database, http_client=client)
-        for extension in cog_extensions():
-            await bot.load_extension(extension)
-        yield bot
-        for extension in cog_extensions():
-            await bot.unload_extension(extension)
+        # the context initialises the client without logging in, so the cogs' task loops
+        # wait for a ready that never comes instead of failing, and close() cancels them
+        async with bot:
+            for extension in cog_extensions():
+                await bot.load_extension(extension)
+            yield bot
 
 
 def _walk(
