@@ -113,6 +113,8 @@ guild_settings = Table(
     Column("rating_step", String(8), nullable=False, server_default="half"),
     Column("review_channel_id", BigInteger),
     Column("modlog_channel_id", BigInteger),
+    # members with this role count as moderators (SPEC §1, /settings moderator-role)
+    Column("moderator_role_id", BigInteger),
     Column("digest_channel_id", BigInteger),
     Column("digest_weekday", Integer),
     Column("digest_hour", Integer),
@@ -221,6 +223,32 @@ review_flags = Table(
     Column("reason", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("review_id", "user_id"),
+)
+
+# Review text a member typed but that is not stored as a review yet (the form was refused,
+# or is still open): kept so no typed text is lost when a form or button expires. One per
+# member, book and server; bounded in number per member and in age (bot/services/reviews.py).
+review_drafts = Table(
+    "review_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    # set when the draft edits an existing review; NULL for a new review
+    Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE")),
+    # the slash options of /review write, as typed (checked again when the draft is sent)
+    Column("stars", String(40)),
+    Column("spoilers_reach", String(40)),
+    Column("headline", Text, nullable=False, server_default=text("''")),
+    Column("body", Text, nullable=False, server_default=text("''")),
+    Column("spoilers", Text, nullable=False, server_default=text("''")),
+    Column("content_warnings", Text, nullable=False, server_default=text("''")),
+    Column("recommended_for", Text, nullable=False, server_default=text("''")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "user_id", "book_id"),
+    Index(None, "updated_at"),
 )
 
 # --- readings (one row per read-through) with their progress events ------------------------

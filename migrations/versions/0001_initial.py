@@ -100,7 +100,7 @@ def upgrade() -> None:
         sa.Column("digest_weekday", sa.Integer(), nullable=True),
         sa.Column("digest_hour", sa.Integer(), nullable=True),
         sa.Column("digest_timezone", sa.String(length=64), nullable=True),
-        sa.Column("digest_enabled", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("digest_enabled", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("digest_configured_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -123,7 +123,7 @@ def upgrade() -> None:
         "member_privacy",
         sa.Column("guild_id", sa.BigInteger(), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
-        sa.Column("digest_opt_in", sa.Boolean(), server_default=sa.text("1"), nullable=False),
+        sa.Column("digest_opt_in", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("guild_id", "user_id", name=op.f("pk_member_privacy")),
     )
