@@ -28,6 +28,7 @@ class GuildSettings:
     rating_step: RatingStep = DEFAULT_STEP
     review_channel_id: int | None = None
     modlog_channel_id: int | None = None
+    moderator_role_id: int | None = None  # members with this role are moderators
     digest_channel_id: int | None = None
     digest_weekday: int | None = None  # 0 = Monday … 6 = Sunday
     digest_hour: int | None = None  # 0..23, in digest_timezone
@@ -51,6 +52,7 @@ def _from_row(row: RowMapping) -> GuildSettings:
         rating_step=RatingStep(row["rating_step"]),
         review_channel_id=row["review_channel_id"],
         modlog_channel_id=row["modlog_channel_id"],
+        moderator_role_id=row["moderator_role_id"],
         digest_channel_id=row["digest_channel_id"],
         digest_weekday=row["digest_weekday"],
         digest_hour=row["digest_hour"],

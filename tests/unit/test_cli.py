@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.db import migrate
+
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345"
 
 
@@ -92,7 +94,7 @@ def test_migrate_then_dry_run(tmp_path: Path) -> None:
         assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
     first = run_cli(tmp_path, "migrate")
     assert first.returncode == 0, first.stderr
-    assert "migrated from empty to 0001_initial" in first.stdout
+    assert f"migrated from empty to {migrate.head_revision()}" in first.stdout
     second = run_cli(tmp_path, "migrate")
     assert second.returncode == 0
     assert "nothing to do" in second.stdout
