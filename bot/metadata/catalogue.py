@@ -33,6 +33,7 @@ from bot.metadata.http import (
     Sleep,
     SourceHttp,
     WallClock,
+    utcnow,
 )
 from bot.metadata.normalise import parse_work_key
 from bot.metadata.openlibrary import OpenLibrary
@@ -78,13 +79,12 @@ class Catalogue:
         reset_timeout: float = 30.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        wall_clock: WallClock | None = None,
+        wall_clock: WallClock = utcnow,
     ) -> None:
         def source(name: str, limiter: RateLimiter) -> SourceHttp:
             breaker = CircuitBreaker(
                 name, failure_threshold=failure_threshold, reset_timeout=reset_timeout, clock=clock
             )
-            extra = {"wall_clock": wall_clock} if wall_clock else {}
             return SourceHttp(
                 name,
                 client,
@@ -94,7 +94,7 @@ class Catalogue:
                 retry=retry,
                 timeout=timeout,
                 sleep=sleep,
-                **extra,
+                wall_clock=wall_clock,
             )
 
         # Open Library allows 3 requests/s to clients that identify themselves with a
