@@ -23,7 +23,7 @@ from bot.domain.book import Book
 from bot.domain.text import clean_line, neutralise_mentions, search_key, trim
 from bot.errors import CatalogueUnavailable, InvalidInput
 from bot.metadata.errors import MetadataError
-from bot.metadata.googlebooks import GoogleBooks
+from bot.metadata.googlebooks import GoogleBooks, credentials
 from bot.metadata.http import (
     CircuitBreaker,
     Clock,
@@ -81,7 +81,9 @@ class Catalogue:
         sleep: Sleep = asyncio.sleep,
         wall_clock: WallClock = utcnow,
     ) -> None:
-        def source(name: str, limiter: RateLimiter) -> SourceHttp:
+        def source(
+            name: str, limiter: RateLimiter, secrets: dict[str, str] | None = None
+        ) -> SourceHttp:
             breaker = CircuitBreaker(
                 name, failure_threshold=failure_threshold, reset_timeout=reset_timeout, clock=clock
             )
@@ -93,6 +95,7 @@ class Catalogue:
                 breaker=breaker,
                 retry=retry,
                 timeout=timeout,
+                credentials=secrets,
                 sleep=sleep,
                 wall_clock=wall_clock,
             )
@@ -106,9 +109,12 @@ class Catalogue:
             covers_url=openlibrary_covers_url,
         )
         self.google = GoogleBooks(
-            source("googlebooks", RateLimiter.per_second(1.5, clock=clock, sleep=sleep)),
+            source(
+                "googlebooks",
+                RateLimiter.per_second(1.5, clock=clock, sleep=sleep),
+                credentials(google_books_api_key),
+            ),
             base_url=google_books_base_url,
-            api_key=google_books_api_key,
         )
         self._sources = (self.openlibrary, self.google)
         self._lists: Coalescer[list[Book]] = Coalescer()
