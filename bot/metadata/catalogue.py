@@ -4,6 +4,11 @@
 (:class:`bot.errors.CatalogueUnavailable`) are kept apart, so a member is never told a book
 does not exist when the truth is that nobody could be asked. Identical concurrent lookups
 (fifty autocompletes for the same ISBN) share one run of the whole lookup.
+
+Lookups are *hedged*: when Open Library stalls (a request has waited on it ``hedge_after``
+seconds without an answer), Google Books is asked at the same time and the first useful
+answer wins; the other lookup is cancelled. A lookup that is merely queued behind our own
+rate limiter is not stalled, so a busy but healthy Open Library is not doubled up on.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from bot.domain.book import Book
 from bot.domain.text import clean_line, neutralise_mentions, search_key, trim
 from bot.errors import CatalogueUnavailable, InvalidInput
 from bot.metadata.errors import MetadataError
-from bot.metadata.googlebooks import GoogleBooks
+from bot.metadata.googlebooks import GoogleBooks, credentials
 from bot.metadata.http import (
+    DEFAULT_STALL_AFTER,
     CircuitBreaker,
     Clock,
     Coalescer,
@@ -33,6 +39,7 @@ from bot.metadata.http import (
     Sleep,
     SourceHttp,
     WallClock,
+    utcnow,
 )
 from bot.metadata.normalise import parse_work_key
 from bot.metadata.openlibrary import OpenLibrary
@@ -50,6 +57,7 @@ UNAVAILABLE_MESSAGE = (
 _VOLUME_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 R = TypeVar("R", list[Book], Book | None)
+Lookup = tuple[SourceHttp, Callable[[], Coroutine[Any, Any, R]]]
 
 
 def _echo(value: str) -> str:
@@ -76,15 +84,17 @@ class Catalogue:
         retry: RetryPolicy | None = None,
         failure_threshold: int = 5,
         reset_timeout: float = 30.0,
+        hedge_after: float = DEFAULT_STALL_AFTER,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        wall_clock: WallClock | None = None,
+        wall_clock: WallClock = utcnow,
     ) -> None:
-        def source(name: str, limiter: RateLimiter) -> SourceHttp:
+        def source(
+            name: str, limiter: RateLimiter, secrets: dict[str, str] | None = None
+        ) -> SourceHttp:
             breaker = CircuitBreaker(
                 name, failure_threshold=failure_threshold, reset_timeout=reset_timeout, clock=clock
             )
-            extra = {"wall_clock": wall_clock} if wall_clock else {}
             return SourceHttp(
                 name,
                 client,
@@ -93,8 +103,10 @@ class Catalogue:
                 breaker=breaker,
                 retry=retry,
                 timeout=timeout,
+                credentials=secrets,
+                stall_after=hedge_after,
                 sleep=sleep,
-                **extra,
+                wall_clock=wall_clock,
             )
 
         # Open Library allows 3 requests/s to clients that identify themselves with a
@@ -106,9 +118,12 @@ class Catalogue:
             covers_url=openlibrary_covers_url,
         )
         self.google = GoogleBooks(
-            source("googlebooks", RateLimiter.per_second(1.5, clock=clock, sleep=sleep)),
+            source(
+                "googlebooks",
+                RateLimiter.per_second(1.5, clock=clock, sleep=sleep),
+                credentials(google_books_api_key),
+            ),
             base_url=google_books_base_url,
-            api_key=google_books_api_key,
         )
         self._sources = (self.openlibrary, self.google)
         self._lists: Coalescer[list[Book]] = Coalescer()
@@ -152,8 +167,11 @@ class Catalogue:
             key,
             lambda: self._first_answer(
                 [
-                    lambda: self.openlibrary.search(query, limit, author=author),
-                    lambda: self.google.search(query, limit, author=author),
+                    (
+                        self.openlibrary.http,
+                        lambda: self.openlibrary.search(query, limit, author=author),
+                    ),
+                    (self.google.http, lambda: self.google.search(query, limit, author=author)),
                 ]
             ),
         )
@@ -170,7 +188,10 @@ class Catalogue:
         return await self._books.run(
             ("isbn", as13),
             lambda: self._first_answer(
-                [lambda: self.openlibrary.by_isbn(as13), lambda: self.google.by_isbn(as13)]
+                [
+                    (self.openlibrary.http, lambda: self.openlibrary.by_isbn(as13)),
+                    (self.google.http, lambda: self.google.by_isbn(as13)),
+                ]
             ),
         )
 
@@ -182,7 +203,10 @@ class Catalogue:
                 f"“{_echo(ol_key)}” is not an Open Library work key; they look like OL45804W."
             )
         return await self._books.run(
-            ("work", key), lambda: self._first_answer([lambda: self.openlibrary.work(key)])
+            ("work", key),
+            lambda: self._first_answer(
+                [(self.openlibrary.http, lambda: self.openlibrary.work(key))]
+            ),
         )
 
     async def google_volume(self, volume_id: str) -> Book | None:
@@ -192,7 +216,7 @@ class Catalogue:
             raise InvalidInput(f"“{_echo(volume_id)}” is not a Google Books volume id.")
         return await self._books.run(
             ("volume", volume_id),
-            lambda: self._first_answer([lambda: self.google.volume(volume_id)]),
+            lambda: self._first_answer([(self.google.http, lambda: self.google.volume(volume_id))]),
         )
 
     # --- health --------------------------------------------------------------------------
@@ -223,20 +247,61 @@ class Catalogue:
     # --- fallback ------------------------------------------------------------------------
 
     @staticmethod
-    async def _first_answer(calls: Sequence[Callable[[], Coroutine[Any, Any, R]]]) -> R:
-        """The first non-empty answer; an empty one if some source answered; else raise."""
+    async def _first_answer(lookups: Sequence[Lookup[R]]) -> R:
+        """The first non-empty answer; an empty one if some source answered; else raise.
+
+        Sources are asked in order: the next one when the previous failed or found nothing,
+        or — hedging — as soon as the previous one stalls. Losers are cancelled.
+        """
         failures: list[MetadataError] = []
         answers: list[R] = []
-        for call in calls:
-            try:
-                answer = await call()
-            except MetadataError as exc:
-                log.warning("metadata source failed, trying the next one: %s", exc)
-                failures.append(exc)
-                continue
-            if answer:
-                return answer
-            answers.append(answer)
+        waiting = list(lookups)
+        running: dict[asyncio.Task[R], int] = {}
+        loop = asyncio.get_running_loop()
+        stall: asyncio.Task[None] | None = None  # the last source asked, if another is left
+        asked = ""
+
+        def ask_next() -> None:
+            nonlocal stall, asked
+            source, call = waiting.pop(0)
+            asked = source.name
+            running[loop.create_task(call())] = len(lookups) - len(waiting)  # ask order
+            if stall is not None:
+                stall.cancel()
+            stall = loop.create_task(source.wait_stalled()) if waiting else None
+
+        try:
+            ask_next()
+            while running:
+                watched: set[asyncio.Future[Any]] = set(running)
+                if stall is not None:
+                    watched.add(stall)
+                done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+                finished = sorted((t for t in running if t in done), key=running.__getitem__)
+                if not finished:  # the source being asked has stalled: hedge
+                    log.info("%s is not answering; asking the next source too", asked)
+                    ask_next()
+                    continue
+                for task in finished:
+                    del running[task]
+                    try:
+                        answer = task.result()
+                    except MetadataError as exc:
+                        log.warning("metadata source failed, trying the next one: %s", exc)
+                        failures.append(exc)
+                        continue
+                    if answer:
+                        return answer
+                    answers.append(answer)
+                if not running and waiting:
+                    ask_next()
+        finally:
+            losers: list[asyncio.Future[Any]] = [*running]
+            if stall is not None:
+                losers.append(stall)
+            for loser in losers:
+                loser.cancel()
+            await asyncio.gather(*losers, return_exceptions=True)
         if not answers:
             raise CatalogueUnavailable(UNAVAILABLE_MESSAGE) from failures[-1]
         return answers[0]

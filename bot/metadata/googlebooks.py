@@ -3,6 +3,10 @@
 ``/volumes?q=…`` answers ``{"kind": "books#volumes", "totalItems": 0}`` — with no ``items``
 key at all — when nothing matched. ``country=US`` is always sent: without it, anonymous
 requests from hosts Google cannot geolocate are refused with a 403.
+
+The API key goes in the ``X-Goog-Api-Key`` header, which Google APIs accept in place of the
+``key=`` query parameter (https://cloud.google.com/docs/authentication/api-keys-use): URLs
+end up in logs (httpx logs each request's URL at INFO), headers do not.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from bot.metadata.normalise import book_from_google_volume
 
 SOURCE = "googlebooks"
 MAX_RESULTS = 40  # the API's maximum for maxResults
+API_KEY_HEADER = "X-Goog-Api-Key"
+
+
+def credentials(api_key: str | None) -> dict[str, str]:
+    """The headers that carry the API key (none without one), for the source's SourceHttp."""
+    return {API_KEY_HEADER: api_key} if api_key else {}
 
 
 def build_query(query: str, author: str | None = None) -> str:
@@ -30,20 +40,18 @@ def build_query(query: str, author: str | None = None) -> str:
 
 
 class GoogleBooks:
-    """Google Books over a :class:`SourceHttp`; the API key is optional."""
+    """Google Books over a :class:`SourceHttp` (which carries the optional API key, see
+    :func:`credentials`)."""
 
     name = SOURCE
 
-    def __init__(self, http: SourceHttp, *, base_url: str, api_key: str | None = None) -> None:
+    def __init__(self, http: SourceHttp, *, base_url: str) -> None:
         self.http = http
         self._base = base_url.rstrip("/")
-        self._api_key = api_key or None
 
-    def _params(self, **extra: str | int) -> dict[str, str | int]:
-        params: dict[str, str | int] = {"country": "US", **extra}
-        if self._api_key:
-            params["key"] = self._api_key
-        return params
+    @staticmethod
+    def _params(**extra: str | int) -> dict[str, str | int]:
+        return {"country": "US", **extra}
 
     # --- raw records ---------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Client manners shared by the metadata sources.
+"""Client manners shared by the metadata sources (the pieces live in
+:mod:`bot.metadata.resilience` and :mod:`bot.metadata.body`).
 
 Open Library asks clients to identify themselves and to stay under 3 requests/s (1/s when
 anonymous); both sources answer 429 and 5xx under load. :class:`SourceHttp` wraps a shared
@@ -7,51 +8,90 @@ anonymous); both sources answer 429 and 5xx under load. :class:`SourceHttp` wrap
 1. request coalescing: identical concurrent GETs (same URL and params) share one flight;
 2. a circuit breaker: after repeated failures the source is left alone for a cool-down;
 3. per request (each redirect hop too): the rate limiter, then retries with exponential
-   backoff on 429, 5xx and timeouts, honouring ``Retry-After`` up to a cap.
+   backoff on 429, 5xx and timeouts, honouring ``Retry-After`` up to a cap;
+4. per attempt: a deadline on the whole exchange (httpx's timeouts are per read, so a body
+   dripping a byte at a time would never end), and the limits of :mod:`bot.metadata.body`.
 
-Time is injected (``clock`` for monotonic seconds, ``sleep`` to wait) so tests never sleep.
+Credentials (Google's API key) travel in headers, never in URLs, and only to the origin the
+request was made to. A source whose requests wait on it longer than ``stall_after`` seconds
+(on the wire, or told to come back later) reports itself *stalled*, so the catalogue can ask
+the next source too; waiting for our own rate limiter is not a stall.
+
+Time is injected (``clock`` for monotonic seconds, ``sleep`` to wait) so tests never sleep;
+the deadline and the stall watch race real I/O, so they use the event loop's own clock.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import json
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
 
 import httpx
 
 from bot import __version__
+from bot.metadata.body import (
+    ACCEPT_ENCODING,
+    MAX_BODY_BYTES,
+    is_json_type,
+    media_type,
+    parse_json,
+    read_body,
+)
 from bot.metadata.errors import (
     BadResponse,
-    CircuitOpen,
     MetadataError,
     RateLimited,
     SourceUnavailable,
+    redact_url,
 )
+from bot.metadata.resilience import (
+    RETRY_AFTER_CAP,
+    CircuitBreaker,
+    Clock,
+    Coalescer,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
+    parse_retry_after,
+)
+
+__all__ = [
+    "DEFAULT_STALL_AFTER",
+    "RETRY_AFTER_CAP",
+    "CircuitBreaker",
+    "Clock",
+    "Coalescer",
+    "JsonObject",
+    "Params",
+    "RateLimiter",
+    "RetryPolicy",
+    "Sleep",
+    "SourceHttp",
+    "WallClock",
+    "parse_retry_after",
+    "user_agent",
+    "utcnow",
+]
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
 JsonObject = dict[str, object]
 Params = Mapping[str, str | int]
+Headers = Mapping[str, str]
 
 PROJECT_URL = "https://github.com/marginalia-bot"
 MAX_REDIRECTS = 5
+DEFAULT_STALL_AFTER = 1.5
 NOT_FOUND_STATUSES = frozenset((404, 410))
 # Google reports exhausted quotas as 403 with one of these reasons
 _QUOTA_REASONS = frozenset(
     ("rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded")
 )
-
-T = TypeVar("T")
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -60,184 +100,26 @@ def user_agent(contact: str | None = None) -> str:
     return f"Marginalia/{__version__} ({details})"
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# --- rate limiting -----------------------------------------------------------------------
-
-
-class RateLimiter:
-    """At most ``max_calls`` requests in any window of ``period`` seconds.
-
-    Each caller reserves the earliest free slot synchronously (no lock is held across the
-    wait), so waiters are served in arrival order. ``max_calls=1`` is a plain minimum
-    interval; a cancelled waiter's slot is simply left unused.
-    """
-
-    def __init__(self, max_calls: int, period: float, *, clock: Clock, sleep: Sleep) -> None:
-        if max_calls < 1 or period <= 0:
-            raise ValueError("max_calls must be >= 1 and period > 0")
-        self.max_calls = max_calls
-        self.period = period
-        self._clock = clock
-        self._sleep = sleep
-        self._slots: collections.deque[float] = collections.deque(maxlen=max_calls)
-
-    @classmethod
-    def per_second(cls, rate: float, *, clock: Clock, sleep: Sleep) -> RateLimiter:
-        """Evenly spaced requests: ``rate`` per second, no bursts."""
-        return cls(1, 1.0 / rate, clock=clock, sleep=sleep)
-
-    def reserve(self) -> float:
-        """Book the next free slot and return its time (on the limiter's clock)."""
-        now = self._clock()
-        slot = now
-        if len(self._slots) == self.max_calls:
-            slot = max(now, self._slots[0] + self.period)
-        self._slots.append(slot)
-        return slot
-
-    async def acquire(self) -> float:
-        """Wait for the next free slot; returns the slot time."""
-        slot = self.reserve()
-        delay = slot - self._clock()
-        if delay > 0:
-            await self._sleep(delay)
-        return slot
-
-
-# --- circuit breaker ---------------------------------------------------------------------
-
-
-class CircuitBreaker:
-    """Closed → open after ``failure_threshold`` consecutive failures → half-open after
-    ``reset_timeout``, when one trial call is let through: success closes, failure re-opens.
-    """
-
-    def __init__(
-        self, name: str, *, failure_threshold: int = 5, reset_timeout: float = 30.0, clock: Clock
-    ) -> None:
-        self.name = name
-        self.failure_threshold = failure_threshold
-        self.reset_timeout = reset_timeout
-        self._clock = clock
-        self._failures = 0
-        self._open_until: float | None = None
-        self._trial_in_flight = False
-
-    @property
-    def state(self) -> str:
-        """``closed``, ``open`` or ``half-open``."""
-        if self._open_until is None:
-            return "closed"
-        return "open" if self._clock() < self._open_until else "half-open"
-
-    def before_call(self) -> None:
-        """Raise :class:`CircuitOpen` unless a call may go out now."""
-        state = self.state
-        if state == "closed":
-            return
-        if state == "half-open" and not self._trial_in_flight:
-            self._trial_in_flight = True
-            return
-        raise CircuitOpen(self.name, "too many recent failures; not retrying yet")
-
-    def record_success(self) -> None:
-        self._failures = 0
-        self._open_until = None
-        self._trial_in_flight = False
-
-    def record_failure(self) -> None:
-        self._failures += 1
-        if self._trial_in_flight or self._failures >= self.failure_threshold:
-            self._extend(self._clock() + self.reset_timeout)
-        self._trial_in_flight = False
-
-    def release(self) -> None:
-        """The call was abandoned (cancelled) without an outcome: free the trial slot."""
-        self._trial_in_flight = False
-
-    def hold(self, seconds: float) -> None:
-        """Stay open for ``seconds`` (the source told us when to come back)."""
-        self._extend(self._clock() + seconds)
-        self._trial_in_flight = False
-
-    def _extend(self, until: float) -> None:
-        self._open_until = until if self._open_until is None else max(self._open_until, until)
-
-
-# --- retries -----------------------------------------------------------------------------
+# --- the per-source client ---------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """``attempts`` tries per request; waits ``base_delay * 2**n`` capped at ``max_delay``.
+class _Answer:
+    """What one attempt brought back; ``body`` is read only when it will be decoded."""
 
-    A ``Retry-After`` longer than ``max_retry_after`` is not waited out: the request fails
-    at once and the circuit stays open for that long, so nobody knocks before then.
-    """
-
-    attempts: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 4.0
-    max_retry_after: float = 10.0
-
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt number ``attempt`` (1-based)."""
-        return float(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+    status: int
+    url: httpx.URL
+    location: str | None
+    retry_after: str | None
+    body: bytes | None
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # HTTP dates are always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-# --- coalescing --------------------------------------------------------------------------
-
-
-class Coalescer(Generic[T]):
-    """Identical concurrent calls share one in-flight task (no caching once it is done).
-
-    The task is shielded: a caller that gives up (e.g. an autocomplete timeout) does not
-    cancel the work the other callers are waiting for.
-    """
-
-    def __init__(self) -> None:
-        self._inflight: dict[Hashable, asyncio.Task[T]] = {}
-
-    def __len__(self) -> int:
-        return len(self._inflight)
-
-    async def run(self, key: Hashable, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.get_running_loop().create_task(factory())
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._forget(key, done))
-        return await asyncio.shield(task)
-
-    def _forget(self, key: Hashable, task: asyncio.Task[T]) -> None:
-        if self._inflight.get(key) is task:
-            del self._inflight[key]
-        if not task.cancelled():
-            task.exception()  # mark as retrieved even when every waiter gave up
-
-
-# --- the per-source client ---------------------------------------------------------------
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
 
 
 class SourceHttp:
@@ -245,7 +127,8 @@ class SourceHttp:
 
     :meth:`get_json` returns the decoded JSON object, None for 404/410, and raises
     :class:`SourceUnavailable` (or a subclass) / :class:`BadResponse` otherwise. Coalesced
-    callers receive the same dict: treat it as read-only.
+    callers receive the same dict: treat it as read-only. ``credentials`` are headers sent
+    only to the origin of the URL asked for (not to a redirect's other host).
     """
 
     def __init__(
@@ -258,8 +141,11 @@ class SourceHttp:
         breaker: CircuitBreaker,
         retry: RetryPolicy | None = None,
         timeout: float = 6.0,
+        credentials: Mapping[str, str] | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        stall_after: float = DEFAULT_STALL_AFTER,
         sleep: Sleep = asyncio.sleep,
-        wall_clock: WallClock = _utcnow,
+        wall_clock: WallClock = utcnow,
     ) -> None:
         self.name = name
         self.limiter = limiter
@@ -269,12 +155,56 @@ class SourceHttp:
         self._sleep = sleep
         self._wall_clock = wall_clock
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
-        self._headers = {"User-Agent": user_agent(contact), "Accept": "application/json"}
+        self._deadline = timeout  # for a whole attempt: connect, headers and body
+        self._headers = {
+            "User-Agent": user_agent(contact),
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+        self._credentials = dict(credentials or {})
+        self._max_body = max_body_bytes
+        self._stall_after = stall_after
+        self._stalls = 0
+        self._stalled = asyncio.Event()
         self._coalescer: Coalescer[JsonObject | None] = Coalescer()
 
     async def get_json(self, url: str, params: Params | None = None) -> JsonObject | None:
         key = (url, tuple(sorted((k, str(v)) for k, v in (params or {}).items())))
         return await self._coalescer.run(key, lambda: self._guarded(url, params))
+
+    # --- stalls --------------------------------------------------------------------------
+
+    @property
+    def stalled(self) -> bool:
+        """Some request has waited on this source for ``stall_after`` seconds and counting."""
+        return self._stalls > 0
+
+    async def wait_stalled(self) -> None:
+        """Return once the source is stalled (at once if it already is)."""
+        await self._stalled.wait()
+
+    @contextlib.contextmanager
+    def _watch(self) -> Iterator[None]:
+        """Time spent in this block is spent waiting on the source."""
+        flagged = False
+
+        def flag() -> None:
+            nonlocal flagged
+            flagged = True
+            self._stalls += 1
+            self._stalled.set()
+
+        timer = asyncio.get_running_loop().call_later(self._stall_after, flag)
+        try:
+            yield
+        finally:
+            timer.cancel()
+            if flagged:
+                self._stalls -= 1
+                if not self._stalls:
+                    self._stalled.clear()
+
+    # --- requests ------------------------------------------------------------------------
 
     async def _guarded(self, url: str, params: Params | None) -> JsonObject | None:
         self.breaker.before_call()
@@ -291,54 +221,102 @@ class SourceHttp:
 
     async def _follow(self, url: str, params: Params | None) -> JsonObject | None:
         # Redirects are followed here rather than by httpx so every hop is rate limited.
+        origin = _origin(httpx.URL(url))
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._request(url, params)
-            if not response.is_redirect:
-                return self._decode(response)
-            url = str(response.url.join(response.headers["location"]))
+            headers = self._headers
+            if self._credentials and _origin(httpx.URL(url)) == origin:
+                headers = {**headers, **self._credentials}
+            answer = await self._request(url, params, headers)
+            if answer.location is None:
+                return self._decode(answer)
+            url = answer.location
             params = None  # the Location is complete
         raise BadResponse(self.name, f"more than {MAX_REDIRECTS} redirects")
 
-    async def _request(self, url: str, params: Params | None) -> httpx.Response:
+    async def _request(self, url: str, params: Params | None, headers: Headers) -> _Answer:
         attempts = self.retry.attempts
         path = httpx.URL(url).path
         for attempt in range(1, attempts + 1):
-            await self.limiter.acquire()
-            try:
-                response = await self._client.get(
-                    url,
-                    params=params,
-                    headers=self._headers,
-                    timeout=self._timeout,
-                    follow_redirects=False,
-                )
-            except httpx.TimeoutException as exc:
-                if attempt == attempts:
-                    raise SourceUnavailable(self.name, f"timed out ({path})") from exc
-                delay = self.retry.backoff(attempt)
-                log.info("%s timed out on %s; retry %d in %.1fs", self.name, path, attempt, delay)
-                await self._sleep(delay)
-                continue
-            except httpx.HTTPError as exc:
-                raise SourceUnavailable(
-                    self.name, f"unreachable: {type(exc).__name__} ({path})"
-                ) from exc
+            await self.limiter.acquire()  # our own pace: not a wait on the source
+            with self._watch():
+                try:
+                    async with asyncio.timeout(self._deadline):
+                        answer = await self._attempt(url, params, headers)
+                except (httpx.TimeoutException, TimeoutError) as exc:
+                    if attempt == attempts:
+                        raise SourceUnavailable(self.name, f"timed out ({path})") from exc
+                    delay = self.retry.backoff(attempt)
+                    log.info(
+                        "%s timed out on %s; retry %d in %.1fs", self.name, path, attempt, delay
+                    )
+                    await self._sleep(delay)
+                    continue
+                except httpx.HTTPError as exc:
+                    raise SourceUnavailable(
+                        self.name, f"unreachable: {type(exc).__name__} ({path})"
+                    ) from exc
 
-            status = response.status_code
-            if status != 429 and status < 500:
-                return response
-            wait = self._retry_delay(response, attempt)
-            if attempt == attempts or wait is None:
-                raise self._overloaded(response, path)
-            log.info(
-                "%s answered %d on %s; retry %d in %.1fs", self.name, status, path, attempt, wait
-            )
-            await self._sleep(wait)
+                status = answer.status
+                if status != 429 and status < 500:
+                    return answer
+                wait = self._retry_delay(answer, attempt)
+                if attempt == attempts or wait is None:
+                    raise self._overloaded(answer, path)
+                log.info(
+                    "%s answered %d on %s; retry %d in %.1fs",
+                    self.name,
+                    status,
+                    path,
+                    attempt,
+                    wait,
+                )
+                await self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns/raises
 
-    def _retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
+    async def _attempt(self, url: str, params: Params | None, headers: Headers) -> _Answer:
+        request = self._client.build_request(
+            "GET", url, params=params, headers=headers, timeout=self._timeout
+        )
+        response = await self._client.send(request, stream=True, follow_redirects=False)
+        try:
+            return await self._read(response)
+        finally:
+            await response.aclose()
+
+    async def _read(self, response: httpx.Response) -> _Answer:
+        """Status and headers, plus the body when it is worth reading (bounded)."""
+        status = response.status_code
+        path = response.url.path
+        location = self._location(response) if response.is_redirect else None
+        kind = media_type(response)
+        body: bytes | None = None
+        if location or status == 429 or status >= 500 or status in NOT_FOUND_STATUSES:
+            pass  # nothing in the body is needed
+        elif "html" in kind:
+            raise BadResponse(
+                self.name, f"HTTP {status} with an HTML page instead of JSON ({path})"
+            )
+        elif is_json_type(kind):
+            body = await read_body(response, self.name, max_bytes=self._max_body)
+        elif 200 <= status < 300:
+            raise BadResponse(self.name, f"content type {kind[:40]} instead of JSON ({path})")
+        return _Answer(status, response.url, location, response.headers.get("retry-after"), body)
+
+    def _location(self, response: httpx.Response) -> str:
+        """Where a redirect points, if that is a web address."""
+        raw = response.headers["location"].strip()
+        try:
+            target = response.url.join(raw) if raw else None
+        except httpx.InvalidURL:
+            target = None
+        if target is None or target.scheme not in ("http", "https") or not target.host:
+            where = redact_url(raw)[:80]
+            raise BadResponse(self.name, f"redirect to an unusable location {where!r}")
+        return str(target)
+
+    def _retry_delay(self, answer: _Answer, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when it is not worth waiting."""
-        retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+        retry_after = parse_retry_after(answer.retry_after, self._wall_clock())
         if retry_after is None:
             return self.retry.backoff(attempt)
         if retry_after > self.retry.max_retry_after:
@@ -346,31 +324,32 @@ class SourceHttp:
             return None
         return retry_after
 
-    def _overloaded(self, response: httpx.Response, path: str) -> SourceUnavailable:
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+    def _overloaded(self, answer: _Answer, path: str) -> SourceUnavailable:
+        status = answer.status
+        retry_after = parse_retry_after(answer.retry_after, self._wall_clock())
         if status == 429:
             return RateLimited(self.name, f"rate limited (HTTP 429, {path})", retry_after)
         return SourceUnavailable(self.name, f"server error (HTTP {status}, {path})")
 
-    def _decode(self, response: httpx.Response) -> JsonObject | None:
-        status = response.status_code
-        path = response.url.path
+    def _decode(self, answer: _Answer) -> JsonObject | None:
+        status = answer.status
+        path = answer.url.path
         if status in NOT_FOUND_STATUSES:
             return None
-        content_type = response.headers.get("content-type", "").lower()
-        body = response.content
-        if "html" in content_type or body.lstrip()[:1] == b"<":
+        ok = 200 <= status < 300
+        if answer.body is None:  # an error page that is neither JSON nor HTML
+            raise BadResponse(self.name, f"unexpected HTTP {status} ({path})")
+        if answer.body.lstrip()[:1] == b"<":
             raise BadResponse(
                 self.name, f"HTTP {status} with an HTML page instead of JSON ({path})"
             )
+        data: object = None
         try:
-            data = json.loads(body)
-        except ValueError as exc:
-            if 200 <= status < 300:
-                raise BadResponse(self.name, f"invalid JSON ({path})") from exc
-            data = None
-        if not 200 <= status < 300:
+            data = parse_json(answer.body, self.name, path)
+        except BadResponse:
+            if ok:
+                raise
+        if not ok:
             reason = _google_error_reason(data)
             if status == 403 and reason in _QUOTA_REASONS:
                 raise RateLimited(self.name, f"quota exceeded ({reason}, {path})")

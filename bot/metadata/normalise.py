@@ -1,7 +1,9 @@
 """Open Library and Google Books JSON → :class:`bot.domain.book.Book`. Pure functions.
 
 The JSON is parsed defensively: a field of the wrong type is treated as missing, never
-trusted. Lengths are capped to what the ``books`` table holds.
+trusted. Lengths are capped to what the ``books`` table holds, and so are counts (authors,
+ISBNs). Strings are cut to a few times their limit *before* they are cleaned: cleaning costs
+more than linear time on hostile input, and a body may hold megabytes in one field.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.domain import isbn as isbnlib
 from bot.domain.book import Book
-from bot.domain.text import clean_description, clean_line, search_key, trim
+from bot.domain.text import ELLIPSIS, clean_description, clean_line, search_key, trim
 
 Json = Mapping[str, object]
 
@@ -22,8 +24,12 @@ SOURCE_GOOGLE = "googlebooks"
 TITLE_LIMIT = 512
 URL_LIMIT = 512
 DESCRIPTION_LIMIT = 4000  # an embed description holds 4,096
+RAW_DESCRIPTION_LIMIT = 2 * DESCRIPTION_LIMIT  # markup included, before cleaning
 SUBJECT_LIMIT = 6
 SUBJECT_LENGTH_LIMIT = 60
+NAME_LIMIT = 200
+AUTHOR_LIMIT = 20  # the card names three; an anthology's long tail is noise
+ISBN_LIMIT = 100  # 50 editions with an ISBN-10 and -13 each fold into at most 100
 MAX_PAGES = 20_000  # above this a page count is a data-entry error
 
 _WORK_KEY = re.compile(r"(?:^|/works/)(OL\d+W)(?:$|[/.?#])", re.IGNORECASE)
@@ -49,6 +55,8 @@ _SUBJECT_NOISE = frozenset(
     )
 )
 _GOOGLE_IMAGE_SIZES = ("large", "medium", "small", "thumbnail", "smallThumbnail")
+# what is left dangling when raw markup is cut short: a tag, an entity, a Markdown link
+_DANGLING_MARKUP = re.compile(r"(?:<[^>]*|&#?\w*|!?\[[^\]\n]*(?:\]\([^)\s]*)?)$")
 
 
 # --- defensive accessors -----------------------------------------------------------------
@@ -80,6 +88,11 @@ def _objs(obj: Json, key: str) -> list[Json]:
 def _obj(obj: Json, key: str) -> Json:
     value = obj.get(key)
     return value if isinstance(value, Mapping) else {}
+
+
+def _head(value: object, limit: int) -> object:
+    """A string cut to ``limit`` characters before cleaning; other values unchanged."""
+    return value[:limit] if isinstance(value, str) and len(value) > limit else value
 
 
 # --- keys, redirects, authors ------------------------------------------------------------
@@ -126,7 +139,7 @@ def work_author_keys(doc: Json) -> list[str]:
 def author_name(doc: Json) -> str | None:
     """The display name from an ``/authors/OL…A.json`` record."""
     for field in ("name", "personal_name"):
-        name = clean_line(doc.get(field))
+        name = trim(clean_line(_head(doc.get(field), 4 * NAME_LIMIT)), NAME_LIMIT)
         if name:
             return name
     return None
@@ -137,7 +150,7 @@ def author_name(doc: Json) -> str | None:
 
 def clean_title(value: object) -> str | None:
     """One line, without the trailing " /" or " :" that catalogue records leave behind."""
-    text = _TRAILING_MARC.sub("", clean_line(value))
+    text = _TRAILING_MARC.sub("", clean_line(_head(value, 4 * TITLE_LIMIT)))
     return trim(text, TITLE_LIMIT) if text else None
 
 
@@ -176,11 +189,14 @@ def median_page_count(editions: Iterable[Json]) -> int | None:
 
 
 def isbn13s(values: Iterable[object]) -> tuple[str, ...]:
-    """Every valid ISBN among ``values`` as ISBN-13, de-duplicated, in order."""
+    """The first :data:`ISBN_LIMIT` valid ISBNs among ``values`` as ISBN-13, de-duplicated,
+    in order."""
     seen: dict[str, None] = {}
     for value in values:
-        if isinstance(value, str) and (as13 := isbnlib.to_isbn13(value)):
+        if isinstance(value, str) and len(value) <= 32 and (as13 := isbnlib.to_isbn13(value)):
             seen.setdefault(as13, None)
+            if len(seen) == ISBN_LIMIT:
+                break
     return tuple(seen)
 
 
@@ -200,7 +216,8 @@ def clean_subjects(values: Iterable[object], limit: int = SUBJECT_LIMIT) -> tupl
     out: list[str] = []
     seen: set[str] = set()
     for value in values:
-        subject = clean_line(value).split(" -- ")[0].rstrip(" .;,:")
+        subject = clean_line(_head(value, 4 * SUBJECT_LENGTH_LIMIT)).split(" -- ")[0]
+        subject = subject.rstrip(" .;,:")
         prefix = subject.split(":", 1)[0]
         if (
             not subject
@@ -225,19 +242,35 @@ def clean_authors(names: Iterable[object]) -> tuple[str, ...]:
     out: list[str] = []
     seen: set[str] = set()
     for name in names:
-        text = clean_line(name)
+        text = clean_line(_head(name, 4 * NAME_LIMIT))
         key = search_key(text)
         if text and key not in seen:
             seen.add(key)
-            out.append(trim(text, 200))
+            out.append(trim(text, NAME_LIMIT))
+            if len(out) == AUTHOR_LIMIT:
+                break
     return tuple(out)
 
 
+def _cut_markup(raw: str, limit: int) -> str:
+    """``raw`` cut to at most ``limit`` characters on a space, without a dangling tag,
+    entity or Markdown link at the end (only the last 2,000 characters are looked at)."""
+    raw = raw[:limit]
+    raw = raw[: max(raw.rfind(" "), raw.rfind("\n"))] or raw
+    head, tail = raw[:-2000], raw[-2000:]
+    return head + _DANGLING_MARKUP.sub("", tail)
+
+
 def _description(*values: object) -> str | None:
+    """The first description that has text, cleaned; a huge one is cut (and says so)."""
     for value in values:
-        text = clean_description(value)
+        raw = value.get("value") if isinstance(value, Mapping) else value
+        if not isinstance(raw, str):
+            continue
+        cut = len(raw) > RAW_DESCRIPTION_LIMIT
+        text = clean_description(_cut_markup(raw, RAW_DESCRIPTION_LIMIT) if cut else raw)
         if text:
-            return trim(text, DESCRIPTION_LIMIT)
+            return trim(text.rstrip() + ELLIPSIS if cut else text, DESCRIPTION_LIMIT)
     return None
 
 
@@ -254,7 +287,10 @@ def cover_url(covers_base: str, cover_id: object) -> str | None:
     Open Library's "no cover" placeholders and give None (we never store a blank image)."""
     if isinstance(cover_id, bool) or not isinstance(cover_id, int) or cover_id <= 0:
         return None
-    return f"{covers_base.rstrip('/')}/b/id/{cover_id}-L.jpg"
+    if cover_id.bit_length() > 63:  # no real id is this large; it would not fit the column
+        return None
+    url = f"{covers_base.rstrip('/')}/b/id/{cover_id}-L.jpg"
+    return url if len(url) <= URL_LIMIT else None
 
 
 def _first_cover(covers_base: str, *docs: Json) -> str | None:

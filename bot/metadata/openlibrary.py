@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from bot.domain import isbn as isbnlib
 from bot.domain.book import Book
-from bot.metadata.errors import BadResponse
+from bot.metadata.errors import BadResponse, redact_url
 from bot.metadata.http import JsonObject, SourceHttp
 from bot.metadata.normalise import (
     Json,
@@ -134,7 +134,9 @@ class OpenLibrary:
             seen.add(path)
             target = parse_key(location)
             if target is None:
-                raise BadResponse(SOURCE, f"redirect to an unexpected place: {location[:80]}")
+                raise BadResponse(
+                    SOURCE, f"redirect to an unexpected place: {redact_url(location)[:120]}"
+                )
             path = f"/{'works' if target.endswith('W') else 'authors'}/{target}"
             if path in seen:
                 raise BadResponse(SOURCE, "redirect loop between merged records")

@@ -294,7 +294,8 @@ async def test_from_settings_uses_the_configured_sources(
     router.add(f"{GB}/volumes", recorded(GB_EMPTY))
     await catalogue.search("dune")
     assert "admin@club.example" in router.requests[0].headers["user-agent"]
-    assert router.requests[1].url.params["key"] == "abc"
+    assert router.requests[1].headers["x-goog-api-key"] == "abc"
+    assert "key" not in router.requests[1].url.params
 
 
 async def test_anonymous_clients_go_slower(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from bot.metadata.catalogue import Catalogue
-from bot.metadata.errors import RateLimited
+from bot.metadata.errors import BadResponse, RateLimited
 from bot.metadata.googlebooks import GoogleBooks, build_query
-from tests.metadata.metadata_support import GB, Router, load, recorded, reply
+from tests.metadata.metadata_support import GB, OL, Router, load, recorded, redirect, reply
 
 VOLUME_1984 = "googlebooks_volume_hV--zQEACAAJ_1984.json"
 VOLUME_CHIANG = "googlebooks_volume_5AokCxyISuIC_invisible_cities_html.json"
@@ -83,13 +85,75 @@ async def test_volume_by_id(google: GoogleBooks, router: Router) -> None:
     assert await google.volume("missing") is None
 
 
-async def test_api_key_is_sent_when_configured(
+async def test_api_key_travels_in_a_header_not_the_url(
     make_catalogue: Callable[..., Catalogue], router: Router
 ) -> None:
     google = make_catalogue(google_books_api_key="k-123").google
     router.add(f"{GB}/volumes", recorded("googlebooks_volumes_empty_totalItems0.json"))
     await google.search("dune")
-    assert router.requests[0].url.params["key"] == "k-123"
+    sent = router.requests[0]
+    assert sent.headers["x-goog-api-key"] == "k-123"
+    assert "key" not in sent.url.params
+    assert "k-123" not in str(sent.url)
+
+
+async def test_no_api_key_header_without_a_key(google: GoogleBooks, router: Router) -> None:
+    router.add(f"{GB}/volumes", recorded("googlebooks_volumes_empty_totalItems0.json"))
+    await google.search("dune")
+    assert "x-goog-api-key" not in router.requests[0].headers
+
+
+async def test_the_api_key_is_never_logged(
+    make_catalogue: Callable[..., Catalogue], router: Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = "AIzaSyTEST-not-a-real-key-0123456789"
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "bot"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    catalogue = make_catalogue(google_books_api_key=key)
+    # Open Library down (our fallback warning is logged), Google erring once (our retry
+    # line is logged, httpx logs every request), then answering; then a refused volume.
+    router.add(f"{OL}/search.json", httpx.ConnectError("refused"))
+    router.add(f"{GB}/volumes", reply(text="unavailable", status=503), reply(volumes(VOLUME_1984)))
+    router.add(
+        f"{GB}/volumes/bad", reply({"error": {"code": 400, "status": "API_KEY_INVALID"}}, 400)
+    )
+    books = await catalogue.search("orwell")
+    assert [b.source for b in books] == ["googlebooks"]
+    with pytest.raises(BadResponse) as caught:
+        await catalogue.google.volume("bad")
+    assert key not in str(caught.value)
+
+    assert any(r.name.startswith("httpx") for r in caplog.records)  # httpx did log
+    assert any(r.name.startswith("bot.metadata") for r in caplog.records)
+    assert key not in caplog.text
+    for record in caplog.records:
+        assert key not in record.getMessage()
+        assert key not in repr(record.args)
+    google_requests = [r for r in router.requests if r.url.host == "books.test"]
+    assert len(google_requests) == 3
+    for request in google_requests:
+        assert request.headers["x-goog-api-key"] == key
+        assert key not in str(request.url)
+
+
+async def test_the_api_key_stays_with_google_across_redirects(
+    make_catalogue: Callable[..., Catalogue], router: Router
+) -> None:
+    google = make_catalogue(google_books_api_key="k-123").google
+    router.add(f"{GB}/volumes/moved", redirect(f"{GB}/volumes/hV--zQEACAAJ"))
+    router.add(f"{GB}/volumes/hV--zQEACAAJ", recorded(VOLUME_1984))
+    router.add(f"{GB}/volumes/elsewhere", redirect("https://mirror.test/v/hV--zQEACAAJ"))
+    router.add("https://mirror.test/v/hV--zQEACAAJ", recorded(VOLUME_1984))
+    router.add(f"{GB}/volumes/downgraded", redirect("http://books.test/books/v1/volumes/x"))
+    router.add("http://books.test/books/v1/volumes/x", recorded(VOLUME_1984))
+    assert await google.volume("moved") is not None
+    assert await google.volume("elsewhere") is not None
+    assert await google.volume("downgraded") is not None
+    sent = {(r.url.scheme, r.url.host, r.url.path): r.headers for r in router.requests}
+    assert sent["https", "books.test", "/books/v1/volumes/hV--zQEACAAJ"]["x-goog-api-key"]
+    assert "x-goog-api-key" not in sent["https", "mirror.test", "/v/hV--zQEACAAJ"]
+    assert "x-goog-api-key" not in sent["http", "books.test", "/books/v1/volumes/x"]
 
 
 async def test_quota_429_is_rate_limited_without_leaking_the_key(

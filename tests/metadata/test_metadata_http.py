@@ -15,6 +15,7 @@ from bot.metadata.errors import (
     CircuitOpen,
     RateLimited,
     SourceUnavailable,
+    redact_url,
 )
 from bot.metadata.http import (
     CircuitBreaker,
@@ -88,6 +89,26 @@ async def test_every_request_identifies_itself(source: SourceHttp, router: Route
     assert sent["user-agent"].startswith(f"Marginalia/{__version__} (+https://")
     assert "club@example.org" in sent["user-agent"]
     assert sent["accept"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://b.test/v?q=dune&key=AIza123&access_token=t0k",
+            "https://b.test/v?q=dune&key=***&access_token=***",
+        ),
+        ("https://ann:pw@proxy.test/x", "https://ann:***@proxy.test/x"),
+        (
+            "https://b.test/v?api_key=1&x-goog-api-key=2&monkey=3",
+            "https://b.test/v?api_key=***&x-goog-api-key=***&monkey=3",
+        ),
+        ("/works/OL1W.json", "/works/OL1W.json"),
+        ("http://[::1/x?key=abc", "http://[::1/x?***"),
+    ],
+)
+def test_urls_are_redacted_for_logs(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
 
 
 # --- rate limiting -----------------------------------------------------------------------
@@ -186,16 +207,18 @@ async def test_429_with_an_http_date_retry_after(
 async def test_retry_after_beyond_the_cap_fails_fast_and_keeps_the_circuit_open(
     source: SourceHttp, router: Router, fake_time: FakeTime
 ) -> None:
-    router.add(URL, recorded("openlibrary_error_429.json", 429, {"Retry-After": "3600"}))
+    router.add(URL, recorded("openlibrary_error_429.json", 429, {"Retry-After": "120"}))
     with pytest.raises(RateLimited) as caught:
         await source.get_json(URL)
-    assert caught.value.retry_after == 3600.0
+    assert caught.value.retry_after == 120.0
     assert len(router.requests) == 1 and fake_time.sleeps == []
     assert source.breaker.state == "open"
     with pytest.raises(CircuitOpen):
         await source.get_json(URL)
     assert len(router.requests) == 1  # nobody knocked again
-    fake_time.now += 3601
+    fake_time.now += 119
+    assert source.breaker.state == "open"
+    fake_time.now += 2
     assert source.breaker.state == "half-open"
 
 
@@ -445,6 +468,35 @@ async def test_a_caller_giving_up_does_not_cancel_the_shared_request() -> None:
     assert await patient == "done"
     assert impatient.cancelled() and calls == 1
     assert len(coalescer) == 0
+
+
+async def test_when_every_caller_gives_up_the_shared_work_is_cancelled() -> None:
+    coalescer: Coalescer[str] = Coalescer()
+    started: list[int] = []
+    cancelled = asyncio.Event()
+
+    async def work() -> str:
+        started.append(1)
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return "never"
+
+    callers = [asyncio.ensure_future(coalescer.run("k", work)) for _ in range(3)]
+    await asyncio.sleep(0)
+    for caller in callers:
+        caller.cancel()
+    await asyncio.gather(*callers, return_exceptions=True)
+    await asyncio.wait_for(cancelled.wait(), 5)  # the abandoned work was stopped
+    assert len(coalescer) == 0
+
+    async def quick() -> str:
+        return "fresh"
+
+    assert await coalescer.run("k", quick) == "fresh"  # a newcomer does not join the corpse
+    assert started == [1]
 
 
 async def test_errors_reach_every_waiter(source: SourceHttp, router: Router) -> None:

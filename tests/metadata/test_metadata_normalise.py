@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.book import Book
+from bot.domain.isbn import isbn13_check_digit
+from bot.metadata import normalise
 from bot.metadata.normalise import (
+    AUTHOR_LIMIT,
     DESCRIPTION_LIMIT,
+    ISBN_LIMIT,
+    TITLE_LIMIT,
     author_name,
     book_from_google_volume,
     book_from_ol_search_doc,
@@ -416,3 +421,84 @@ def test_small_field_rules() -> None:
         "Foxes",
         "Fantasy",
     )
+
+
+# --- huge fields in otherwise valid answers ----------------------------------------------
+
+
+def _isbn13(n: int) -> str:
+    first12 = f"978{n:09d}"
+    return first12 + isbn13_check_digit(first12)
+
+
+def test_a_huge_cover_id_gives_no_cover() -> None:
+    doc = {"key": "/works/OL1W", "title": "Big", "cover_i": 10**600}
+    book = book_from_ol_search_doc(doc, covers_url=COVERS)
+    assert book is not None and book.cover_url is None
+    work = book_from_ol_work({"title": "Big", "covers": [10**600, 12]}, covers_url=COVERS)
+    assert work is not None and work.cover_url == f"{COVERS}/b/id/12-L.jpg"
+
+
+def test_a_flood_of_authors_is_capped() -> None:
+    doc = {"title": "Anthology", "author_name": [f"Author {n}" for n in range(10_000)]}
+    book = book_from_ol_search_doc(doc, covers_url=COVERS)
+    assert book is not None and len(book.authors) == AUTHOR_LIMIT
+    assert book.authors[0] == "Author 0"
+    volume = {"id": "v", "volumeInfo": {"title": "A", "authors": [f"N{n}" for n in range(999)]}}
+    google = book_from_google_volume(volume)
+    assert google is not None and len(google.authors) == AUTHOR_LIMIT
+
+
+def test_a_flood_of_isbns_is_capped() -> None:
+    isbns = [_isbn13(n) for n in range(5_000)]
+    book = book_from_ol_search_doc({"title": "Many", "isbn": isbns}, covers_url=COVERS)
+    assert book is not None and len(book.isbns) == ISBN_LIMIT
+    assert book.isbn13 == isbns[0]
+    editions = [{"isbn_13": isbns[n : n + 50]} for n in range(0, 5_000, 50)]
+    work = book_from_ol_work({"title": "Many"}, covers_url=COVERS, editions=editions)
+    assert work is not None and len(work.isbns) == ISBN_LIMIT
+
+
+def test_a_huge_description_is_cut_before_it_is_cleaned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the Markdown/HTML cleaner's cost grows faster than its input; a hostile 4 MB
+    # description must not reach it whole
+    seen: list[int] = []
+    real = normalise.clean_description
+
+    def spy(value: object) -> str:
+        seen.append(len(value) if isinstance(value, str) else -1)
+        return real(value)
+
+    monkeypatch.setattr(normalise, "clean_description", spy)
+    work = {"title": "Long", "description": "**x " * 1_000_000}
+    book = book_from_ol_work(work, covers_url=COVERS)
+    assert seen and max(seen) <= 2 * DESCRIPTION_LIMIT
+    assert book is not None and book.description is not None
+    assert len(book.description) <= DESCRIPTION_LIMIT and book.description.endswith("…")
+    typed = {"title": "Long", "description": {"type": "/type/text", "value": "y " * 10**6}}
+    book = book_from_ol_work(typed, covers_url=COVERS)
+    assert max(seen) <= 2 * DESCRIPTION_LIMIT
+    assert book is not None and book.description and book.description.endswith("…")
+
+
+def test_a_description_cut_inside_a_tag_leaves_no_markup() -> None:
+    html = "<p>" + "word " * 1_590 + '<a href="https://example.org/' + "x" * 5_000 + '">link</a>'
+    book = book_from_google_volume({"id": "v", "volumeInfo": {"title": "T", "description": html}})
+    assert book is not None and book.description is not None
+    assert "<" not in book.description and "href" not in book.description
+    assert book.description.endswith("…")
+
+
+def test_huge_titles_and_names_are_cut_before_cleaning(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    real = normalise.clean_line
+
+    def spy(value: object) -> str:
+        seen.append(len(value) if isinstance(value, str) else -1)
+        return real(value)
+
+    monkeypatch.setattr(normalise, "clean_line", spy)
+    doc = {"title": "t" * 4_000_000, "author_name": ["a" * 4_000_000], "subject": ["s" * 10**6]}
+    book = book_from_ol_search_doc(doc, covers_url=COVERS)
+    assert book is not None and len(book.title) <= TITLE_LIMIT
+    assert max(seen) <= 4 * TITLE_LIMIT

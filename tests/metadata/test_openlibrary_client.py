@@ -150,6 +150,20 @@ async def test_redirect_chain_is_bounded(ol: OpenLibrary, router: Router) -> Non
     assert len(router.requests) == 4
 
 
+async def test_a_redirect_elsewhere_names_the_place_without_its_secrets(
+    ol: OpenLibrary, router: Router
+) -> None:
+    location = "https://user:hunter2@mirror.test/x?token=s3cr3t&page=2"
+    router.add(
+        f"{OL}/works/OL1W.json", reply({"type": {"key": "/type/redirect"}, "location": location})
+    )
+    with pytest.raises(BadResponse, match="unexpected place") as caught:
+        await ol.work("OL1W")
+    message = str(caught.value)
+    assert "mirror.test/x" in message and "page=2" in message
+    assert "s3cr3t" not in message and "hunter2" not in message
+
+
 async def test_missing_and_deleted_works_are_none(ol: OpenLibrary, router: Router) -> None:
     router.add(f"{OL}/works/OL404W.json", recorded("openlibrary_error_notfound.json", 404))
     router.add(
