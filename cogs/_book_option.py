@@ -22,6 +22,7 @@ from discord import app_commands
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
+from bot.domain.markdown import inert
 from bot.render.books import BookPickView
 from bot.services.books import Ambiguous, Resolution, Resolved
 
@@ -90,9 +91,7 @@ async def with_book(
     view = BookPickView(resolution.candidates, picked, owner_id=interaction.user.id)
     await respond(
         interaction,
-        content=(
-            f"Several books match “{discord.utils.escape_markdown(resolution.query)}”. Which one?"
-        ),
+        content=(f"Several books match “{inert(resolution.query, 200)}”. Which one?"),
         view=view,
         ephemeral=True,
     )

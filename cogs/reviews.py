@@ -23,9 +23,10 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
+from bot.domain.markdown import inert, plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
 from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
-from bot.domain.text import clean_line, trim
+from bot.domain.text import clean_line
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.render.reviews import (
     REVIEW_ITEMS,
@@ -272,7 +273,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             )
             left = await self._delete_post(review)
             whose = "your review" if target == reply_to.user.id else f"<@{target}>'s review"
-            text = f"Deleted {whose} of {discord.utils.escape_markdown(chosen.title)}"
+            text = f"Deleted {whose} of {inert(chosen.title, 200)}"
             if not review.message_ids:
                 text += "."
             elif not left:
@@ -422,7 +423,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         channel, ids = posted
         await self.service.set_posted(guild_id, review.id, channel.id, ids)
         url = f"https://discord.com/channels/{guild_id}/{channel.id}/{ids[0]}"
-        title = discord.utils.escape_markdown(context.book.title)
+        title = inert(context.book.title, 200)
         text = f"Your review of {title} is posted in {channel.mention}."
         if failures:
             text += " (I couldn't post in the review channel, so it went here"
@@ -470,7 +471,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await self.service.set_posted(review.guild_id, review.id, channel.id, ids)
         url = review_jump_url(review)
         await interaction.followup.send(
-            f"Your review of {discord.utils.escape_markdown(context.book.title)} is updated.",
+            f"Your review of {inert(context.book.title, 200)} is updated.",
             view=link_view(url) or discord.utils.MISSING,
             ephemeral=True,
         )
@@ -613,7 +614,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 "Discuss it in the channel instead."
             )
         message = channel.get_partial_message(review.message_id)
-        name = trim(clean_line(f"{context.book.title} — review #{review.id}"), 100)
+        name = plain(clean_line(f"{context.book.title} — review #{review.id}"), 100)
         try:
             thread = await message.create_thread(
                 name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES

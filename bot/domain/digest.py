@@ -14,7 +14,6 @@ and Markdown-escaped in the embed form, so it can neither break the layout nor p
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.club import Checkpoint, MemberProgress, format_day, progress_percent
+from bot.domain.markdown import escape_literal, plain
 from bot.domain.schedule import TimeWindow
 
 # --- Discord limits (https://discord.com/developers/docs/resources/message#embed-object) ---
@@ -204,20 +204,18 @@ class Digest:
 
 # --- text helpers ------------------------------------------------------------------------
 
-_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
-_EVERYONE = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
-
 
 def escape_markdown(text: str) -> str:
-    """Backslash every character Discord Markdown could read as formatting, links, or
-    mentions (``<@id>``); break ``@everyone``/``@here`` with a zero-width space."""
-    return _EVERYONE.sub("@\u200b", _MARKDOWN.sub(r"\\\1", text))
+    """Member text shown as typed (see :func:`bot.domain.markdown.escape_literal`)."""
+    return escape_literal(text)
 
 
 def one_line(text: str, limit: int) -> str:
     """Member-supplied text as one clean line: control and format characters dropped,
-    whitespace collapsed, at most ``limit`` characters (cut with "…")."""
-    kept = "".join(" " if ch.isspace() else ch for ch in text if _visible(ch))
+    whitespace collapsed, a ``||…||`` part replaced by a placeholder (the digest is public and
+    a line is cut, so a span could not stay whole), at most ``limit`` characters (cut with
+    "…")."""
+    kept = "".join(" " if ch.isspace() else ch for ch in plain(text) if _visible(ch))
     line = " ".join(kept.split())
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"

@@ -14,16 +14,15 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Final
 
+from bot.domain.markdown import inert, plain
 from bot.domain.spoilers import (
-    EMBED_FIELD_VALUE_LIMIT,
     EMBED_TITLE_LIMIT,
     MODAL_TEXT_INPUT_LIMIT,
-    make_safe,
     quote,
     sanitize_user_text,
-    wrap_spoiler,
 )
 from bot.domain.stars import Stars
+from bot.domain.text import is_blank
 from bot.errors import InvalidInput
 
 HEADLINE_MAX: Final = EMBED_TITLE_LIMIT  # 256
@@ -38,7 +37,31 @@ REVIEW_FILE_EXTENSIONS: Final = (".txt", ".md")
 REVIEW_FILE_MAX_CHARS: Final = REVIEW_FILE_MAX_BYTES
 MAX_PAGE: Final = 100_000
 
-_SPOILER_MARKER = re.compile(r"^[^\S\n]*-{3,}[^\S\n]*spoilers?[^\S\n]*-{3,}[^\S\n]*$", re.I | re.M)
+# The line that starts the spoiler part of a review file. Members write it many ways
+# ("--- spoilers ---", "— Spoilers below —", "**Spoilers**", "=== spoilers ==="): once the
+# decoration around it is set aside, these words mark the spoilers. A short line that names
+# spoilers but is not one of them is refused rather than guessed (never posted in view).
+_MARKER_DECORATION = "-‐‑‒–—―=*_#~>|:.!•·[](){}<> \t"
+_MARKER_WORDS: Final = frozenset(
+    {
+        "spoiler",
+        "spoilers",
+        "spoilers below",
+        "spoilers ahead",
+        "spoilers follow",
+        "spoilers from here",
+        "spoilers start here",
+        "spoilers begin",
+        "spoilers begin here",
+        "spoiler warning",
+        "spoiler section",
+        "here be spoilers",
+        "major spoilers",
+        "spoilers beyond this point",
+    }
+)
+_SPOILER_WORD = re.compile(r"spoil", re.IGNORECASE)
+_NEAR_MISS_MAX = 60  # longer lines that mention spoilers are sentences, not markers
 
 # --- spoiler reach ------------------------------------------------------------------------
 
@@ -231,6 +254,8 @@ class ReviewDraft:
         """
         text_max = REVIEW_FILE_MAX_CHARS if from_file else BODY_MAX
         clean_body = sanitize_user_text(body, text_max, field="The review")
+        if is_blank(clean_body):
+            clean_body = ""  # only invisible characters: nothing a reader would see
         clean_spoilers = _optional(spoilers, text_max, "The spoiler part")
         if not clean_body and not (from_file and clean_spoilers):
             raise InvalidInput(
@@ -239,10 +264,9 @@ class ReviewDraft:
             )
         clean_headline = _optional(headline, HEADLINE_MAX, "The headline", multiline=False)
         if clean_headline is not None:
-            _check_shown(make_safe(clean_headline), HEADLINE_MAX, "The headline")
+            _check_shown(inert(plain(clean_headline)), HEADLINE_MAX, "The headline")
+        # shown behind spoiler tags, over as many embed fields as the escaped text needs
         warnings = _optional(content_warnings, CONTENT_WARNINGS_MAX, "The content warnings")
-        if warnings is not None:
-            _check_shown(wrap_spoiler(warnings), EMBED_FIELD_VALUE_LIMIT, "The content warnings")
         recommended = _optional(
             recommended_for, RECOMMENDED_FOR_MAX, "“Recommended for”", multiline=False
         )
@@ -273,7 +297,8 @@ def _optional(text: str | None, max_len: int, field: str, *, multiline: bool = T
     if text is None:
         return None
     cleaned = sanitize_user_text(text, max_len, field=field, multiline=multiline)
-    return cleaned or None
+    # text with nothing visible (zero-width or format characters only) is no text at all
+    return None if is_blank(cleaned) else cleaned
 
 
 def _check_shown(shown: str, limit: int, field: str) -> None:
@@ -281,7 +306,7 @@ def _check_shown(shown: str, limit: int, field: str) -> None:
     if len(shown) > limit:
         raise InvalidInput(
             f"{field} would be {len(shown):,} characters once formatted for Discord (the "
-            f"limit is {limit:,}). Shorten it, or use fewer `|` and `@` signs."
+            f"limit is {limit:,}; signs such as * _ ~ | count twice). Shorten it."
         )
 
 
@@ -324,19 +349,48 @@ def parse_review_file(
     if not data.strip():
         raise InvalidInput(f"{name} is empty.")
     text = _decode_utf8(data, name)
-    markers = list(_SPOILER_MARKER.finditer(text))
+    markers: list[tuple[int, int, int]] = []  # (line number, start, end of the line)
+    offset = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        kind = _marker_kind(line)
+        if kind == "marker":
+            markers.append((number, offset, offset + len(line)))
+        elif kind == "near-miss":
+            raise InvalidInput(
+                f"Line {number:,} of {name} ({quote(line, 60)}) looks like a spoiler marker, "
+                "but I can't tell. Make it exactly `--- spoilers ---` if the spoiler part "
+                "starts there, or reword it; nothing was posted."
+            )
+        offset += len(line) + 1
     if len(markers) > 1:
+        lines = ", ".join(f"{number:,}" for number, _, _ in markers)
         raise InvalidInput(
-            f"{name} has {len(markers)} `--- spoilers ---` lines. Keep only the one where the "
-            "spoiler part begins."
+            f"{name} has {len(markers)} spoiler marker lines (lines {lines}). Keep only the "
+            "one where the spoiler part begins."
         )
     if not markers:
         return ReviewFileText(body=text, spoilers=None)
-    marker = markers[0]
-    spoilers = text[marker.end() :]
-    return ReviewFileText(
-        body=text[: marker.start()], spoilers=spoilers if spoilers.strip() else None
-    )
+    _, start, end = markers[0]
+    spoilers = text[end:]
+    return ReviewFileText(body=text[:start], spoilers=spoilers if spoilers.strip() else None)
+
+
+def _marker_kind(line: str) -> str | None:
+    """ "marker" for a spoiler marker line, "near-miss" for a short decorated line naming
+    spoilers that is not one, None for ordinary text."""
+    if not _SPOILER_WORD.search(line):
+        return None
+    stripped = line.strip()
+    words = " ".join(stripped.strip(_MARKER_DECORATION).lower().split())
+    if words in _MARKER_WORDS:
+        return "marker"
+    lead = stripped[: len(stripped) - len(stripped.lstrip(_MARKER_DECORATION))]
+    trail = stripped[len(stripped.rstrip(_MARKER_DECORATION)) :]
+    # sentence punctuation at the end is not decoration: "No spoilers here." is text
+    decorated = bool(lead.strip()) or bool(trail.strip(" .!?:"))
+    if decorated and len(stripped) <= _NEAR_MISS_MAX:
+        return "near-miss"
+    return None
 
 
 def _decode_utf8(data: bytes, name: str) -> str:

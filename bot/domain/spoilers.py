@@ -1,25 +1,10 @@
-"""Spoiler-safe text: cleaning user text, Discord spoiler spans, and splitting long text.
+"""Spoiler-safe text: cleaning what members type, spoiler spans, and splitting long text.
 
-How Discord reads a spoiler: ``||`` opens a span that ends at the *next* ``||`` in the raw
-text (a lazy match that ignores backslash escapes and code), so anything the member wrote
-must not contain a raw ``||``, must not start or end with ``|`` next to our tags, and must not
-end with a backslash that an escape-aware client would read as escaping our closing tag. Code
-spans and blocks are rendered literally (spoiler tags inside them do nothing) and a backtick
-can pair with a backtick *outside* our span, so no raw backtick is left inside a span.
-
-The neutralisation, in one place (every step only inserts or swaps characters, never drops
-visible content):
-
-* two pipes that would touch get a ZERO WIDTH SPACE (U+200B) between them; invisible format
-  characters the member put between two pipes are replaced by that one ZWSP, so a client that
-  strips invisibles cannot rejoin them;
-* a span whose text starts or ends with ``|`` gets a ZWSP on that side;
-* a span whose text ends with a backslash gets a trailing space (shown literally everywhere);
-* every backtick becomes U+02CB MODIFIER LETTER GRAVE ACCENT ``ˋ``, which looks the same and is
-  not markdown, so fences (```) and inline code cannot form;
-* ``@everyone``/``@here`` get a ZWSP after the ``@``; user, role and channel mentions
-  (``<@id>``, ``<@!id>``, ``<@&id>``, ``<#id>``) get a ZWSP after ``<`` and show as text.
-  Timestamps (``<t:…>``) and custom emoji are left alone.
+How member text is made inert (escaped, with its own ``||…||`` parts kept hidden) is
+:mod:`bot.domain.markdown`; this module cleans input, wraps the spoiler part of a review in
+closed spans and splits long text into pages that each render correctly on their own: a
+page break never leaves a span open or an escape dangling, and a member's own spoiler span
+cut by a page break is closed on one page and reopened on the next.
 
 Empty spoilers never happen: text with nothing visible wraps to ``""``, never ``||||``.
 Newlines stay inside a span (Discord spoilers span lines); long text is split at paragraph,
@@ -32,10 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from typing import Final
+from collections.abc import Callable, Sequence, Sized
+from typing import Final, TypeVar
 
-from bot.domain.text import neutralise_mentions, strip_control_chars
+from bot.domain.markdown import inert, inert_range, spoiler_segments, spoiler_span
+from bot.domain.text import is_blank, strip_control_chars
 from bot.errors import InvalidInput
 
 # --- Discord limits (characters, counted as code points) ----------------------------------
@@ -52,11 +38,8 @@ EMBED_TOTAL_LIMIT: Final = 6000  # title + description + fields + footer + autho
 EMBEDS_PER_MESSAGE: Final = 10
 MODAL_TEXT_INPUT_LIMIT: Final = 4000
 
-SPOILER_TAG: Final = "||"
-ZWSP: Final = "\u200b"
-GRAVE_LOOKALIKE: Final = "\u02cb"  # ˋ replaces ` inside neutralised text
 # Shortest limit for which a spoiler page can always hold at least one character:
-# "||" + ZWSP + "|" + ZWSP + "||" is the worst single-character span.
+# "||" + "\\|" + ZWSP + "||" is the worst single-character span.
 MIN_SPOILER_PAGE: Final = 8
 
 # --- cleaning -----------------------------------------------------------------------------
@@ -90,71 +73,21 @@ def quote(text: str, max_len: int = 40) -> str:
     line = " ".join(strip_control_chars(text, keep_newlines=False).split())
     if len(line) > max_len:
         line = line[: max_len - 1] + "…"
-    return f"“{make_safe(line)}”"
+    return f"“{inert(line, at_line_start=False)}”"
 
 
-def is_blank(text: str) -> bool:
-    """True when nothing in ``text`` would be visible (only whitespace and format chars)."""
-    return all(char.isspace() or is_invisible(char) for char in text)
-
-
-# --- neutralising -------------------------------------------------------------------------
-
-
-def neutralise_markup(text: str) -> str:
-    """Break every ``||`` pair and every backtick, so the text can neither open nor close a
-    spoiler span nor start code. No boundary handling: see :func:`escape_spoiler_text`."""
-    out: list[str] = []
-    pending: list[str] = []  # invisible characters seen since the last pipe
-    after_pipe = False
-    for char in text:
-        if char == "|":
-            out.append(ZWSP if after_pipe else "".join(pending))
-            pending.clear()
-            out.append("|")
-            after_pipe = True
-        elif after_pipe and is_invisible(char):
-            pending.append(char)
-        else:
-            out.extend(pending)
-            pending.clear()
-            out.append(GRAVE_LOOKALIKE if char == "`" else char)
-            after_pipe = False
-    out.extend(pending)
-    return "".join(out)
-
-
-def make_safe(text: str) -> str:
-    """User text fit to show anywhere next to spoiler spans: mentions and markup neutralised."""
-    return neutralise_markup(neutralise_mentions(text))
-
-
-def escape_spoiler_text(text: str) -> str:
-    """``text`` neutralised so that ``"||" + result + "||"`` is exactly one spoiler span."""
-    inner = make_safe(text)
-    visible = "".join(c for c in inner if not is_invisible(c))
-    if visible.startswith("|"):
-        inner = ZWSP + inner
-    if visible.endswith("|"):
-        inner += ZWSP
-    trailing = len(visible) - len(visible.rstrip("\\"))
-    if trailing % 2:
-        # An odd backslash run would escape our closing tag in escape-aware clients; a space
-        # cannot be escaped in Discord or CommonMark, so the backslash also stays visible.
-        inner += " "
-    return inner
+# --- spans ---------------------------------------------------------------------------------
 
 
 def wrap_spoiler(text: str) -> str:
     """``text`` as one Discord spoiler span that cannot be closed early or escaped from.
 
-    Returns ``""`` when ``text`` has nothing visible (so ``||||`` never appears). Put the
-    result after a space or newline, never straight after a ``|`` or inside code.
+    Returns ``""`` when ``text`` has nothing visible (so ``||||`` never appears).
     """
-    if is_blank(text):
-        return ""
-    return f"{SPOILER_TAG}{escape_spoiler_text(text)}{SPOILER_TAG}"
+    return spoiler_span(text)
 
+
+P = TypeVar("P", bound=Sized)
 
 # --- splitting ----------------------------------------------------------------------------
 
@@ -165,39 +98,42 @@ _SPACE = re.compile(r"\s")
 _ZWJ: Final = "\u200d"
 
 
-def paginate(text: str, limit: int, *, escape: Callable[[str], str] = make_safe) -> list[str]:
-    """Split ``text`` into pages of at most ``limit`` characters *after* ``escape``.
+def paginate(text: str, limit: int) -> list[str]:
+    """Split member text into pages of at most ``limit`` characters once made inert.
 
     Breaks at a paragraph, else a line, else a sentence end, else a space (each only if it
     leaves the page at least half full; a space anywhere otherwise), else between two
     characters without splitting an emoji or accent. Whitespace at a break and at both ends is
-    dropped, and so is a page with nothing visible on it; nothing else is: the pages,
-    un-escaped and joined with the dropped whitespace, are the text. Blank text gives ``[]``.
+    dropped, and so is a page with nothing visible on it; nothing else is: the pages, shown,
+    and joined with the dropped whitespace, are the text. A ``||…||`` span the member typed
+    stays hidden on every page it reaches. Blank text gives ``[]``.
     """
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    return _split(text, limit, escape)
+    if limit < MIN_SPOILER_PAGE:
+        # an escaped character takes two; a member's one-character spoiler span takes seven
+        raise ValueError(f"a page needs a limit of at least {MIN_SPOILER_PAGE}")
+    segments = spoiler_segments(text)
+    return _split(text, limit, lambda start, stop: inert_range(text, segments, start, stop))
 
 
 def paginate_spoiler(text: str, limit: int) -> list[str]:
     """Split ``text`` into spoiler spans of at most ``limit`` characters each, tags included.
 
-    Each page is one complete span from :func:`wrap_spoiler` (mentions and markup neutralised);
-    the boundaries are chosen as in :func:`paginate`. Blank text gives ``[]``.
+    Each page is one complete span from :func:`wrap_spoiler`; the boundaries are chosen as
+    in :func:`paginate`. Blank text gives ``[]``.
     """
     if limit < MIN_SPOILER_PAGE:
         raise ValueError(f"a spoiler page needs a limit of at least {MIN_SPOILER_PAGE}")
-    return _split(text, limit, wrap_spoiler)
+    return _split(text, limit, lambda start, stop: wrap_spoiler(text[start:stop]))
 
 
 def group_for_messages(
-    pages: Sequence[str],
+    pages: Sequence[P],
     *,
     reserved_first: int = 0,
     reserved_each: int = 0,
     total_limit: int = EMBED_TOTAL_LIMIT,
     per_message: int = EMBEDS_PER_MESSAGE,
-) -> list[list[str]]:
+) -> list[list[P]]:
     """Group embed pages into messages, in order, within Discord's per-message budget.
 
     Each inner list becomes one message with one embed per page. ``reserved_first`` and
@@ -205,8 +141,8 @@ def group_for_messages(
     in the first message and in every message. Raises ValueError if a page cannot fit even
     on its own, rather than dropping it.
     """
-    messages: list[list[str]] = []
-    current: list[str] = []
+    messages: list[list[P]] = []
+    current: list[P] = []
     used = reserved_first + reserved_each
     for page in pages:
         if current and (len(current) == per_message or used + len(page) > total_limit):
@@ -221,7 +157,7 @@ def group_for_messages(
     return messages
 
 
-def _split(text: str, limit: int, render: Callable[[str], str]) -> list[str]:
+def _split(text: str, limit: int, render: Callable[[int, int], str]) -> list[str]:
     pages: list[str] = []
     end_of_text = len(text.rstrip())
     pos = 0
@@ -233,7 +169,8 @@ def _split(text: str, limit: int, render: Callable[[str], str]) -> list[str]:
         window = min(end_of_text - pos, limit)
         while True:
             cut = end_of_text if pos + window >= end_of_text else _cut(text, pos, pos + window)
-            rendered = render(text[pos:cut].rstrip())
+            stop = pos + len(text[pos:cut].rstrip())
+            rendered = render(pos, stop)
             if len(rendered) <= limit:
                 break
             # Escaping only ever adds characters, so shrinking by the overflow is a good guess;
@@ -313,15 +250,3 @@ def _is_extending(char: str) -> bool:
 
 def _is_regional_indicator(char: str) -> bool:
     return 0x1F1E6 <= ord(char) <= 0x1F1FF
-
-
-def is_invisible(char: str) -> bool:
-    """Format characters (Cf: ZWSP, ZWJ, word joiner, soft hyphen, …) and the invisible
-    fillers and variation selectors that render as nothing on their own."""
-    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_OTHERS
-
-
-_INVISIBLE_OTHERS: Final = frozenset(
-    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
-    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
-)

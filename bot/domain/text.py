@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from html.parser import HTMLParser
+from typing import Final
 
 ZWSP = "\u200b"
 ELLIPSIS = "…"
@@ -283,3 +284,23 @@ def search_key(*parts: str | None) -> str:
 def _is_word_char(ch: str) -> bool:
     # marks still present are part of a letter (Indic vowel signs), not punctuation
     return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+# --- invisible characters ----------------------------------------------------------------
+
+
+def is_invisible(char: str) -> bool:
+    """Format characters (Cf: ZWSP, ZWJ, word joiner, soft hyphen, …) and the invisible
+    fillers and variation selectors that render as nothing on their own."""
+    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_OTHERS
+
+
+_INVISIBLE_OTHERS: Final = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing in ``text`` would be visible (only whitespace and format chars)."""
+    return all(char.isspace() or is_invisible(char) for char in text)

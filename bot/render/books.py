@@ -9,10 +9,10 @@ import discord
 
 from bot.db.books import BookStats
 from bot.domain.book import Book
+from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION
 from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE
 from bot.domain.spoilers import EMBED_TITLE_LIMIT as TITLE
-from bot.domain.text import neutralise_mentions, trim
 from bot.tree import view_on_error
 
 BOOK_COLOUR = discord.Colour.from_rgb(120, 86, 160)
@@ -28,24 +28,20 @@ def book_embed(
     book: Book, stats: BookStats | None = None, *, description_limit: int = 1500
 ) -> discord.Embed:
     embed = discord.Embed(
-        title=trim(neutralise_mentions(book.display_title), TITLE),
+        title=inert_heading(book.display_title, TITLE),
         colour=BOOK_COLOUR,
         url=next(iter(book.links.values()), None),
     )
     if book.description:
-        embed.description = trim(
-            neutralise_mentions(book.description), min(description_limit, EMBED_DESCRIPTION)
-        )
-    embed.add_field(name="Author", value=trim(neutralise_mentions(book.author_line), FIELD_VALUE))
+        embed.description = inert(book.description, min(description_limit, EMBED_DESCRIPTION))
+    embed.add_field(name="Author", value=inert(book.author_line, FIELD_VALUE))
     if book.first_year:
         embed.add_field(name="First published", value=str(book.first_year))
     if book.page_count:
         embed.add_field(name="Pages", value=str(book.page_count))
     if book.subjects:
         subjects = ", ".join(book.subjects[:MAX_SUBJECTS])
-        embed.add_field(
-            name="Subjects", value=trim(neutralise_mentions(subjects), FIELD_VALUE), inline=False
-        )
+        embed.add_field(name="Subjects", value=inert(subjects, FIELD_VALUE), inline=False)
     if book.isbn13 or book.isbn10:
         embed.add_field(name="ISBN", value=" / ".join(i for i in (book.isbn13, book.isbn10) if i))
     if stats is not None:
@@ -81,7 +77,7 @@ def search_results_embeds(
     query: str, books: Sequence[Book], *, reachable: bool
 ) -> list[discord.Embed]:
     header = discord.Embed(
-        title=trim(f"Books matching “{neutralise_mentions(query)}”", TITLE), colour=BOOK_COLOUR
+        title=clip(f"Books matching “{inert_heading(query, 200)}”", TITLE), colour=BOOK_COLOUR
     )
     if not books:
         header.description = (
@@ -98,11 +94,9 @@ def search_results_embeds(
     )
     embeds = [header]
     for book in books:
-        item = discord.Embed(
-            title=trim(neutralise_mentions(book.display_title), TITLE), colour=BOOK_COLOUR
-        )
+        item = discord.Embed(title=inert_heading(book.display_title, TITLE), colour=BOOK_COLOUR)
         year = f" ({book.first_year})" if book.first_year else ""
-        item.description = trim(neutralise_mentions(book.author_line) + year, 300)
+        item.description = inert(book.author_line + year, 300)
         if book.cover_url:
             item.set_thumbnail(url=book.cover_url)
         embeds.append(item)
@@ -110,12 +104,12 @@ def search_results_embeds(
 
 
 def _option_label(book: Book) -> str:
-    return trim(book.display_title, 100)
+    return plain(book.display_title, 100)
 
 
 def _option_description(book: Book) -> str:
     year = f" ({book.first_year})" if book.first_year else ""
-    return trim(f"{book.author_line}{year}", 100)
+    return plain(f"{book.author_line}{year}", 100)
 
 
 BookPicked = Callable[[discord.Interaction[Any], Book], Awaitable[None]]

@@ -14,6 +14,7 @@ import discord
 from bot.db.clubs import ClubRecord
 from bot.domain.club import Checkpoint, ClubSummary, Standing, format_day
 from bot.domain.digest import escape_markdown, one_line
+from bot.domain.markdown import clip
 from bot.services.clubs import ClubEnded, ClubStatus, ClubView, MemberStanding
 
 CLUB_COLOUR: Final = discord.Colour.blurple()
@@ -31,6 +32,8 @@ _STANDING_MARK: Final = {
 
 
 def _text(value: str, limit: int) -> str:
+    """One line of member text, at most ``limit`` characters before escaping (so at most
+    twice that after): a ``||…||`` part becomes a placeholder, the rest shows as typed."""
     return escape_markdown(one_line(value, limit))
 
 
@@ -85,8 +88,8 @@ def schedule_embed(view: ClubView, added: Checkpoint) -> discord.Embed:
         marker = " ← now" if current is not None and checkpoint == current else ""
         lines.append(f"{checkpoint_line(checkpoint)}{marker}")
     embed = discord.Embed(
-        title=f"Checkpoint added: {one_line(added.label, 100)}"[:256],
-        description="\n".join(lines)[:4096],
+        title=f"Checkpoint added: {_text(added.label, 100)}",
+        description=clip("\n".join(lines), 4096),
         colour=CLUB_COLOUR,
     )
     embed.set_footer(text=f"Schedule of {one_line(view.club.title, 150)}")
@@ -145,14 +148,14 @@ def status_embed(status: ClubStatus) -> discord.Embed:
     budget = _DESCRIPTION_BUDGET - sum(len(line) + 1 for line in head)
     body = head + _fit(members, budget, MAX_STATUS_LINES)
     embed = discord.Embed(
-        title=f"Club read: {one_line(view.club.title, 200)}"[:256],
+        title=f"Club read: {_text(view.club.title, 200)}",
         description="\n".join(body),
         colour=CLUB_COLOUR,
     )
     summary = summary_line(status.summary)
     if status.behind:
         summary += f" · {status.behind:,} behind the last checkpoint"
-    embed.add_field(name="Together", value=summary[:1024], inline=False)
+    embed.add_field(name="Together", value=clip(summary, 1024), inline=False)
     embed.set_footer(text="Spoiler-free: progress only. Members who opted out are not shown.")
     return embed
 

@@ -14,9 +14,9 @@ from typing import Final
 import discord
 
 from bot.domain.imports import RowProblem
-from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT, make_safe
+from bot.domain.markdown import inert, plain
+from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT
 from bot.domain.stars import RatingStep
-from bot.domain.text import trim
 from bot.services.exports import MemberExport
 from bot.services.imports import ImportReport, UnmatchedRow
 
@@ -58,7 +58,8 @@ def rounding_rule(step: RatingStep) -> str:
 def _unmatched_line(row: UnmatchedRow) -> str:
     author = f" by {', '.join(row.authors[:2])}" if row.authors else ""
     why = f" — {row.why}" if row.why else ""
-    return f"Row {row.row}: {trim(row.title, 80)}{author}{why}"
+    # shortened before escaping, so a member's ||…|| in a title becomes a placeholder first
+    return f"Row {row.row}: {plain(row.title, 80)}{author}{why}"
 
 
 def _counts(report: ImportReport) -> str:
@@ -78,7 +79,7 @@ def _listing(lines: list[str], more: int) -> str:
     out: list[str] = []
     size = len(tail)
     for line in lines:
-        safe = make_safe(line)
+        safe = inert(line)
         if size + len(safe) + 1 > EMBED_FIELD_VALUE_LIMIT - 60:
             more += len(lines) - len(out)
             tail = f"\n… and {more:,} more in {REPORT_FILENAME}"

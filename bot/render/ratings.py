@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.domain.book import Book
+from bot.domain.markdown import clip, inert, inert_heading
 from bot.domain.scale import RatingScale, StepChangePlan
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, make_safe
+from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT
 from bot.domain.stars import allowed_values_text
-from bot.domain.text import trim
 from bot.services.ratings import LabelChange, RateResult, RatingSummary
 
 RATING_COLOUR: Final = discord.Colour.gold()
@@ -31,7 +31,8 @@ _MINE_COLOUR: Final = "#7856a0"
 
 
 def _book_title(book: Book) -> str:
-    return trim(make_safe(book.display_title), 200)
+    """For titles: Markdown renders there, spoiler tags are not dependable."""
+    return inert_heading(book.display_title, 200)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -42,8 +43,8 @@ def rated_embed(book: Book, result: RateResult) -> discord.Embed:
     """The reply to /rate: the value with its label, what it replaced, the server's average."""
     verb = "re-rated" if result.previous is not None else "rated"
     embed = discord.Embed(
-        title=trim(f"You {verb} {_book_title(book)}", EMBED_TITLE_LIMIT),
-        description=f"{result.stars.display()} — {make_safe(result.label)}",
+        title=clip(f"You {verb} {_book_title(book)}", EMBED_TITLE_LIMIT),
+        description=f"{result.stars.display()} — {inert(result.label)}",
         colour=RATING_COLOUR,
     )
     if result.previous is not None and result.previous != result.stars:
@@ -74,7 +75,7 @@ def distribution_lines(summary: RatingSummary) -> list[str]:
         bar = "█" * filled + "·" * (BAR_WIDTH - filled)
         mine = " ← you" if summary.mine == stars else ""
         off_step = "" if stars.is_on_step(summary.scale.step) else " (off the current step)"
-        label = make_safe(summary.scale.label_for(stars))
+        label = inert(summary.scale.label_for(stars))
         lines.append(f"`{stars.as_number():>4} {bar} {count:>3}` {label}{off_step}{mine}")
     return lines
 
@@ -82,18 +83,18 @@ def distribution_lines(summary: RatingSummary) -> list[str]:
 def ratings_embed(book: Book, summary: RatingSummary, *, with_chart: bool) -> discord.Embed:
     """The /ratings card. With ``with_chart`` it shows the attached :data:`CHART_FILENAME`."""
     embed = discord.Embed(
-        title=trim(f"Ratings of {_book_title(book)}", EMBED_TITLE_LIMIT), colour=RATING_COLOUR
+        title=clip(f"Ratings of {_book_title(book)}", EMBED_TITLE_LIMIT), colour=RATING_COLOUR
     )
     if book.cover_url:
         embed.set_thumbnail(url=book.cover_url)
     if summary.count == 0:
         embed.description = "Nobody on this server has rated this book yet. Be the first: `/rate`."
     else:
-        embed.description = trim("\n".join(distribution_lines(summary)), EMBED_DESCRIPTION_LIMIT)
+        embed.description = clip("\n".join(distribution_lines(summary)), EMBED_DESCRIPTION_LIMIT)
         embed.add_field(name="Average", value=f"★ {summary.average_text}")
         embed.add_field(name="Ratings", value=f"{summary.count:,}")
     if summary.mine is not None:
-        mine = f"{summary.mine.display()} — {make_safe(summary.scale.label_for(summary.mine))}"
+        mine = f"{summary.mine.display()} — {inert(summary.scale.label_for(summary.mine))}"
     else:
         mine = "Not rated yet — use `/rate`."
     embed.add_field(name="Your rating", value=mine, inline=False)
@@ -143,7 +144,7 @@ def scale_embed(scale: RatingScale) -> discord.Embed:
     lines = []
     for stars, label in reversed(scale.entries()):
         custom = " *(custom)*" if scale.is_custom(stars) else ""
-        lines.append(f"{stars.display()} — {make_safe(label)}{custom}")
+        lines.append(f"{stars.display()} — {inert(label)}{custom}")
     embed = discord.Embed(
         title="This server's rating scale",
         description="\n".join(lines),
@@ -162,11 +163,11 @@ def scale_embed(scale: RatingScale) -> discord.Embed:
 
 def label_changed_embed(change: LabelChange) -> discord.Embed:
     if change.is_default:
-        text = f"{change.stars.display()} shows its default label again: {make_safe(change.label)}"
+        text = f"{change.stars.display()} shows its default label again: {inert(change.label)}"
     else:
         text = (
-            f"{change.stars.display()} is now labelled {make_safe(change.label)}\n"
-            f"(was: {make_safe(change.previous_label)})"
+            f"{change.stars.display()} is now labelled {inert(change.label)}\n"
+            f"(was: {inert(change.previous_label)})"
         )
     embed = discord.Embed(title="Scale label updated", description=text, colour=RATING_COLOUR)
     embed.set_footer(text="Setting a value's default text again removes the custom label.")

@@ -4,9 +4,10 @@ Dates are Discord timestamps (``<t:…:D>``) so each member sees them in their o
 language. A reading's dates (start, finish) are calendar dates, shown as noon UTC of that
 date — the same day from UTC−11 to UTC+11, like the events a back-dated command records
 (see :mod:`bot.services.reading`). Titles, author names, shelf names, member names and
-notes are user-written or remote text: every one goes through ``make_safe`` (mentions and
-markup neutralised) and, for another member's notes, a spoiler span, since a note may say
-what happened on page 200.
+notes are user-written or remote text: every one goes through ``inert`` (shown as typed,
+Markdown escaped, a member's own ``||…||`` kept hidden; ``inert_heading`` in titles) and, for
+another member's notes, a spoiler span, since a note may say what happened on page 200.
+Composed text is shortened with ``clip``, which never cuts inside an escape or a span.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ import discord
 
 from bot.db.readings import ProgressEvent
 from bot.domain.book import Book
+from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.reading import ReadingStatus, format_progress, progress_bar
 from bot.domain.spoilers import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
-    make_safe,
     wrap_spoiler,
 )
-from bot.domain.text import trim
 from bot.errors import InvalidInput
 from bot.render.charts import STATS_CHART_FILENAME
 from bot.services.goals import GoalStatus
@@ -80,12 +80,16 @@ def instant_stamp(when: datetime, style: str = "D") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def _title(book: Book) -> str:
-    return make_safe(book.display_title)
+def _title(book: Book, limit: int | None = None) -> str:
+    return inert(book.display_title, limit)
+
+
+def _heading_title(book: Book) -> str:
+    return inert_heading(book.display_title, 200)
 
 
 def _book_line(book: Book) -> str:
-    return f"**{trim(_title(book), 200)}** — {trim(make_safe(book.author_line), 120)}"
+    return f"**{_title(book, 200)}** — {inert(book.author_line, 120)}"
 
 
 def _ordinal(n: int) -> str:
@@ -106,7 +110,7 @@ def _progress_text(view: ReadingView) -> str:
 
 def _whose(name: str | None) -> str:
     """ "Your" or "alice's" (``name`` None means the member asking)."""
-    return "Your" if name is None else f"{trim(make_safe(name), 80)}'s"
+    return "Your" if name is None else f"{inert_heading(name, 80)}'s"
 
 
 def _edition_note(view: ReadingView) -> str | None:
@@ -121,7 +125,7 @@ def _paginate(blocks: Sequence[str], limit: int = PAGE_LIMIT) -> list[str]:
     pages: list[str] = []
     current = ""
     for block in blocks:
-        block = trim(block, limit)
+        block = clip(block, limit)
         candidate = f"{current}\n{block}" if current else block
         if len(candidate) > limit and current:
             pages.append(current)
@@ -138,7 +142,7 @@ def _page_embeds(
 ) -> list[discord.Embed]:
     embeds = []
     for index, text in enumerate(pages, start=1):
-        embed = discord.Embed(title=trim(title, EMBED_TITLE_LIMIT), description=text, colour=colour)
+        embed = discord.Embed(title=clip(title, EMBED_TITLE_LIMIT), description=text, colour=colour)
         parts = [f"Page {index} of {len(pages)}"] if len(pages) > 1 else []
         if footer:
             parts.append(footer)
@@ -168,12 +172,12 @@ def progress_embed(result: ProgressResult) -> discord.Embed:
     elif result.resumed:
         lines.append("Resumed: this book was paused.")
     if result.note:
-        lines.append(f"Note: “{make_safe(result.note)}”")
+        lines.append(f"Note: “{inert(result.note)}”")
     if result.finished:
         lines.append("")
         lines.append(f"🎉 **Finished!** {_rating_invite()}")
     embed = discord.Embed(
-        title=trim(("Finished: " if result.finished else "") + _title(book), EMBED_TITLE_LIMIT),
+        title=clip(("Finished: " if result.finished else "") + _heading_title(book), 256),
         description="\n".join(lines),
         colour=FINISHED_COLOUR if result.finished else READING_COLOUR,
     )
@@ -252,7 +256,7 @@ class RateInviteView(discord.ui.View):
         select: discord.ui.Select[RateInviteView] = discord.ui.Select(
             placeholder="Rate it…",
             options=[
-                discord.SelectOption(label=trim(label, 100), value=value)
+                discord.SelectOption(label=plain(label, 100), value=value)
                 for label, value in list(options)[:25]
             ],
         )
@@ -401,7 +405,7 @@ def _event_line(event: ProgressEvent, page_count: int | None, *, own: bool) -> s
             what += f" at {format_progress(event.page, event.percent, page_count)}"
     line = f"{when} · {what}"
     if event.note:
-        line += f" — “{make_safe(event.note)}”" if own else f" — note: {wrap_spoiler(event.note)}"
+        line += f" — “{inert(event.note)}”" if own else f" — note: {wrap_spoiler(event.note)}"
     return line
 
 
@@ -436,7 +440,7 @@ def history_pages(history: BookHistory, name: str | None = None) -> list[discord
         blocks += [_event_line(e, view.page_count, own=own) for e in entry.events]
         if not entry.events:
             blocks.append("(no dated updates: imported or logged without them)")
-    title = f"{_whose(name)} history: {_title(history.book)}"
+    title = f"{_whose(name)} history: {_heading_title(history.book)}"
     return _page_embeds(title, _paginate(blocks), READING_COLOUR)
 
 
@@ -475,7 +479,7 @@ def shelf_overview_embed(overview: ShelfOverview, name: str | None = None) -> di
             more = shelf.count - len(shelf.sample)
             if more > 0:
                 lines.append(f"…and {more:,} more")
-            value = trim("\n".join(lines), _OVERVIEW_FIELD)
+            value = clip("\n".join(lines), _OVERVIEW_FIELD)
         else:
             value = "—"
         embed.add_field(name=f"{shelf.status.label} ({shelf.count:,})", value=value, inline=False)
@@ -483,9 +487,9 @@ def shelf_overview_embed(overview: ShelfOverview, name: str | None = None) -> di
         lines = []
         for index, custom in enumerate(overview.custom):
             shown = overview.custom_samples.get(custom.id, ())
-            sample = ", ".join(trim(_title(b), 60) for b in shown)
+            sample = ", ".join(_title(b, 60) for b in shown)
             tail = "…" if custom.book_count > len(shown) else ""
-            line = f"**{make_safe(custom.name)}** ({custom.book_count:,}): {sample}{tail}"
+            line = f"**{inert(custom.name)}** ({custom.book_count:,}): {sample}{tail}"
             if sum(len(x) + 1 for x in lines) + len(line) > _OVERVIEW_CUSTOM:
                 lines.append(f"…and {len(overview.custom) - index} more shelves")
                 break
@@ -504,12 +508,12 @@ def shelf_pages(contents: ShelfContents, name: str | None = None) -> list[discor
         blocks = [f"• {_book_line(b)}" for b in contents.books]
     if not blocks:
         blocks = ["This shelf is empty."]
-    title = f"{_whose(name)} shelf: {make_safe(contents.name)} ({contents.count:,})"
+    title = f"{_whose(name)} shelf: {inert_heading(contents.name, 100)} ({contents.count:,})"
     return _page_embeds(title, _paginate(blocks), READING_COLOUR)
 
 
 def shelf_change_embed(change: CustomShelfChange, *, added: bool) -> discord.Embed:
-    shelf = f"**{make_safe(change.shelf.name)}**"
+    shelf = f"**{inert(change.shelf.name)}**"
     book = f"**{_title(change.book)}**"
     if added:
         text = f"Put {book} on your shelf {shelf}."
@@ -550,7 +554,7 @@ def goal_embed(status: GoalStatus | None, year: int, name: str | None = None) ->
         lines += [f"• {_book_line(b)}" for b in status.recent]
     colour = FINISHED_COLOUR if pace.state == "done" else READING_COLOUR
     return discord.Embed(
-        title=title, description=trim("\n".join(lines), EMBED_DESCRIPTION_LIMIT), colour=colour
+        title=title, description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT), colour=colour
     )
 
 
@@ -571,10 +575,10 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
     embed.add_field(name="Average rating given", value=average)
     embed.add_field(name="Reading now", value=f"{stats.reading_now:,}")
     if stats.longest is not None:
-        embed.add_field(name="Longest book", value=trim(_book_line(stats.longest), 300))
+        embed.add_field(name="Longest book", value=clip(_book_line(stats.longest), 300))
     if stats.top_authors:
         lines = [
-            f"{i}. {trim(make_safe(author), 100)} — {_plural(n, 'book')}"
+            f"{i}. {inert(author, 100)} — {_plural(n, 'book')}"
             for i, (author, n) in enumerate(stats.top_authors, start=1)
         ]
         embed.add_field(name="Top authors", value="\n".join(lines), inline=False)

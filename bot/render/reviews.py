@@ -1,11 +1,13 @@
 """Reviews as Discord shows them: the post (one or more messages), its persistent buttons, the
 review form, the spoiler reveal, the flag menu, the list pages and the moderator-log cards.
 
-Spoiler safety lives in :mod:`bot.domain.spoilers`; this module only arranges its output:
-member text goes through ``make_safe``/``paginate``, the spoiler part only through
-``paginate_spoiler`` (one closed ``||…||`` span per page, each after a newline), content
-warnings through ``wrap_spoiler``. A long review continues over several embeds and messages
-with "part n of m" footers; nothing is cut.
+Spoiler safety lives in :mod:`bot.domain.markdown` and :mod:`bot.domain.spoilers`; this
+module only arranges their output: member text goes through ``inert``/``paginate`` (escaped,
+its own ``||…||`` parts kept hidden), the spoiler part only through ``paginate_spoiler`` (one
+closed ``||…||`` span per page), content warnings through spoiler spans too. A spoiler page
+is always an embed of its own, under a title of the bot's: no description holds both
+spoiler-free text and the spoiler part. A long review continues over several embeds and
+messages with "part n of m" footers; nothing is cut.
 
 The buttons are :class:`discord.ui.DynamicItem` subclasses whose custom ids carry the review
 id (``review:like:123``), registered at start-up with ``bot.add_dynamic_items(*REVIEW_ITEMS)``,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Protocol, Self, runtime_checkable
 
 import discord
@@ -24,18 +27,17 @@ from discord.ext.commands.bot import BotBase
 
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
+from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
 from bot.domain.spoilers import (
     EMBED_AUTHOR_NAME_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
     group_for_messages,
-    make_safe,
     paginate,
     paginate_spoiler,
-    wrap_spoiler,
 )
-from bot.domain.text import trim
 from bot.services.reviews import (
     FLAG_REASONS,
     PAGE_SIZE,
@@ -68,18 +70,19 @@ def review_jump_url(review: StoredReview) -> str | None:
 
 
 def _book_line(book: Book) -> str:
-    return trim(f"{book.display_title} — {book.author_line}", EMBED_AUTHOR_NAME_LIMIT)
+    """For the embed's author line, where Discord shows text raw (no Markdown)."""
+    return plain(f"{book.display_title} — {book.author_line}", EMBED_AUTHOR_NAME_LIMIT)
 
 
 def _safe_title(text: str) -> str:
-    return trim(make_safe(text), EMBED_TITLE_LIMIT)
+    return inert_heading(text, EMBED_TITLE_LIMIT)
 
 
 def rating_text(context: ReviewContext) -> str | None:
     stars = context.review.stars
     if stars is None:
         return None
-    label = f" — {make_safe(context.rating_label)}" if context.rating_label else ""
+    label = f" — {inert(context.rating_label, 200)}" if context.rating_label else ""
     return f"{stars.display()}{label}"
 
 
@@ -93,11 +96,32 @@ def _ordinal(number: int) -> str:
 # --- the post ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PostPage:
+    """One embed's text: a page of the spoiler-free part, or a spoiler page under a title."""
+
+    description: str
+    title: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.description) + len(self.title or "")
+
+
+def _headline_in_title(context: ReviewContext) -> bool:
+    """A headline with a member's own ``||…||`` part goes in the description, where spoiler
+    tags work, not in the title."""
+    headline = context.review.headline
+    return bool(headline) and not has_member_spoilers(headline or "")
+
+
 def _first_embed(context: ReviewContext) -> discord.Embed:
     """The head of the post: everything but the text pages and the footer."""
     review, book = context.review, context.book
-    title = review.headline or f"Review of {book.display_title}"
-    embed = discord.Embed(title=_safe_title(title), colour=REVIEW_COLOUR)
+    title = review.headline if _headline_in_title(context) else None
+    embed = discord.Embed(
+        title=_safe_title(title or f"Review of {book.display_title}"),
+        colour=REVIEW_COLOUR,
+    )
     embed.timestamp = review.created_at
     embed.set_author(name=_book_line(book))
     if book.cover_url:
@@ -108,40 +132,39 @@ def _first_embed(context: ReviewContext) -> discord.Embed:
         embed.add_field(name="Rating", value=rating)
     if review.read_number > 1:
         embed.add_field(name="Read-through", value=f"{_ordinal(review.read_number)} read")
-    if review.recommended_for:
-        embed.add_field(name="Recommended for", value=make_safe(review.recommended_for))
-    if review.content_warnings:
-        embed.add_field(
-            name="Content warnings", value=wrap_spoiler(review.content_warnings), inline=False
-        )
+    recommended = inert(review.recommended_for or "", EMBED_FIELD_VALUE_LIMIT)
+    if recommended:
+        embed.add_field(name="Recommended for", value=recommended)
+    warnings = paginate_spoiler(review.content_warnings or "", EMBED_FIELD_VALUE_LIMIT)
+    for index, span in enumerate(warnings):
+        name = "Content warnings" if index == 0 else "Content warnings (continued)"
+        embed.add_field(name=name, value=span, inline=False)
     return embed
 
 
-def _spoiler_header(context: ReviewContext, *, continued: bool) -> str:
+def _spoiler_title(context: ReviewContext, *, continued: bool) -> str:
     reach = context.review.spoiler_reach
     where = reach.describe() if reach else "the ending"
     more = ", continued" if continued else ""
-    return f"**Spoilers** (up to {where}{more}) — tap to reveal\n"
+    return f"Spoilers (up to {where}{more}) — tap to reveal"
 
 
-def description_pages(context: ReviewContext, limit: int) -> list[str]:
-    """The body pages, then the spoiler pages (each one closed span under a header line).
-
-    The first spoiler page joins the last body page when both fit in one description.
-    """
+def description_pages(context: ReviewContext, limit: int) -> list[PostPage]:
+    """The spoiler-free pages (a headline holding a member's spoiler tags on top), then the
+    spoiler pages, each alone in its embed under a title."""
     review = context.review
-    pages = paginate(review.body, limit) if review.body else []
+    text = review.body
+    if review.headline and not _headline_in_title(context):
+        text = f"{review.headline}\n\n{text}" if text else review.headline
+    pages = [PostPage(page) for page in paginate(text, limit)] if text else []
     if review.spoilers:
-        first_header = _spoiler_header(context, continued=False)
-        later_header = _spoiler_header(context, continued=True)
-        spans = paginate_spoiler(review.spoilers, limit - len(later_header))
-        spoiler_pages = [
-            (first_header if index == 0 else later_header) + span
+        first_title = _spoiler_title(context, continued=False)
+        later_title = _spoiler_title(context, continued=True)
+        spans = paginate_spoiler(review.spoilers, limit - len(later_title))
+        pages.extend(
+            PostPage(span, first_title if index == 0 else later_title)
             for index, span in enumerate(spans)
-        ]
-        if pages and spoiler_pages and len(pages[-1]) + 2 + len(spoiler_pages[0]) <= limit:
-            pages[-1] = f"{pages[-1]}\n\n{spoiler_pages.pop(0)}"
-        pages.extend(spoiler_pages)
+        )
     return pages
 
 
@@ -154,17 +177,24 @@ def review_messages(context: ReviewContext) -> list[list[discord.Embed]]:
     head = _first_embed(context)
     reserved_first = len(head)
     limit = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - reserved_first - FOOTER_RESERVE)
-    pages = description_pages(context, limit) or ["*(no text)*"]
-    groups = group_for_messages(pages, reserved_first=reserved_first, reserved_each=FOOTER_RESERVE)
+    pages = description_pages(context, limit)
+    if pages and pages[0].title is None:
+        head.description = pages.pop(0).description
+        reserved_first = len(head)
+    groups = group_for_messages(
+        [PostPage(""), *pages], reserved_first=reserved_first, reserved_each=FOOTER_RESERVE
+    )
     messages: list[list[discord.Embed]] = []
     for index, group in enumerate(groups):
         embeds: list[discord.Embed] = []
         for position, page in enumerate(group):
             if index == 0 and position == 0:
-                head.description = page
                 embeds.append(head)
             else:
-                embeds.append(discord.Embed(description=page, colour=REVIEW_COLOUR))
+                embed = discord.Embed(description=page.description, colour=REVIEW_COLOUR)
+                if page.title:
+                    embed.title = page.title
+                embeds.append(embed)
         embeds[-1].set_footer(text=_footer(context.review.id, index, len(groups)))
         messages.append(embeds)
     return messages
@@ -240,7 +270,7 @@ def flag_prompt(review_id: int) -> tuple[str, discord.ui.View]:
 
 
 def _excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
-    return trim(make_safe(" ".join(text.split())), length)
+    return inert(" ".join(text.split()), length)
 
 
 def modlog_flag_embed(result: FlagResult, flagger_id: int) -> discord.Embed:
@@ -307,7 +337,7 @@ def review_list_embed(page: ReviewPage) -> discord.Embed:
             parts.append(f"[post]({url})")
         lines = [" · ".join(parts)]
         if review.headline:
-            lines.append(f"**{trim(make_safe(review.headline), 200)}**")
+            lines.append(f"**{inert(review.headline, 200)}**")
         if review.body:
             lines.append(_excerpt(review.body))
         if review.spoilers:
@@ -316,7 +346,9 @@ def review_list_embed(page: ReviewPage) -> discord.Embed:
                 f"*Spoilers up to {reach.describe() if reach else 'the ending'} in the post*"
             )
         blocks.append("\n".join(lines))
-    embed.description = trim("\n\n".join(blocks), EMBED_DESCRIPTION_LIMIT)
+    # five blocks of at most ~1,000 characters each: always within the 4,096 limit, and
+    # never cut (a cut could split an escape or a spoiler span)
+    embed.description = "\n\n".join(blocks)
     embed.set_footer(
         text=f"Page {page.page + 1} of {page.page_count} · {page.total} reviews · {order}"
     )
@@ -411,7 +443,7 @@ class ReviewModal(discord.ui.Modal):
     """The five inputs of SPEC §5: headline, review, spoilers, content warnings, recommended for."""
 
     def __init__(self, *, title: str, form: ReviewForm, on_submit: FormHandler) -> None:
-        super().__init__(title=trim(title, MODAL_TITLE_LIMIT), timeout=1800)
+        super().__init__(title=plain(title, MODAL_TITLE_LIMIT), timeout=1800)
         self._handler = on_submit
         parts = [
             _input(

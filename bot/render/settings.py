@@ -11,6 +11,7 @@ from typing import Final
 import discord
 
 from bot.db.guild_settings import GuildSettings
+from bot.domain.markdown import inert_heading
 from bot.domain.scale import RatingScale
 from bot.domain.stars import allowed_values_text
 from bot.services.settings import SettingsOverview
@@ -67,7 +68,7 @@ def settings_embed(overview: SettingsOverview, *, guild_name: str | None = None)
     settings = overview.settings
     title = "Server settings"
     if guild_name:
-        title = f"Settings of {discord.utils.escape_markdown(guild_name)}"[:256]
+        title = f"Settings of {inert_heading(guild_name, 200)}"
     embed = discord.Embed(title=title, colour=SETTINGS_COLOUR)
     embed.add_field(name="Review channel", value=review_channel_line(settings), inline=False)
     embed.add_field(name="Moderator log", value=modlog_channel_line(settings), inline=False)

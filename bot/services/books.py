@@ -17,6 +17,7 @@ from bot.domain.book import Book
 from bot.domain.book_index import BookIndex, IndexEntry
 from bot.domain.book_match import BookQuery, pick
 from bot.domain.clock import Clock
+from bot.domain.markdown import plain
 from bot.domain.text import clean_line, search_key
 from bot.errors import CatalogueUnavailable, InvalidInput, NotFound
 
@@ -73,8 +74,7 @@ def choice_label(book: Book) -> str:
     """≤ 100 characters: "Title — Author (1988)"."""
     year = f" ({book.first_year})" if book.first_year else ""
     author = f" — {book.author_line}" if book.authors else ""
-    label = f"{book.display_title}{author}{year}"
-    return label if len(label) <= 100 else label[:99] + "…"
+    return plain(f"{book.display_title}{author}{year}", 100)
 
 
 def book_value(book: Book) -> str:

@@ -39,6 +39,7 @@ from bot.domain.club import (
     summarize_club,
     validate_club_dates,
 )
+from bot.domain.markdown import inert
 from bot.errors import Conflict, InvalidInput, NotFound
 
 MAX_DATE_TEXT = 40
@@ -197,7 +198,7 @@ def member_progress(reading: MemberReading, name: str, page_count: int | None) -
 
 def _already_reading(current: ClubRecord) -> Conflict:
     return Conflict(
-        f"The club is already reading “{current.title}”. "
+        f"The club is already reading “{inert(current.title, 200)}”. "
         "End it with /club end before picking the next book."
     )
 
@@ -223,7 +224,7 @@ class ClubService:
             club = await club_repo.active_club(conn, guild_id)
             last = None if club is not None else await club_repo.past_clubs(conn, guild_id, 1)
         if club is None:
-            hint = f" The last one was “{last[0].title}”." if last else ""
+            hint = f" The last one was “{inert(last[0].title, 200)}”." if last else ""
             raise NotFound(
                 f"There is no club read right now. A moderator can start one with /club pick.{hint}"
             )

@@ -29,6 +29,7 @@ from bot.db.engine import Database
 from bot.db.readings import ProgressEvent, Reading
 from bot.domain.book import Book
 from bot.domain.clock import Clock
+from bot.domain.markdown import inert
 from bot.domain.reading import (
     EARLIEST_DATE,
     EventKind,
@@ -45,7 +46,7 @@ from bot.domain.reading import (
     resolve_progress,
     validate_dates,
 )
-from bot.domain.spoilers import make_safe, sanitize_user_text
+from bot.domain.spoilers import sanitize_user_text
 from bot.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [
@@ -557,4 +558,4 @@ async def _current(
 
 
 def _title(book: Book) -> str:
-    return f"**{make_safe(book.display_title)}**"
+    return f"**{inert(book.display_title)}**"

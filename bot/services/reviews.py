@@ -22,6 +22,7 @@ from bot.db.engine import Database
 from bot.db.reviews import ReadingProgress, ReviewOrder, StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
+from bot.domain.markdown import inert
 from bot.domain.review import (
     REVIEW_FILE_MAX_BYTES,
     ReviewDraft,
@@ -186,9 +187,9 @@ class ReviewService:
         number = next_read_number(latest, reads)
         if number is None:
             raise Conflict(
-                f"You have already reviewed {book.title}. Change it with `/review edit`, or "
-                "remove it with `/review delete`. (A re-read logged with `/progress start` can "
-                "have a review of its own.)"
+                f"You have already reviewed {inert(book.title, 200)}. Change it with "
+                "`/review edit`, or remove it with `/review delete`. (A re-read logged with "
+                "`/progress start` can have a review of its own.)"
             )
         return number
 
@@ -250,7 +251,7 @@ class ReviewService:
             review = await review_repo.latest_for(conn, guild_id, user_id, book.id)
         if review is None:
             raise NotFound(
-                f"You have not reviewed {book.title} on this server. Write one with "
+                f"You have not reviewed {inert(book.title, 200)} on this server. Write one with "
                 "`/review write`."
             )
         return review
@@ -318,8 +319,8 @@ class ReviewService:
             review = await review_repo.latest_for(conn, guild_id, user_id, book.id)
             if review is None:
                 raise NotFound(
-                    f"There is no review of {book.title} by that member on this server. "
-                    "`/review list` shows every review of the book."
+                    f"There is no review of {inert(book.title, 200)} by that member on this "
+                    "server. `/review list` shows every review of the book."
                 )
             return await self._context(conn, guild_id, review.id)
 
@@ -352,7 +353,7 @@ class ReviewService:
             review = await review_repo.latest_for(conn, guild_id, target_id, book.id)
             if review is None:
                 whose = "You have" if actor_id == target_id else "That member has"
-                raise NotFound(f"{whose} no review of {book.title} on this server.")
+                raise NotFound(f"{whose} no review of {inert(book.title, 200)} on this server.")
             await review_repo.delete(conn, guild_id, review.id)
         return review
 

@@ -22,6 +22,7 @@ from bot.db.engine import Database
 from bot.db.shelves import Shelf
 from bot.domain.book import Book
 from bot.domain.clock import Clock
+from bot.domain.markdown import inert
 from bot.domain.reading import ReadingStatus
 from bot.domain.shelves import (
     MAX_BOOKS_PER_SHELF,
@@ -31,7 +32,6 @@ from bot.domain.shelves import (
     status_for_shelf_name,
     validate_shelf_name,
 )
-from bot.domain.spoilers import make_safe
 from bot.domain.text import clean_line, search_key
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.reading import ReadingService, ReadingView, StatusResult
@@ -125,13 +125,13 @@ class ShelfService:
                 shelf = await shelf_repo.create(conn, guild_id, user_id, name, now)
             elif shelf.book_count >= MAX_BOOKS_PER_SHELF:
                 raise Conflict(
-                    f"**{make_safe(shelf.name)}** already holds {MAX_BOOKS_PER_SHELF:,} books, "
+                    f"**{inert(shelf.name)}** already holds {MAX_BOOKS_PER_SHELF:,} books, "
                     "the most a shelf can hold."
                 )
             if not await shelf_repo.add_book(conn, shelf, book_id, now):
                 raise Conflict(
-                    f"**{make_safe(book.display_title)}** is already on your shelf "
-                    f"**{make_safe(shelf.name)}**."
+                    f"**{inert(book.display_title)}** is already on your shelf "
+                    f"**{inert(shelf.name)}**."
                 )
         return CustomShelfChange(shelf, book, created=created)
 
@@ -153,8 +153,7 @@ class ShelfService:
                 raise NotFound(await _no_such_shelf(conn, guild_id, user_id, shelf_name))
             if not await shelf_repo.remove_book(conn, shelf, book_id):
                 raise NotFound(
-                    f"**{make_safe(book.display_title)}** is not on your shelf "
-                    f"**{make_safe(shelf.name)}**."
+                    f"**{inert(book.display_title)}** is not on your shelf **{inert(shelf.name)}**."
                 )
             deleted = shelf.book_count <= 1
             if deleted:
@@ -247,13 +246,13 @@ def _status_removal_hint(status: ReadingStatus) -> str:
 
 async def _no_such_shelf(conn: AsyncConnection, guild_id: int, user_id: int, name: str) -> str:
     owned = await shelf_repo.list_for_member(conn, guild_id, user_id)
-    shown = make_safe(clean_line(name))[:60]
+    shown = inert(clean_line(name))[:60]
     if not owned:
         return (
             f"You have no shelf called “{shown}”, nor any shelf of your own yet. "
             "Make one by adding a book to it: `/shelf add book shelf`."
         )
-    names = ", ".join(f"**{make_safe(s.name)}**" for s in owned[:20])
+    names = ", ".join(f"**{inert(s.name)}**" for s in owned[:20])
     return f"You have no shelf called “{shown}”. Your shelves: {names}."
 
 

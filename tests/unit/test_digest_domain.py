@@ -353,7 +353,7 @@ def test_sentinel_in_a_title_brings_nothing_else() -> None:
     digest = compose_digest(DigestInputs(window=WINDOW, reviews=(review,)), [])
     lines = section(digest, "reviews")
     assert lines == [
-        f"Ada — {sentinel} and the Case ||the butler did it|| by A. Writer · 3.5★ "
+        f"Ada — {sentinel} and the Case [spoiler] by A. Writer · 3.5★ "
         "https://discord.com/channels/1/2/3"
     ]
     text = digest.to_text()

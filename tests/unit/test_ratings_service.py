@@ -24,6 +24,7 @@ from bot.render.ratings import (
     step_changed_embed,
 )
 from bot.services.ratings import RatingService, RatingSummary
+from tests.support.discord_markdown import formatting, spoiler_text, visible_outside_spoilers
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -198,8 +199,10 @@ async def test_hostile_label_is_shown_harmlessly(service: RatingService) -> None
     embed = scale_embed(await service.scale(GUILD))
     text = embed.description or ""
     assert "@everyone" not in text and "<@123>" not in text
-    assert "||" not in text and "`" not in text
-    assert "*(custom)*" in text
+    shown = visible_outside_spoilers(text)
+    assert "boo" not in shown and "boo" in spoiler_text(text)  # the admin's ||…|| stays hidden
+    assert "`code`" in shown  # shown as typed, not as code
+    assert "code" not in formatting(text) and "em" in formatting(text)  # only "*(custom)*"
 
 
 async def test_star_choices_filter_and_label(service: RatingService) -> None:

@@ -1,10 +1,10 @@
 """Spoiler text rules: spans that cannot break, mentions, cleaning, pagination.
 
-The checks read the output the way Discord does: a small parser of spoiler spans below
-(``||`` opens, the next raw ``||`` closes) in three variants: plain, escape-aware (a
-backslash escapes the next character, as CommonMark-style parsers do) and one that first
-strips invisible characters other than ZWSP (a client that drops them). Every spoiler
-page must be exactly one span under all three.
+The checks read the output the way Discord does: the oracle in tests/support (Discord's
+client rules: ``||`` opens, the next raw ``||`` closes), plus two stricter readers of spoiler
+spans below: one escape-aware (a backslash escapes the next character, as CommonMark-style
+parsers do) and one that first strips invisible characters (a client that drops them).
+Every spoiler page must be exactly one span under all three.
 """
 
 from __future__ import annotations
@@ -17,43 +17,58 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.markdown import has_member_spoilers, inert, spoiler_segments
 from bot.domain.spoilers import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TOTAL_LIMIT,
     EMBEDS_PER_MESSAGE,
-    GRAVE_LOOKALIKE,
     MESSAGE_CONTENT_LIMIT,
     MIN_SPOILER_PAGE,
-    ZWSP,
-    escape_spoiler_text,
     group_for_messages,
-    is_blank,
-    is_invisible,
-    make_safe,
-    neutralise_markup,
-    neutralise_mentions,
     paginate,
     paginate_spoiler,
     quote,
     sanitize_user_text,
-    strip_control_chars,
     wrap_spoiler,
 )
+from bot.domain.text import (
+    ZWSP,
+    is_blank,
+    is_invisible,
+    neutralise_mentions,
+    strip_control_chars,
+)
 from bot.errors import InvalidInput
+from tests.support.discord_markdown import (
+    formatting,
+    shown_text,
+    spoiler_text,
+    visible_outside_spoilers,
+)
 
-# --- a reader of Discord spoiler spans ----------------------------------------------------
+# --- readers of Discord spoiler spans -------------------------------------------------------
 
 Segment = tuple[bool, str]  # (inside a spoiler, text)
-MODES = ("plain", "escapes", "strip-invisible")
+MODES = ("oracle", "escapes", "strip-invisible")
+_ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 
 
-def parse_spans(text: str, mode: str = "plain") -> list[Segment]:
-    """Split ``text`` into spoiler and plain segments the way a Discord client would."""
+def parse_spans(text: str, mode: str) -> list[Segment]:
+    """Split ``text`` into spoiler and plain segments the way a reader would."""
+    if mode == "oracle":
+        shown = visible_outside_spoilers(text)
+        hidden = spoiler_text(text)
+        segments: list[Segment] = []
+        if hidden:
+            segments.append((True, hidden))
+        if shown:
+            segments.append((False, shown))
+        return segments
     if mode == "strip-invisible":
-        text = without_other_invisibles(text)
+        text = "".join(c for c in text if not is_invisible(c))
     escapes = mode == "escapes"
-    segments: list[Segment] = []
+    segments = []
     plain: list[str] = []
     i = 0
     while i < len(text):
@@ -79,7 +94,7 @@ def parse_spans(text: str, mode: str = "plain") -> list[Segment]:
 
 def _find_closer(text: str, start: int, escapes: bool) -> int | None:
     """The first ``||`` at or after ``start`` (the span holds at least one character)."""
-    j = start - 1  # the character at start-1 is the span's first character
+    j = start - 1
     while j < len(text) - 1:
         if escapes and text[j] == "\\":
             j += 2
@@ -94,49 +109,49 @@ def visible(text: str) -> str:
     return "".join(c for c in text if not is_invisible(c))
 
 
-def without_other_invisibles(text: str) -> str:
-    """``text`` as a client that drops invisible characters, except ZWSP, would see it."""
-    return "".join(c for c in text if c == ZWSP or not is_invisible(c))
-
-
-def expected_visible(original: str) -> str:
-    """What a neutralised text shows, given the original: backticks become lookalikes."""
-    return visible(original).replace("`", GRAVE_LOOKALIKE)
+def unescape(text: str) -> str:
+    return _ESCAPE.sub(r"\1", text)
 
 
 def reveal(page: str, *, spoiler: bool) -> str:
-    """The visible text of one page, tags and the inserted trailing space removed."""
-    content = page[2:-2] if spoiler else page
-    shown = visible(content)
-    if spoiler and shown.endswith("\\ "):
-        shown = shown[:-1]
-    return shown
+    """What one page shows (a spoiler page: what clicking reveals), invisibles removed."""
+    if spoiler:
+        return visible(spoiler_text(page)).rstrip(" ")
+    return visible(shown_text(page))
 
 
 def assert_one_span(page: str) -> str:
-    """``page`` is exactly one spoiler span for every reader; returns its content."""
+    """``page`` is exactly one spoiler span for every reader; returns what it reveals."""
     assert page.startswith("||") and page.endswith("||")
-    content = page[2:-2]
     for mode in MODES:
         segments = parse_spans(page, mode)
         assert len(segments) == 1, (mode, page, segments)
         inside, _ = segments[0]
         assert inside, (mode, page, segments)
-    assert "`" not in page
-    return content
+    assert formatting(page).count("spoiler") == 1
+    return reveal(page, spoiler=True)
+
+
+def _no_blanks(text: str) -> str:
+    return "".join(text.split())
 
 
 def assert_reassembles(text: str, pages: list[str], *, spoiler: bool) -> None:
-    """Nothing lost: the pages, in order and separated only by whitespace, are the text."""
-    target = expected_visible(text)
+    """Nothing lost: the pages, in order, are the text (blanks aside: page breaks drop them,
+    and a span ending in a pipe gets one)."""
+    if spoiler:
+        target = visible(text)
+    else:  # a member's own ||…|| tags are not shown, their text is (hidden)
+        target = visible(
+            "".join(text[s.inner_start : s.inner_stop] for s in spoiler_segments(text))
+        )
+    target = _no_blanks(target)
     pos = 0
     for page in pages:
-        shown = reveal(page, spoiler=spoiler)
-        found = target.find(shown, pos)
-        assert found >= 0, (shown[:80], target[pos : pos + 80])
-        assert target[pos:found].strip() == "", target[pos:found][:80]
-        pos = found + len(shown)
-    assert target[pos:].strip() == ""
+        shown = _no_blanks(reveal(page, spoiler=spoiler))
+        assert target.startswith(shown, pos), (shown[:80], target[pos : pos + 80])
+        pos += len(shown)
+    assert pos == len(target)
 
 
 # --- strategies -----------------------------------------------------------------------------
@@ -181,6 +196,8 @@ HOSTILE_PIECES = [
     "# ",
     "*",
     "~~",
+    "__",
+    "[x](https://e.example)",
 ]
 hostile_text = st.lists(
     st.one_of(st.sampled_from(HOSTILE_PIECES), st.text(max_size=4)), max_size=40
@@ -191,62 +208,55 @@ hostile_text = st.lists(
 
 
 @given(hostile_text)
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_wrap_spoiler_keeps_every_character_inside_one_span(text: str) -> None:
     wrapped = wrap_spoiler(text)
     if is_blank(text):
         assert wrapped == ""
         return
-    content = assert_one_span(wrapped)
-    assert reveal(wrapped, spoiler=True) == expected_visible(text)
-    kept = without_other_invisibles(content)
-    assert "||" not in kept
-    assert not kept.startswith("|")
-    assert not kept.endswith("|")
+    shown = assert_one_span(wrapped)
+    assert shown == visible(text).rstrip(" ")
     assert "||||" not in wrapped
 
 
 @given(st.text(max_size=60))
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 def test_wrap_spoiler_any_unicode(text: str) -> None:
     wrapped = wrap_spoiler(text)
     if wrapped:
-        assert_one_span(wrapped)
-        assert reveal(wrapped, spoiler=True) == expected_visible(text)
+        assert assert_one_span(wrapped) == visible(text).rstrip(" ")
 
 
 @given(hostile_text, hostile_text, hostile_text)
-@settings(max_examples=100)
-def test_wrapped_span_survives_neighbouring_safe_text(before: str, secret: str, after: str) -> None:
-    """Between made-safe plain text, the secret is exactly the one spoiler segment."""
+@settings(max_examples=100, deadline=None)
+def test_wrapped_span_survives_neighbouring_inert_text(
+    before: str, secret: str, after: str
+) -> None:
+    """Between inert member text, the secret is hidden, whole, in the spoiler spans."""
     wrapped = wrap_spoiler(secret)
-    if not wrapped:
+    if not wrapped or has_member_spoilers(before) or has_member_spoilers(after):
         return
-    message = f"{make_safe(before)}\n{wrapped}\n{make_safe(after)}"
+    message = f"{inert(before)}\n{wrapped}\n{inert(after)}"
     for mode in MODES:
         spans = [text for inside, text in parse_spans(message, mode) if inside]
         assert len(spans) == 1, (mode, message)
-        assert visible(spans[0]).rstrip(" ") == expected_visible(secret).rstrip(" ")
+        assert visible(unescape(spans[0]) if mode != "oracle" else spans[0]).rstrip(" ") == visible(
+            secret
+        ).rstrip(" ")
 
 
 @pytest.mark.parametrize(
     ("text", "wrapped"),
     [
         ("Snape kills Dumbledore", "||Snape kills Dumbledore||"),
-        ("a || b", f"||a |{ZWSP}| b||"),
-        ("a||||b", f"||a|{ZWSP}|{ZWSP}|{ZWSP}|b||"),
-        ("ends in a pipe|", f"||ends in a pipe|{ZWSP}||"),
-        ("|starts with a pipe", f"||{ZWSP}|starts with a pipe||"),
-        ("|", f"||{ZWSP}|{ZWSP}||"),
-        ("||", f"||{ZWSP}|{ZWSP}|{ZWSP}||"),
-        ("|||", f"||{ZWSP}|{ZWSP}|{ZWSP}|{ZWSP}||"),
-        ("ends in a backslash\\", "||ends in a backslash\\ ||"),
-        ("two backslashes\\\\", "||two backslashes\\\\||"),
-        ("escaped pipe\\|", f"||escaped pipe\\|{ZWSP}||"),
-        ("```\ncode || here\n```", "||ˋˋˋ\ncode |\u200b| here\nˋˋˋ||"),
-        ("use `x` here", "||use ˋxˋ here||"),
+        ("a || b", "||a \\|\\| b||"),
+        ("ends in a pipe|", "||ends in a pipe\\| ||"),
+        ("|", "||\\| ||"),
+        ("ends in a backslash\\", "||ends in a backslash\\\\||"),
+        ("```\ncode || here\n```", "||\\`\\`\\`\ncode \\|\\| here\n\\`\\`\\`||"),
         ("@everyone dies", f"||@{ZWSP}everyone dies||"),
         ("line one\n\nline two", "||line one\n\nline two||"),
+        ("# not a heading", "||\\# not a heading||"),
     ],
 )
 def test_wrap_spoiler_hostile_cases(text: str, wrapped: str) -> None:
@@ -256,21 +266,10 @@ def test_wrap_spoiler_hostile_cases(text: str, wrapped: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        f"|{ZWSP}|",  # already broken: kept, still one span
-        "|\u2060|",  # word joiner between pipes: replaced by our ZWSP
-        "|\u200d\u00ad|",
-        f"{ZWSP}|",
-        f"|{ZWSP}",
-        "x|\u2060",
-    ],
+    [f"|{ZWSP}|", "|\u2060|", "|\u200d\u00ad|", f"{ZWSP}|", f"|{ZWSP}", "x|\u2060"],
 )
 def test_zero_width_tricks_cannot_rejoin_pipes(text: str) -> None:
-    wrapped = wrap_spoiler(text)
-    content = assert_one_span(wrapped)
-    stripped = without_other_invisibles(content)
-    assert "||" not in stripped
-    assert not stripped.startswith("|") and not stripped.endswith("|")
+    assert_one_span(wrap_spoiler(text))
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n", ZWSP, f"{ZWSP}\u2060 \n", "\u00ad"])
@@ -278,11 +277,7 @@ def test_wrap_spoiler_never_produces_an_empty_span(text: str) -> None:
     assert wrap_spoiler(text) == ""
 
 
-def test_escape_spoiler_text_is_what_wrap_puts_inside() -> None:
-    assert wrap_spoiler("a|") == f"||{escape_spoiler_text('a|')}||"
-
-
-# --- neutralising ---------------------------------------------------------------------------
+# --- mentions -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -309,7 +304,7 @@ def test_neutralise_mentions(text: str, safe: str) -> None:
 
 
 @given(hostile_text)
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 def test_neutralise_mentions_is_idempotent_and_only_inserts(text: str) -> None:
     once = neutralise_mentions(text)
     assert neutralise_mentions(once) == once
@@ -319,15 +314,17 @@ def test_neutralise_mentions_is_idempotent_and_only_inserts(text: str) -> None:
     assert re.search(r"<(@[!&]?|#)\d+>", once) is None
 
 
-def test_make_safe_neutralises_markup_and_mentions() -> None:
-    assert make_safe("`@here` || <@1>") == f"ˋ@{ZWSP}hereˋ |{ZWSP}| <{ZWSP}@1>"
-    assert neutralise_markup("a`b||c") == f"aˋb|{ZWSP}|c"
+def test_inert_text_renders_no_mention_and_no_markup() -> None:
+    rendered = inert("`@here` <@1> **x**")
+    assert formatting(rendered) == []
+    assert visible(visible_outside_spoilers(rendered)) == "`@here` <@1> **x**"
 
 
-def test_quote_is_short_one_line_and_safe() -> None:
+def test_quote_is_short_one_line_and_inert() -> None:
     assert quote("  hello\nworld ") == "“hello world”"
     assert quote("x" * 50, 10) == "“xxxxxxxxx…”"
     assert quote("@everyone") == f"“@{ZWSP}everyone”"
+    assert formatting(quote("**bold** [x](https://e.example)")) == []
 
 
 # --- cleaning -------------------------------------------------------------------------------
@@ -382,7 +379,7 @@ def test_sanitized_text_has_no_control_characters(raw: str) -> None:
 
 
 @given(hostile_text, st.integers(min_value=MIN_SPOILER_PAGE, max_value=60))
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_paginate_spoiler_pages_are_closed_spans_within_limit(text: str, limit: int) -> None:
     pages = paginate_spoiler(text, limit)
     for page in pages:
@@ -392,16 +389,15 @@ def test_paginate_spoiler_pages_are_closed_spans_within_limit(text: str, limit: 
     assert (pages == []) == is_blank(text)
 
 
-@given(hostile_text, st.integers(min_value=1, max_value=60))
-@settings(max_examples=200)
+@given(hostile_text, st.integers(min_value=MIN_SPOILER_PAGE, max_value=60))
+@settings(max_examples=200, deadline=None)
 def test_paginate_pages_fit_after_escaping_and_lose_nothing(text: str, limit: int) -> None:
     pages = paginate(text, limit)
     assert (pages == []) == is_blank(text)
     for page in pages:
         assert 0 < len(page) <= limit
         assert not is_blank(page)
-        assert "`" not in page
-        assert "||" not in page
+        assert not [kind for kind in formatting(page) if kind not in ("spoiler", "link")]
     assert_reassembles(text, pages, spoiler=False)
 
 
@@ -423,7 +419,7 @@ def test_paginate_keeps_a_page_at_least_half_full_before_preferring_a_paragraph(
 def test_paginate_hard_cut_does_not_split_clusters() -> None:
     for cluster in ("👍🏽", "🇫🇷", "e\u0301", "👨\u200d👩\u200d👧"):
         text = cluster * 30
-        for limit in (5, 7, 11):
+        for limit in (8, 11, 13):
             pages = paginate(text, limit)
             assert "".join(pages) == text
             assert all(page.startswith(cluster) and page.endswith(cluster) for page in pages)
