@@ -69,8 +69,10 @@ def make_http_client() -> httpx.AsyncClient:
     )
 
 
-async def _with_database(settings: Settings, body: Callable[[Database], Awaitable[int]]) -> int:
-    database = Database.from_url(settings.database_url)
+async def _with_database(
+    settings: Settings, body: Callable[[Database], Awaitable[int]], *, read_only: bool = False
+) -> int:
+    database = Database.from_url(settings.database_url, read_only=read_only)
     try:
         return await body(database)
     finally:
@@ -143,7 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level)
         if command == "migrate":
             return asyncio.run(
-                _with_database(settings, lambda db: _migrate(db, dry_run=args.dry_run))
+                _with_database(
+                    settings,
+                    lambda db: _migrate(db, dry_run=args.dry_run),
+                    read_only=args.dry_run,
+                )
             )
         if command == "doctor":
             from bot.doctor import run_doctor
