@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.app import MarginaliaBot
+from bot.db.migrate import head_revision
 from tests.e2e.conftest import World, all_text, run_marginalia
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "commands.json"
@@ -20,7 +21,7 @@ async def test_about_reply_arrives(world: World, marginalia: MarginaliaBot) -> N
     assert result.ephemeral
     text = all_text(result.embeds)
     assert "Marginalia" in text
-    assert "sqlite, schema 0001_initial" in text
+    assert f"sqlite, schema {head_revision()}" in text
     assert "Servers\n1" in text
     assert result.callback.data.get("allowed_mentions", {}).get("parse") == []
 
@@ -102,6 +103,6 @@ async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> Non
             raise
     log = stderr.decode()
     assert process.returncode == 0, log
-    assert "database migrated from empty to 0001_initial" in log
+    assert f"database migrated from empty to {head_revision()}" in log
     assert world.rig.token not in log
     assert "Traceback" not in log
