@@ -17,6 +17,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.errors import DatabaseStartupError
+from bot.logs import configure_logging
+from bot.redaction import Redactor, mask_url
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -47,17 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     preview = dig_sub.add_parser("preview", help="print the digest that would be posted now")
     preview.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     return parser
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
-    )
-    # discord.py's HTTP debug logs can include request bodies; keep them at INFO or above
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def make_http_client() -> httpx.AsyncClient:
@@ -119,6 +110,7 @@ async def _run(settings: Settings) -> int:
     settings.require_token()
 
     async def body(database: Database) -> int:
+        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
         result = await migrate.upgrade(database)
         if result.changed:
             log.info("database migrated from %s to %s", result.before or "empty", result.after)
@@ -140,9 +132,11 @@ async def _sync(settings: Settings, guild: int | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    redact = Redactor()
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        redact.add(*settings.secret_values())
+        configure_logging(settings.log_level, redact)
         if command == "migrate":
             return asyncio.run(
                 _with_database(
@@ -176,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return asyncio.run(_run(settings))
     except (ConfigError, DatabaseStartupError) as exc:
-        print(f"marginalia: {exc}", file=sys.stderr)
+        print(f"marginalia: {redact(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
     except discord.LoginFailure:
         print(

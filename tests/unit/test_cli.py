@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -179,6 +180,40 @@ def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
     assert "✔ schema" in doctor.stdout
     assert "✘ open library" in doctor.stdout
     assert TOKEN not in doctor.stdout + doctor.stderr
+
+
+def _postgres_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _postgres_reachable(), reason="needs PostgreSQL on 127.0.0.1:5432")
+def test_doctor_masks_the_database_password(tmp_path: Path) -> None:
+    # trust auth on the test server accepts any password
+    url = "postgresql://postgres:doctor-Pa55-word@127.0.0.1:5432/postgres"
+    env = {
+        "DATABASE_URL": url,
+        "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
+        "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
+    }
+    doctor = run_cli(tmp_path, "doctor", env=env)
+    assert "✔ database       postgresql at postgresql://postgres:***@127.0.0.1:5432/postgres" in (
+        doctor.stdout
+    ), doctor.stdout
+    assert "doctor-Pa55-word" not in doctor.stdout + doctor.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://bot:cli-Pa55-word@127.0.0.1:notaport/club", "bot:cli-Pa55-word@db/club"],
+)
+def test_malformed_database_url_one_line_without_password(tmp_path: Path, url: str) -> None:
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": url})
+    assert_one_clear_line(result, "DATABASE_URL")
+    assert "cli-Pa55-word" not in result.stderr
 
 
 def test_import_then_digest_preview(tmp_path: Path) -> None:
