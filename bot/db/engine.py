@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,7 +27,11 @@ from bot.config import sqlite_path, to_async_url
 from bot.errors import DatabaseStartupError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# asyncpg waits 60 s by default for a server that accepted the connection but never answers
+CONNECT_TIMEOUT_S = 10
+CLOSE_TIMEOUT_S = 1.0
 _WRITE_OPTION = "marginalia_write"
+log = logging.getLogger(__name__)
 _IN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("in_write", default=False)
 
 
@@ -94,7 +99,9 @@ class Database:
         else:
             if path is not None:
                 _create_parent(path)
-            engine = create_async_engine(to_async_url(database_url), echo=echo)
+            engine = create_async_engine(
+                to_async_url(database_url), echo=echo, connect_args=_connect_args(database_url)
+            )
         if engine.dialect.name == "sqlite":
             _install_sqlite_hooks(engine, read_only=read_only)
         return cls(engine, database_url, read_only=read_only)
@@ -155,7 +162,12 @@ class Database:
                 yield conn
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """Close the pooled connections, waiting at most CLOSE_TIMEOUT_S (a connection
+        still busy in a query would otherwise hold the shutdown up)."""
+        try:
+            await asyncio.wait_for(self.engine.dispose(), CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("closing the database took longer than %.1f s; going on", CLOSE_TIMEOUT_S)
 
 
 def _create_parent(path: Path) -> None:
@@ -166,6 +178,16 @@ def _create_parent(path: Path) -> None:
             f"DATABASE_URL: cannot create the folder {str(path.parent)!r} "
             f"({exc.strerror}); choose a writable path."
         ) from None
+
+
+def _connect_args(database_url: str, *, read_only: bool = False) -> dict[str, Any]:
+    """Driver options: for PostgreSQL a connect timeout (and read-only sessions)."""
+    if database_url.startswith("sqlite"):
+        return {}
+    args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_S}
+    if read_only:
+        args["server_settings"] = {"default_transaction_read_only": "on"}
+    return args
 
 
 def _read_only_engine(database_url: str, path: Path | None, *, echo: bool) -> AsyncEngine:
@@ -181,9 +203,7 @@ def _read_only_engine(database_url: str, path: Path | None, *, echo: bool) -> As
         return create_async_engine(
             to_async_url(database_url),
             echo=echo,
-            connect_args={"server_settings": {"default_transaction_read_only": "on"}}
-            if not database_url.startswith("sqlite")
-            else {},
+            connect_args=_connect_args(database_url, read_only=True),
         )
     resolved = path.resolve()
     flags = "mode=ro" if Path(f"{resolved}-wal").exists() else "mode=ro&immutable=1"
@@ -199,6 +219,11 @@ def _read_only_engine(database_url: str, path: Path | None, *, echo: bool) -> As
 
 def describe_database_error(exc: BaseException, path: Path | None) -> str:
     original = getattr(exc, "orig", None) or exc
+    if isinstance(original, TimeoutError):
+        return (
+            f"DATABASE_URL: the database server did not answer within {CONNECT_TIMEOUT_S} s; "
+            "check that it is running and reachable from here."
+        )
     detail = str(original).splitlines()[0] if str(original) else type(original).__name__
     where = f" {str(path)!r}" if path is not None else ""
     lowered = detail.lower()

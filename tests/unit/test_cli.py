@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,22 @@ def test_malformed_database_url_one_line_without_password(tmp_path: Path, url: s
     result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": url})
     assert_one_clear_line(result, "DATABASE_URL")
     assert "cli-Pa55-word" not in result.stderr
+
+
+def test_silent_database_server_fails_within_seconds(tmp_path: Path) -> None:
+    """A PostgreSQL host that accepts the connection and never answers (a hung server, a
+    half-open firewall): one clear line soon, not asyncpg's 60 s default wait."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel completes the handshake; nobody ever answers
+        port = silent.getsockname()[1]
+        url = f"postgresql://postgres:silent-Pa55@127.0.0.1:{port}/club"
+        started = time.monotonic()
+        result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": url}, timeout=40)
+        took = time.monotonic() - started
+    assert_one_clear_line(result, "DATABASE_URL", "did not answer within 10 s")
+    assert took < 25
+    assert "silent-Pa55" not in result.stderr
 
 
 def test_import_then_digest_preview(tmp_path: Path) -> None:
