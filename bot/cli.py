@@ -10,9 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import discord
-import httpx
 
-from bot import __version__
+from bot import __version__, runner
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import Database
@@ -51,15 +50,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_http_client() -> httpx.AsyncClient:
-    """The one shared HTTP client for metadata sources (timeouts keep commands responsive)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=2.0, read=4.0, write=4.0, pool=2.0),
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-        follow_redirects=True,
-    )
-
-
 async def _with_database(
     settings: Settings, body: Callable[[Database], Awaitable[int]], *, read_only: bool = False
 ) -> int:
@@ -83,29 +73,6 @@ async def _migrate(database: Database, *, dry_run: bool) -> int:
     return EXIT_OK
 
 
-async def _start_bot(
-    settings: Settings, database: Database, *, sync_only: bool, guild: int | None
-) -> int:
-    from bot.app import MarginaliaBot
-
-    token = settings.require_token()
-    async with make_http_client() as http_client:
-        bot = MarginaliaBot(
-            settings=settings,
-            database=database,
-            http_client=http_client,
-            sync_mode="always" if sync_only else None,
-            sync_guild_id=guild,
-        )
-        async with bot:
-            if sync_only:
-                await bot.login(token)  # runs setup_hook, which syncs
-                print(bot.last_sync_result)
-                return EXIT_OK
-            await bot.start(token)
-    return EXIT_OK
-
-
 async def _run(settings: Settings) -> int:
     settings.require_token()
 
@@ -114,7 +81,7 @@ async def _run(settings: Settings) -> int:
         result = await migrate.upgrade(database)
         if result.changed:
             log.info("database migrated from %s to %s", result.before or "empty", result.after)
-        return await _start_bot(settings, database, sync_only=False, guild=None)
+        return await runner.run(settings, database)
 
     return await _with_database(settings, body)
 
@@ -124,7 +91,7 @@ async def _sync(settings: Settings, guild: int | None) -> int:
 
     async def body(database: Database) -> int:
         await migrate.upgrade(database)
-        return await _start_bot(settings, database, sync_only=True, guild=guild)
+        return await runner.sync_now(settings, database, guild)
 
     return await _with_database(settings, body)
 
@@ -172,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DatabaseStartupError) as exc:
         print(f"marginalia: {redact(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
+    except runner.DiscordUnreachable as exc:
+        print(f"marginalia: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
     except discord.LoginFailure:
         print(
             "marginalia: Discord rejected DISCORD_TOKEN; reset the token in the Developer "

@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # variables of the test runner's environment that must not leak into the bot's
 _APP_PREFIXES = ("DISCORD_", "DATABASE_", "GOOGLE_", "OPENLIBRARY_", "METADATA_", "SHARD_")
 
@@ -78,14 +79,15 @@ class BotProcess:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    cwd: Path, env: Mapping[str, str], *args: str, python_args: tuple[str, ...] = ()
+    cwd: Path, env: Mapping[str, str], *args: str, module: str = "bot"
 ) -> AsyncIterator[BotProcess]:
-    """Start ``python [python_args] -m bot [args]`` (default ``run``) in ``cwd`` with the
-    test runner's environment minus the app's variables, plus ``env``. Killed at exit if it
+    """Start ``python -m <module> [args]`` (default ``bot run``) in ``cwd`` with the test
+    runner's environment minus the app's variables, plus ``env``. Killed at exit if it
     still runs."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(_APP_PREFIXES)}
+    full_env["PYTHONPATH"] = str(REPO_ROOT)  # for modules of tests/ (e.g. slow_bot)
     full_env.update(env)
-    command = [*python_args, "-m", "bot", *(args or ("run",))]
+    command = ["-m", module, *(args or ("run",))]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *command,

@@ -94,6 +94,7 @@ async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> Non
         result = await world.rig.slash(world.guild, world.alice, "about", timeout=30)
         assert "Marginalia" in all_text(result.embeds)
     finally:
+        started = asyncio.get_running_loop().time()
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         try:
@@ -101,8 +102,11 @@ async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> Non
         except TimeoutError:
             process.kill()
             raise
+    took = asyncio.get_running_loop().time() - started
     log = stderr.decode()
     assert process.returncode == 0, log
+    assert took < 10, f"SIGINT to exit took {took:.1f} s (SPEC §10: within 10 s)"
+    assert "stopped cleanly" in log
     assert f"database migrated from empty to {head_revision()}" in log
     assert world.rig.token not in log
     assert "Traceback" not in log
