@@ -24,9 +24,20 @@ from bot.tree import MarginaliaTree
 
 log = logging.getLogger(__name__)
 
-CLOSE_DRAIN_TIMEOUT_S = 5.0
-# the names discord.py gives the tasks of event handlers and of discord.ext.tasks loops
-_DISCORD_TASK_PREFIXES = ("discord.py: ", "discord-ext-tasks: ")
+# Shutdown (SPEC §10: within 10 s, work in flight completed or rolled back). Each step of
+# close() has its own bound; together they leave room for the HTTP client and the database.
+GATEWAY_CLOSE_S = 1.5  # aiohttp would wait up to 30 s for the gateway's close handshake
+DRAIN_GRACE_S = 2.5  # running commands may finish (and still reply) ...
+CANCEL_WAIT_S = 1.0  # ... then they are cancelled, and their transactions roll back
+DISCORD_CLOSE_S = 1.0  # discord.py's own close: cogs unloaded, REST session closed
+# the names discord.py gives the tasks it starts for events, app commands, components and
+# modals, and for discord.ext.tasks loops
+_HANDLER_TASK_PREFIXES = (
+    "discord.py: ",
+    "CommandTree-invoker",
+    "discord-ui-",
+)
+_LOOP_TASK_PREFIX = "discord-ext-tasks: "
 
 
 def apply_discord_endpoints(settings: Settings) -> None:
@@ -38,6 +49,14 @@ def apply_discord_endpoints(settings: Settings) -> None:
         discord.http.Route.BASE = settings.discord_api_base
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def silence_voice_warnings() -> None:
+    """Marginalia has no voice features: discord.py's two warnings at every client start
+    ("PyNaCl is not installed…", "davey is not installed…") are noise. Only those two:
+    these are discord.py's own switches for them."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def cog_extensions() -> list[str]:
@@ -68,6 +87,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         **options: Any,
     ) -> None:
         apply_discord_endpoints(settings)
+        silence_voice_warnings()
         intents = discord.Intents.default()
         intents.message_content = False
         intents.members = False
@@ -94,6 +114,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         self.sync_guild_id = sync_guild_id if sync_guild_id is not None else settings.dev_guild_id
         self.last_sync_result: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._closing: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for extension in cog_extensions():
@@ -115,38 +136,68 @@ class MarginaliaBot(commands.AutoShardedBot):
         return task
 
     async def close(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
-        await super().close()  # unloads the cogs, which cancel their loops
-        await self._drain_discord_tasks()
+        """Stop in order, every step bounded: no new events, work in flight finishes or is
+        cancelled (rolled back), then discord.py closes. Safe to call more than once."""
+        if self._closing is None:
+            self._closing = asyncio.create_task(self._close_in_order(), name="marginalia-close")
+        await asyncio.shield(self._closing)
 
-    async def _drain_discord_tasks(self) -> None:
-        """Let event handlers and task loops still running finish before the caller closes
-        the database under them (a connection closed mid-query can hang the shutdown).
+    async def _close_in_order(self) -> None:
+        await _bounded(self._close_gateway(), GATEWAY_CLOSE_S, "closing the gateway")
+        await self._drain()
+        await _bounded(super().close(), DISCORD_CLOSE_S, "closing discord.py")
 
-        discord.py does not track the tasks it starts for events; they are found by the
-        names it gives them. Whatever is still running after CLOSE_DRAIN_TIMEOUT_S is
-        cancelled.
+    async def _close_gateway(self) -> None:
+        # public API: a disconnected shard stops receiving events and does not reconnect
+        await asyncio.gather(
+            *(shard.disconnect() for shard in self.shards.values()), return_exceptions=True
+        )
+
+    async def _drain(self) -> None:
+        """Let running commands, event handlers and background tasks finish for
+        DRAIN_GRACE_S, then cancel what is left; task loops are cancelled at once (they
+        would never end by themselves).
+
+        discord.py does not track the tasks it starts; they are found by their names.
         """
         me = asyncio.current_task()
-        pending = {
-            task
-            for task in asyncio.all_tasks()
-            if task is not me and task.get_name().startswith(_DISCORD_TASK_PREFIXES)
-        }
-        if not pending:
-            return
-        _, still_running = await asyncio.wait(pending, timeout=CLOSE_DRAIN_TIMEOUT_S)
-        for task in still_running:
-            log.warning("task %s still running at shutdown; cancelling it", task.get_name())
+        loops = set()
+        work = set(self._background)
+        for task in asyncio.all_tasks():
+            name = task.get_name()
+            if task is me or task.done():
+                continue
+            if name.startswith(_LOOP_TASK_PREFIX):
+                loops.add(task)
+            elif name.startswith(_HANDLER_TASK_PREFIXES):
+                work.add(task)
+        for task in loops:
             task.cancel()
-        if still_running:
-            await asyncio.wait(still_running, timeout=CLOSE_DRAIN_TIMEOUT_S)
+        still_running: set[asyncio.Task[Any]] = set()
+        if work:
+            _, still_running = await asyncio.wait(work, timeout=DRAIN_GRACE_S)
+        for task in still_running:
+            log.warning("%s still running at shutdown; cancelling it", task.get_name())
+            task.cancel()
+        pending = loops | still_running
+        if pending:
+            _, stuck = await asyncio.wait(pending, timeout=CANCEL_WAIT_S)
+            for task in stuck:
+                log.warning("%s did not stop when cancelled; leaving it", task.get_name())
 
     async def on_ready(self) -> None:
         user = self.user
         log.info(
             "ready as %s (id %s) in %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+
+
+async def _bounded(step: Coroutine[Any, Any, Any], seconds: float, what: str) -> None:
+    """Run one shutdown step for at most ``seconds``; a failure is logged, not raised, so
+    the steps after it still run."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.warning("%s took longer than %.1f s; going on", what, seconds)
+    except Exception:
+        log.exception("%s failed; going on", what)

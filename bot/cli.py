@@ -10,13 +10,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import discord
-import httpx
 
-from bot import __version__
+from bot import __version__, runner
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.errors import DatabaseStartupError
+from bot.logs import configure_logging
+from bot.redaction import Redactor, mask_url
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -49,28 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
-    )
-    # discord.py's HTTP debug logs can include request bodies; keep them at INFO or above
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
-
-
-def make_http_client() -> httpx.AsyncClient:
-    """The one shared HTTP client for metadata sources (timeouts keep commands responsive)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=2.0, read=4.0, write=4.0, pool=2.0),
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-        follow_redirects=True,
-    )
-
-
-async def _with_database(settings: Settings, body: Callable[[Database], Awaitable[int]]) -> int:
-    database = Database.from_url(settings.database_url)
+async def _with_database(
+    settings: Settings, body: Callable[[Database], Awaitable[int]], *, read_only: bool = False
+) -> int:
+    database = Database.from_url(settings.database_url, read_only=read_only)
     try:
         return await body(database)
     finally:
@@ -90,37 +73,15 @@ async def _migrate(database: Database, *, dry_run: bool) -> int:
     return EXIT_OK
 
 
-async def _start_bot(
-    settings: Settings, database: Database, *, sync_only: bool, guild: int | None
-) -> int:
-    from bot.app import MarginaliaBot
-
-    token = settings.require_token()
-    async with make_http_client() as http_client:
-        bot = MarginaliaBot(
-            settings=settings,
-            database=database,
-            http_client=http_client,
-            sync_mode="always" if sync_only else None,
-            sync_guild_id=guild,
-        )
-        async with bot:
-            if sync_only:
-                await bot.login(token)  # runs setup_hook, which syncs
-                print(bot.last_sync_result)
-                return EXIT_OK
-            await bot.start(token)
-    return EXIT_OK
-
-
 async def _run(settings: Settings) -> int:
     settings.require_token()
 
     async def body(database: Database) -> int:
+        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
         result = await migrate.upgrade(database)
         if result.changed:
             log.info("database migrated from %s to %s", result.before or "empty", result.after)
-        return await _start_bot(settings, database, sync_only=False, guild=None)
+        return await runner.run(settings, database)
 
     return await _with_database(settings, body)
 
@@ -130,7 +91,7 @@ async def _sync(settings: Settings, guild: int | None) -> int:
 
     async def body(database: Database) -> int:
         await migrate.upgrade(database)
-        return await _start_bot(settings, database, sync_only=True, guild=guild)
+        return await runner.sync_now(settings, database, guild)
 
     return await _with_database(settings, body)
 
@@ -138,12 +99,18 @@ async def _sync(settings: Settings, guild: int | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    redact = Redactor()
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        redact.add(*settings.secret_values())
+        configure_logging(settings.log_level, redact)
         if command == "migrate":
             return asyncio.run(
-                _with_database(settings, lambda db: _migrate(db, dry_run=args.dry_run))
+                _with_database(
+                    settings,
+                    lambda db: _migrate(db, dry_run=args.dry_run),
+                    read_only=args.dry_run,
+                )
             )
         if command == "doctor":
             from bot.doctor import run_doctor
@@ -170,8 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return asyncio.run(_run(settings))
     except (ConfigError, DatabaseStartupError) as exc:
-        print(f"marginalia: {exc}", file=sys.stderr)
+        print(f"marginalia: {redact(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
+    except runner.DiscordUnreachable as exc:
+        print(f"marginalia: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
     except discord.LoginFailure:
         print(
             "marginalia: Discord rejected DISCORD_TOKEN; reset the token in the Developer "

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.redaction import mask_url, url_password
+
 DEFAULT_DATABASE_URL = "sqlite:///data/marginalia.db"
 SYNC_MODES = ("auto", "always", "never")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -52,7 +54,7 @@ class Secret:
         return bool(self._value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Settings:
     discord_token: Secret | None
     database_url: str = DEFAULT_DATABASE_URL
@@ -68,6 +70,26 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        # the database URL may carry a password (the token and key are Secret already)
+        shown = [
+            f"{name}={mask_url(self.database_url)!r}"
+            if name == "database_url"
+            else f"{name}={getattr(self, name)!r}"
+            for name in self.__dataclass_fields__
+        ]
+        return f"Settings({', '.join(shown)})"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret this configuration holds, for masking in logs and messages."""
+        values = [
+            self.discord_token.get() if self.discord_token else None,
+            self.google_books_api_key.get() if self.google_books_api_key else None,
+            url_password(self.database_url),
+            urlsplit(self.database_url).password,  # as written, maybe percent-encoded
+        ]
+        return tuple(v for v in values if v)
 
     def require_token(self) -> str:
         if not self.discord_token:
@@ -114,8 +136,8 @@ def _validate_database_url(raw: str) -> str:
     value = raw.strip()
     if "://" not in value:
         raise ConfigError(
-            f"DATABASE_URL {value!r} is not a database URL: use sqlite:///data/marginalia.db "
-            "(embedded) or postgresql://user:password@host/dbname."
+            f"DATABASE_URL {mask_url(value)!r} is not a database URL: use "
+            "sqlite:///data/marginalia.db (embedded) or postgresql://user:password@host/dbname."
         )
     scheme = value.split("://", 1)[0].split("+", 1)[0]
     if scheme == "sqlite":
@@ -130,6 +152,13 @@ def _validate_database_url(raw: str) -> str:
         parts = urlsplit(value)
         if not parts.hostname and not parts.path.strip("/"):
             raise ConfigError("DATABASE_URL is a postgresql URL without host or database name.")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number 0-65535
+        except ValueError:
+            raise ConfigError(
+                f"DATABASE_URL {mask_url(value)!r} has an invalid port: use a number, "
+                "e.g. postgresql://user:password@localhost:5432/marginalia."
+            ) from None
         return value
     raise ConfigError(
         f"DATABASE_URL has unsupported scheme {scheme!r}: use sqlite:///PATH or postgresql://…"
@@ -153,7 +182,8 @@ def _optional_url(env: Mapping[str, str], name: str, default: str | None) -> str
     allowed = ("ws", "wss") if name == "DISCORD_GATEWAY_URL" else ("http", "https")
     if parts.scheme not in allowed or not parts.netloc:
         raise ConfigError(
-            f"{name} must be an {'/'.join(allowed)} URL (got {raw!r}); unset it for the default."
+            f"{name} must be an {'/'.join(allowed)} URL (got {mask_url(raw)!r}); "
+            "unset it for the default."
         )
     return raw.rstrip("/")
 

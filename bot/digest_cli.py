@@ -107,9 +107,10 @@ async def _rest_client(settings: Settings, err: TextIO) -> discord.Client | None
     if not settings.discord_token:
         print("note: DISCORD_TOKEN is not set; member names are placeholders", file=err)
         return None
-    from bot.app import apply_discord_endpoints
+    from bot.app import apply_discord_endpoints, silence_voice_warnings
 
     apply_discord_endpoints(settings)
+    silence_voice_warnings()
     client = discord.Client(intents=discord.Intents.none())
     try:
         await client.login(settings.require_token())

@@ -13,6 +13,7 @@ from bot.db.engine import Database
 from bot.errors import DatabaseStartupError
 from bot.metadata.catalogue import Catalogue
 from bot.metadata.http import RetryPolicy
+from bot.redaction import Redactor, mask_url
 
 PROBE_TIMEOUT_S = 3.0
 MARKS = {"ok": "✔", "warn": "!", "fail": "✘"}
@@ -41,7 +42,7 @@ async def _check_database(settings: Settings) -> list[Check]:
     finally:
         await database.close()
     head = migrate.head_revision()
-    checks = [Check("database", "ok", f"{database.backend} at {settings.database_url}")]
+    checks = [Check("database", "ok", f"{database.backend} at {mask_url(settings.database_url)}")]
     if current == head:
         checks.append(Check("schema", "ok", f"at {head}"))
     else:
@@ -63,8 +64,8 @@ async def _check_metadata(settings: Settings) -> list[Check]:
         )
         report = await catalogue.check()
     urls = {
-        "openlibrary": ("open library", settings.openlibrary_base_url),
-        "googlebooks": ("google books", settings.google_books_base_url),
+        "openlibrary": ("open library", mask_url(settings.openlibrary_base_url)),
+        "googlebooks": ("google books", mask_url(settings.google_books_base_url)),
     }
     checks = [
         Check(name, "ok", f"reachable at {url}")
@@ -90,9 +91,10 @@ async def run_doctor(settings: Settings) -> int:
         checks.append(Check("token", "fail", "DISCORD_TOKEN is not set; the bot cannot log in"))
     checks.extend(await _check_database(settings))
     checks.extend(await _check_metadata(settings))
+    redact = Redactor(settings.secret_values())  # a driver's message may quote a secret
     print(f"Marginalia {__version__} — doctor")
     for check in checks:
-        print(check.line())
+        print(redact(check.line()))
     failed = [c for c in checks if c.status == "fail"]
     print(f"{len(checks) - len(failed)} of {len(checks)} checks passed without failure.")
     return 1 if failed else 0

@@ -85,8 +85,8 @@ async def run_import(
         return EXIT_FAILURE
     if catalogue is not None:
         return await _import(database, catalogue, clock, site, data, guild_id, user_id, out, err)
-    from bot.cli import make_http_client
     from bot.metadata.catalogue import Catalogue
+    from bot.runner import make_http_client
 
     async with make_http_client() as client:
         configured = Catalogue.from_settings(settings, client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,14 @@ async def handle_interaction_error(
 
 class MarginaliaTree(app_commands.CommandTree[Any]):
     """A command tree whose errors become friendly ephemeral replies (and logs)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # name the task after the command, so a shutdown that has to cancel it says which
+        # (the name keeps discord.py's prefix, by which MarginaliaBot.close finds it)
+        task = asyncio.current_task()
+        if task is not None and task.get_name() == "CommandTree-invoker":
+            task.set_name(f"CommandTree-invoker ({interaction_context(interaction)})")
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError

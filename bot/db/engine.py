@@ -8,32 +8,41 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.config import sqlite_path, to_async_url
 from bot.errors import DatabaseStartupError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# asyncpg waits 60 s by default for a server that accepted the connection but never answers
+CONNECT_TIMEOUT_S = 10
+CLOSE_TIMEOUT_S = 1.0
 _WRITE_OPTION = "marginalia_write"
+log = logging.getLogger(__name__)
 _IN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("in_write", default=False)
 
 
-def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+def _install_sqlite_hooks(engine: AsyncEngine, *, read_only: bool = False) -> None:
     """WAL, foreign keys, busy timeout, synchronous=NORMAL; explicit BEGIN for real transactions.
 
     pysqlite/aiosqlite do not emit BEGIN before DDL, so SQLAlchemy's documented recipe is used:
     the driver's own transaction handling is switched off and BEGIN is emitted here. Write
     transactions use BEGIN IMMEDIATE so two writers queue on the busy timeout instead of
-    failing with "database is locked" when a read lock is upgraded.
+    failing with "database is locked" when a read lock is upgraded. A read-only handle
+    leaves the journal mode alone (switching to WAL writes the file's header).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -43,8 +52,9 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            if not read_only:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
 
@@ -59,9 +69,10 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 class Database:
     """Owns the async engine. Create with :meth:`open`, close with :meth:`close`."""
 
-    def __init__(self, engine: AsyncEngine, url: str) -> None:
+    def __init__(self, engine: AsyncEngine, url: str, *, read_only: bool = False) -> None:
         self.engine = engine
         self.url = url
+        self.read_only = read_only
         # SQLite has one writer at a time; queueing writers here (FIFO, no polling) instead
         # of on the busy timeout keeps p99 down and avoids "database is locked" under load
         # (bench/bench_rate.py). Other processes still meet the busy timeout.
@@ -74,21 +85,32 @@ class Database:
         return self.engine.dialect.name
 
     @classmethod
-    def from_url(cls, database_url: str, *, echo: bool = False) -> Database:
-        """Build the engine (no I/O yet). The parent folder of a SQLite file is created."""
+    def from_url(
+        cls, database_url: str, *, echo: bool = False, read_only: bool = False
+    ) -> Database:
+        """Build the engine (no I/O yet). The parent folder of a SQLite file is created.
+
+        ``read_only`` (for ``migrate --dry-run``) changes nothing on disk: no folder, no
+        file, no WAL switch, no -wal/-shm files; PostgreSQL sessions are read-only.
+        """
         path = sqlite_path(database_url)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseStartupError(
-                    f"DATABASE_URL: cannot create the folder {str(path.parent)!r} "
-                    f"({exc.strerror}); choose a writable path."
-                ) from None
-        engine = create_async_engine(to_async_url(database_url), echo=echo)
+        if read_only:
+            engine = _read_only_engine(database_url, path, echo=echo)
+        else:
+            if path is not None:
+                _create_parent(path)
+            engine = create_async_engine(
+                to_async_url(database_url), echo=echo, connect_args=_connect_args(database_url)
+            )
         if engine.dialect.name == "sqlite":
-            _install_sqlite_hooks(engine)
-        return cls(engine, database_url)
+            _install_sqlite_hooks(engine, read_only=read_only)
+        return cls(engine, database_url, read_only=read_only)
+
+    @property
+    def missing(self) -> bool:
+        """A SQLite file that does not exist yet (nothing to read; a write would create it)."""
+        path = sqlite_path(self.url)
+        return path is not None and not path.exists()
 
     async def check(self) -> None:
         """Open one connection and run a trivial query; turn failures into one clear line."""
@@ -140,11 +162,68 @@ class Database:
                 yield conn
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """Close the pooled connections, waiting at most CLOSE_TIMEOUT_S (a connection
+        still busy in a query would otherwise hold the shutdown up)."""
+        try:
+            await asyncio.wait_for(self.engine.dispose(), CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("closing the database took longer than %.1f s; going on", CLOSE_TIMEOUT_S)
+
+
+def _create_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseStartupError(
+            f"DATABASE_URL: cannot create the folder {str(path.parent)!r} "
+            f"({exc.strerror}); choose a writable path."
+        ) from None
+
+
+def _connect_args(database_url: str, *, read_only: bool = False) -> dict[str, Any]:
+    """Driver options: for PostgreSQL a connect timeout (and read-only sessions)."""
+    if database_url.startswith("sqlite"):
+        return {}
+    args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_S}
+    if read_only:
+        args["server_settings"] = {"default_transaction_read_only": "on"}
+    return args
+
+
+def _read_only_engine(database_url: str, path: Path | None, *, echo: bool) -> AsyncEngine:
+    """An engine that cannot change the database.
+
+    A SQLite file is opened through a ``file:`` URI with ``mode=ro`` (handed to the driver
+    as is: SQLAlchemy's URL parsing would undo its percent-escapes). When no -wal file is
+    beside it (every write is in the main file), ``immutable=1`` is added too: a read-only
+    connection to a WAL database would otherwise create -wal and -shm files and leave them.
+    PostgreSQL sessions start read-only.
+    """
+    if path is None:
+        return create_async_engine(
+            to_async_url(database_url),
+            echo=echo,
+            connect_args=_connect_args(database_url, read_only=True),
+        )
+    resolved = path.resolve()
+    flags = "mode=ro" if Path(f"{resolved}-wal").exists() else "mode=ro&immutable=1"
+    uri = f"file:{quote(str(resolved))}?{flags}"
+
+    async def connect() -> aiosqlite.Connection:
+        return await aiosqlite.connect(uri, uri=True)
+
+    return create_async_engine(
+        "sqlite+aiosqlite://", echo=echo, async_creator=connect, poolclass=NullPool
+    )
 
 
 def describe_database_error(exc: BaseException, path: Path | None) -> str:
     original = getattr(exc, "orig", None) or exc
+    if isinstance(original, TimeoutError):
+        return (
+            f"DATABASE_URL: the database server did not answer within {CONNECT_TIMEOUT_S} s; "
+            "check that it is running and reachable from here."
+        )
     detail = str(original).splitlines()[0] if str(original) else type(original).__name__
     where = f" {str(path)!r}" if path is not None else ""
     lowered = detail.lower()

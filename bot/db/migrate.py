@@ -81,9 +81,13 @@ async def upgrade(database: Database, target: str = "head") -> MigrationResult:
 
 
 async def dry_run_sql(database: Database, target: str = "head") -> str:
-    """The SQL that :func:`upgrade` would run now, without touching the database."""
-    await database.check()
-    current = await current_revision(database)
+    """The SQL that :func:`upgrade` would run now. Give it a read-only ``database``
+    (``Database.from_url(url, read_only=True)``): nothing is written, not even a new file."""
+    if database.missing:
+        current = None
+    else:
+        await database.check()
+        current = await current_revision(database)
     if current == head_revision():
         return ""
     buffer = io.StringIO()

@@ -1,14 +1,20 @@
 """Open Library and Google Books for e2e tests: recorded responses served through
 ``httpx.MockTransport`` at the URLs the bot is configured with. ``down = True`` makes every
-source unreachable (connection refused), as when the catalogues are out."""
+source unreachable (connection refused), as when the catalogues are out.
+
+For a bot in another process (``python -m bot run``), :func:`serve_over_http` serves the
+same stub on ``127.0.0.1`` and gives the environment variables that point the bot at it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from aiohttp import web
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 OPENLIBRARY = "http://openlibrary.e2e"
@@ -84,3 +90,47 @@ class MetadataStub:
         if path in self.paths:
             return httpx.Response(200, json=self.paths[path])
         return httpx.Response(404, json={"error": "notfound", "key": path})
+
+
+#: path prefix on the local server → the stub's own root
+_PREFIXES = {"/openlibrary": OPENLIBRARY, "/covers": COVERS, "/google": "http://google.e2e"}
+
+
+@contextlib.asynccontextmanager
+async def serve_over_http(stub: MetadataStub) -> AsyncIterator[dict[str, str]]:
+    """Serve ``stub`` over real HTTP; yields OPENLIBRARY_BASE_URL, OPENLIBRARY_COVERS_URL
+    and GOOGLE_BOOKS_BASE_URL for the bot's environment."""
+    base = ""
+
+    async def handle(request: web.Request) -> web.Response:
+        prefix = next((p for p in _PREFIXES if request.path.startswith(p + "/")), None)
+        if prefix is None:
+            return web.Response(status=404)
+        url = _PREFIXES[prefix] + request.path_qs[len(prefix) :]
+        try:
+            answer = stub._handle(httpx.Request(request.method, url, headers=dict(request.headers)))
+        except httpx.ConnectError:
+            return web.Response(status=503)
+        headers = {"content-type": answer.headers.get("content-type", "application/json")}
+        if "location" in answer.headers:
+            location = answer.headers["location"]
+            for own, root in _PREFIXES.items():
+                location = location.replace(root, base + own)
+            headers["location"] = location
+        return web.Response(status=answer.status_code, body=answer.content, headers=headers)
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield {
+            "OPENLIBRARY_BASE_URL": f"{base}/openlibrary",
+            "OPENLIBRARY_COVERS_URL": f"{base}/covers",
+            "GOOGLE_BOOKS_BASE_URL": f"{base}/google/books/v1",
+        }
+    finally:
+        await runner.cleanup()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.app import MarginaliaBot
-from bot.db import migrate
+from bot.db.migrate import head_revision
 from tests.e2e.conftest import World, all_text, run_marginalia
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "commands.json"
@@ -21,7 +21,7 @@ async def test_about_reply_arrives(world: World, marginalia: MarginaliaBot) -> N
     assert result.ephemeral
     text = all_text(result.embeds)
     assert "Marginalia" in text
-    assert f"sqlite, schema {migrate.head_revision()}" in text
+    assert f"sqlite, schema {head_revision()}" in text
     assert "Servers\n1" in text
     assert result.callback.data.get("allowed_mentions", {}).get("parse") == []
 
@@ -94,6 +94,7 @@ async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> Non
         result = await world.rig.slash(world.guild, world.alice, "about", timeout=30)
         assert "Marginalia" in all_text(result.embeds)
     finally:
+        started = asyncio.get_running_loop().time()
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         try:
@@ -101,8 +102,11 @@ async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> Non
         except TimeoutError:
             process.kill()
             raise
+    took = asyncio.get_running_loop().time() - started
     log = stderr.decode()
     assert process.returncode == 0, log
-    assert f"database migrated from empty to {migrate.head_revision()}" in log
+    assert took < 10, f"SIGINT to exit took {took:.1f} s (SPEC §10: within 10 s)"
+    assert "stopped cleanly" in log
+    assert f"database migrated from empty to {head_revision()}" in log
     assert world.rig.token not in log
     assert "Traceback" not in log

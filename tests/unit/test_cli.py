@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.db import migrate
+from bot.db.engine import Database
+from bot.db.migrate import head_revision
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345"
 
@@ -86,20 +92,78 @@ def test_corrupted_database_file_is_not_overwritten(tmp_path: Path) -> None:
 
 
 def test_migrate_then_dry_run(tmp_path: Path) -> None:
+    head = head_revision()
     dry = run_cli(tmp_path, "migrate", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "CREATE TABLE books" in dry.stdout
-    db_file = tmp_path / "data" / "marginalia.db"
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
     first = run_cli(tmp_path, "migrate")
     assert first.returncode == 0, first.stderr
-    assert f"migrated from empty to {migrate.head_revision()}" in first.stdout
+    assert f"migrated from empty to {head}" in first.stdout
     second = run_cli(tmp_path, "migrate")
     assert second.returncode == 0
     assert "nothing to do" in second.stdout
     again = run_cli(tmp_path, "migrate", "--dry-run")
     assert "up to date" in again.stdout
+
+
+def _disk_state(root: Path) -> dict[str, str]:
+    """Every file and folder under ``root`` with a hash of its bytes (folders: "dir")."""
+    state: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        key = str(path.relative_to(root))
+        state[key] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+async def _migrated_to(path: Path, target: str) -> None:
+    database = Database.from_url(f"sqlite:///{path}")
+    try:
+        await migrate.upgrade(database, target)
+    finally:
+        await database.close()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "up-to-date",
+        "up-to-date-odd-path",
+        "old",
+        "old-rollback-journal",
+        "empty-file",
+        "missing-file",
+    ],
+)
+async def test_dry_run_changes_nothing_on_disk(tmp_path: Path, state: str) -> None:
+    """`migrate --dry-run` neither creates, converts (WAL) nor writes anything, byte for byte."""
+    folder = "my data #1 (100%)" if state.endswith("odd-path") else "data"
+    db_file = tmp_path / folder / "marginalia.db"
+    if state != "missing-file":
+        db_file.parent.mkdir()
+    if state.startswith("up-to-date"):
+        await _migrated_to(db_file, "head")
+    elif state.startswith("old"):
+        await _migrated_to(db_file, "0001_initial")
+        if state == "old-rollback-journal":  # e.g. copied from a backup made by another tool
+            with contextlib.closing(sqlite3.connect(db_file)) as conn:
+                conn.execute("PRAGMA journal_mode = DELETE")
+    elif state == "empty-file":
+        db_file.touch()
+    before = _disk_state(tmp_path)
+
+    dry = run_cli(
+        tmp_path, "migrate", "--dry-run", env={"DATABASE_URL": f"sqlite:///{folder}/marginalia.db"}
+    )
+
+    assert dry.returncode == 0, dry.stderr
+    assert _disk_state(tmp_path) == before
+    if state.startswith("up-to-date"):
+        assert "up to date" in dry.stdout
+    elif state.startswith("old"):
+        assert "CREATE TABLE books" not in dry.stdout
+        assert f"UPDATE alembic_version SET version_num='{head_revision()}'" in dry.stdout
+    else:
+        assert "CREATE TABLE books" in dry.stdout
 
 
 def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
@@ -117,6 +181,56 @@ def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
     assert "✔ schema" in doctor.stdout
     assert "✘ open library" in doctor.stdout
     assert TOKEN not in doctor.stdout + doctor.stderr
+
+
+def _postgres_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _postgres_reachable(), reason="needs PostgreSQL on 127.0.0.1:5432")
+def test_doctor_masks_the_database_password(tmp_path: Path) -> None:
+    # trust auth on the test server accepts any password
+    url = "postgresql://postgres:doctor-Pa55-word@127.0.0.1:5432/postgres"
+    env = {
+        "DATABASE_URL": url,
+        "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
+        "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
+    }
+    doctor = run_cli(tmp_path, "doctor", env=env)
+    assert "✔ database       postgresql at postgresql://postgres:***@127.0.0.1:5432/postgres" in (
+        doctor.stdout
+    ), doctor.stdout
+    assert "doctor-Pa55-word" not in doctor.stdout + doctor.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://bot:cli-Pa55-word@127.0.0.1:notaport/club", "bot:cli-Pa55-word@db/club"],
+)
+def test_malformed_database_url_one_line_without_password(tmp_path: Path, url: str) -> None:
+    result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": url})
+    assert_one_clear_line(result, "DATABASE_URL")
+    assert "cli-Pa55-word" not in result.stderr
+
+
+def test_silent_database_server_fails_within_seconds(tmp_path: Path) -> None:
+    """A PostgreSQL host that accepts the connection and never answers (a hung server, a
+    half-open firewall): one clear line soon, not asyncpg's 60 s default wait."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel completes the handshake; nobody ever answers
+        port = silent.getsockname()[1]
+        url = f"postgresql://postgres:silent-Pa55@127.0.0.1:{port}/club"
+        started = time.monotonic()
+        result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": url}, timeout=40)
+        took = time.monotonic() - started
+    assert_one_clear_line(result, "DATABASE_URL", "did not answer within 10 s")
+    assert took < 25
+    assert "silent-Pa55" not in result.stderr
 
 
 def test_import_then_digest_preview(tmp_path: Path) -> None:

@@ -93,3 +93,37 @@ def test_settings_frozen() -> None:
     settings = settings_from({})
     with pytest.raises(AttributeError):
         settings.log_level = "DEBUG"  # type: ignore[misc]
+
+
+def test_database_password_never_shown() -> None:
+    settings = settings_from({"DATABASE_URL": "postgresql://bot:hunter2-db-pw@db.example/club"})
+    assert "hunter2-db-pw" not in repr(settings)
+    assert "postgresql://bot:***@db.example/club" in repr(settings)
+    assert settings.database_url == "postgresql://bot:hunter2-db-pw@db.example/club"
+    assert "hunter2-db-pw" in settings.secret_values()
+
+
+def test_percent_encoded_password_is_a_secret_both_ways() -> None:
+    settings = settings_from({"DATABASE_URL": "postgresql://bot:p%40ss-word-1@db/club"})
+    assert {"p@ss-word-1", "p%40ss-word-1"} <= set(settings.secret_values())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:hunter2-db-pw@db.example:notaport/club",
+        "postgres:hunter2-db-pw@db.example/club",
+    ],
+)
+def test_bad_database_url_is_not_echoed_with_its_password(url: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from({"DATABASE_URL": url})
+    assert "DATABASE_URL" in str(info.value)
+    assert "hunter2-db-pw" not in str(info.value)
+
+
+def test_bad_metadata_url_is_not_echoed_with_its_password() -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from({"OPENLIBRARY_BASE_URL": "ftp://mirror:hunter2-ol-pw@mirror.example"})
+    assert "OPENLIBRARY_BASE_URL" in str(info.value)
+    assert "hunter2-ol-pw" not in str(info.value)

@@ -143,15 +143,16 @@ class FakeDiscord:
         self._bot_stopping = False
 
     # === lifecycle ==========================================================================
-    async def start(self) -> FakeDiscord:
-        """Serve on ``127.0.0.1`` at an ephemeral port."""
+    async def start(self, port: int = 0) -> FakeDiscord:
+        """Serve on ``127.0.0.1`` at ``port`` (default: an ephemeral one) — a given port lets
+        a test start Discord where a bot has been knocking already."""
         app = web.Application(middlewares=[self.rest.middleware], client_max_size=64 * 2**20)
         self.rest.install(app)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/attachments/{attachment_id}/{filename}", self._serve_attachment)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         logging.getLogger().addHandler(self._log_handler)
