@@ -40,6 +40,7 @@ from bot.services.digest import (
     SendNowResult,
 )
 from bot.tree import view_on_error
+from cogs._checks import ADMIN_DEFAULT, require_admin
 from cogs.clubs import GuildMemberNames
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 CHARTS_AT_ONCE = 2  # chart drawing holds the GIL: more threads only thrash
 _NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def is_admin(interaction: discord.Interaction[Any]) -> bool:
-    permissions = interaction.permissions
-    return bool(permissions.administrator or permissions.manage_guild)
-
-
-def require_admin(interaction: discord.Interaction[Any], action: str) -> None:
-    if not is_admin(interaction):
-        raise PermissionDenied(f"Only admins (Manage Server) can {action}.")
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
@@ -164,7 +155,7 @@ class DigestCog(commands.Cog, name="Digest"):
         name="digest",
         description="The weekly reading digest: when and where it is posted.",
         guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
+        default_permissions=ADMIN_DEFAULT,
     )
 
     def __init__(self, bot: MarginaliaBot) -> None:

@@ -256,7 +256,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         member: discord.Member | None = None,
     ) -> None:
         if member is not None and member.id != interaction.user.id:
-            require_moderator(interaction, "delete another member's review")
+            await require_moderator(interaction, "delete another member's review")
 
         async def go(reply_to: Interaction, chosen: Book) -> None:
             assert reply_to.guild_id is not None
@@ -268,7 +268,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 reply_to.user.id,
                 target,
                 chosen,
-                is_moderator=is_moderator(reply_to),
+                is_moderator=await is_moderator(reply_to),
             )
             left = await self._delete_post(review)
             whose = "your review" if target == reply_to.user.id else f"<@{target}>'s review"
