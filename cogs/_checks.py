@@ -97,3 +97,73 @@ async def require_moderator(
     reply with what the member can do."""
     if not await is_moderator(interaction):
         raise PermissionDenied(f"Only {MODERATORS} can {doing}. {instead}")
+
+
+# --- what the bot may do on a member's behalf ---------------------------------------------
+#
+# The bot posts with its own permissions, so before it posts a member's text or opens a
+# thread for them it checks that the member may do so themselves (SPEC §10).
+
+PostChannel = discord.abc.GuildChannel | discord.Thread
+
+_NAMES: Final = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "create_public_threads": "Create Public Threads",
+}
+
+
+def member_permissions_in(
+    interaction: discord.Interaction[Any], channel: PostChannel
+) -> discord.Permissions:
+    """The member's permissions in ``channel``: what Discord sent with the interaction when
+    it is the interaction's channel (authoritative: overwrites, timeouts), else computed by
+    discord.py from the cached roles and overwrites."""
+    if channel.id == interaction.channel_id:
+        return interaction.permissions
+    return channel.permissions_for(_member(interaction))
+
+
+def review_post_refusal(
+    interaction: discord.Interaction[Any], channel: PostChannel, *, review_channel: bool
+) -> str | None:
+    """The permission the member lacks for their review to be posted in ``channel``, or None.
+
+    The server's review channel is where reviews go by design, also when members may not
+    write there themselves (a read-only channel of reviews): there the member only needs to
+    see it. Anywhere else (the channel the command was used in) the bot would post for the
+    member, so the member must be allowed to send messages there.
+    """
+    permissions = member_permissions_in(interaction, channel)
+    if review_channel:
+        needed = "view_channel"
+    elif isinstance(channel, discord.Thread):
+        needed = "send_messages_in_threads"
+    else:
+        needed = "send_messages"
+    return None if getattr(permissions, needed) else _NAMES[needed]
+
+
+def thread_refusal(interaction: discord.Interaction[Any], channel: PostChannel) -> str | None:
+    """The permission the member lacks to have a public thread opened in ``channel``."""
+    permissions = member_permissions_in(interaction, channel)
+    for needed in ("view_channel", "create_public_threads"):
+        if not getattr(permissions, needed):
+            return _NAMES[needed]
+    return None
+
+
+def review_refused_text(channel_id: int, permission: str, *, review_channel: bool) -> str:
+    """The member's reply when their review is kept but not posted for lack of ``permission``."""
+    where = "this server's review channel " if review_channel else ""
+    then = (
+        "ask a moderator for access to it, then `/review edit` posts it."
+        if review_channel
+        else "use `/review edit` in a channel where you may send messages to post it there."
+    )
+    return (
+        f"Your review is saved, but not posted: you don't have the {permission} permission "
+        f"in {where}<#{channel_id}>, so I won't post it there for you. `/review show` "
+        f"displays it; {then}"
+    )
