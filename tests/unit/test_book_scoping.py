@@ -8,17 +8,22 @@ record, or a book of its own).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from bot.db import books as book_repo
+from bot.db import ratings as rating_repo
 from bot.db.engine import Database
 from bot.db.schema import book_isbns, books
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.errors import NotFound
+from bot.render.privacy import footprint_lines
 from bot.services.books import BookService, Resolved
 from bot.services.imports import ImportService
+from bot.services.privacy import RETENTION, PrivacyService
 from tests.unit.test_book_service import FOX, NOW, ScriptedCatalogue
 from tests.unit.test_import_service import StubCatalogue, _goodreads, _row
 
@@ -198,3 +203,80 @@ async def test_an_isbn_from_a_members_file_is_not_filed_on_a_catalogue_record(
     await service.import_file(A, ALICE, data, "goodreads")
     async with database.read() as conn:
         assert await book_repo.find_by_isbn(conn, FOX_ISBN, B) is None
+
+
+# --- member-made books go with the data that used them -------------------------------------
+
+
+async def _made(database: Database, guild_id: int, user_id: int, title: str) -> int:
+    async with database.write() as conn:
+        book = await book_repo.upsert(
+            conn, Book(title=title, source="manual"), NOW, created_by_guild_id=guild_id
+        )
+        assert book.id is not None
+        await book_repo.link_guild(conn, guild_id, book.id, user_id, NOW)
+    return book.id
+
+
+async def _rate(database: Database, guild_id: int, user_id: int, book_id: int) -> None:
+    async with database.write() as conn:
+        await rating_repo.put(conn, guild_id, user_id, book_id, 12, NOW)
+
+
+async def _ids(database: Database) -> set[int]:
+    return {int(r["id"]) for r in await _book_rows(database)}  # type: ignore[call-overload]
+
+
+async def test_the_purge_takes_the_servers_own_books_along(database: Database) -> None:
+    clock = FakeClock(NOW)
+    alone = await _made(database, A, ALICE, "Only A's")
+    await _rate(database, A, ALICE, alone)
+    shared = await _made(database, A, ALICE, "Linked by B too")  # linked by B before the rule
+    async with database.write() as conn:
+        await book_repo.link_guild(conn, B, shared, BOB, NOW)
+        await conn.execute(book_isbns.insert().values(isbn13=FOX_ISBN, book_id=alone))
+        catalogue_book = await book_repo.upsert(conn, Book(title="Dune", ol_work_key="OL1W"), NOW)
+        assert catalogue_book.id is not None
+        await book_repo.link_guild(conn, A, catalogue_book.id, ALICE, NOW)
+    imported = await ImportService(database, StubCatalogue(), clock).import_file(
+        A, ALICE, _goodreads(_row("Harrow the Ninth", "Tamsyn Muir", rating=4)), "goodreads"
+    )
+    assert len(imported.unmatched) == 1
+    assert len(await _ids(database) - {alone, shared, catalogue_book.id}) == 1  # Harrow
+    privacy = PrivacyService(database, clock)
+    await privacy.guild_left(A)
+    clock.advance(RETENTION + timedelta(days=1))
+    [purge] = await privacy.purge_due()
+    assert purge.rows["books"] == 2  # "Only A's" and Harrow
+    assert await _ids(database) == {shared, catalogue_book.id}
+    async with database.read() as conn:
+        assert (await conn.execute(select(book_isbns))).all() == []
+        kept = await book_repo.get(conn, shared)
+    assert kept is not None and kept.title == "Linked by B too"
+
+
+async def test_forget_me_takes_the_members_own_unused_books_along(database: Database) -> None:
+    privacy = PrivacyService(database, FakeClock(NOW))
+    only_hers = await _made(database, A, ALICE, "Only hers")
+    await _rate(database, A, ALICE, only_hers)
+    bob_rated = await _made(database, A, ALICE, "Bob rated it")
+    await _rate(database, A, BOB, bob_rated)
+    linked_in_b = await _made(database, A, ALICE, "Linked in B")
+    async with database.write() as conn:
+        await book_repo.link_guild(conn, B, linked_in_b, BOB, NOW)
+    bobs_own = await _made(database, A, BOB, "Bob's own")
+    catalogue_id = await _catalogue_book(database, A, ALICE)
+    preview, _ = await privacy.preview(A, ALICE)
+    assert preview.books == 1
+    assert "1 book you added that no one else uses" in footprint_lines(preview)
+    result = await privacy.forget(A, ALICE)
+    assert result.deleted == preview
+    assert await _ids(database) == {bob_rated, linked_in_b, bobs_own, catalogue_id}
+
+
+async def _catalogue_book(database: Database, guild_id: int, user_id: int) -> int:
+    async with database.write() as conn:
+        book = await book_repo.upsert(conn, Book(title="Dune", ol_work_key="OL1W"), NOW)
+        assert book.id is not None
+        await book_repo.link_guild(conn, guild_id, book.id, user_id, NOW)
+    return book.id
