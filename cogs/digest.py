@@ -234,6 +234,8 @@ class DigestCog(commands.Cog, name="Digest"):
 
     @digest.command(name="preview", description="See the digest as it would be posted now.")
     async def preview(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        # the group's default permissions hide it from members; this is the server-side gate
+        require_admin(interaction, "preview the digest")
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await self.service.settings(interaction.guild_id)

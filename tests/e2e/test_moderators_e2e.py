@@ -188,3 +188,14 @@ async def test_the_moderator_role_stays_in_its_server(
     result = await world.rig.slash(other, world.alice, "settings show")
     fields = {f["name"]: f["value"] for f in result.embeds[0]["fields"]}
     assert fields["Moderator role"].startswith("Not set")
+
+
+async def test_the_digest_preview_is_for_admins_like_the_rest_of_digest(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    """/digest is hidden from members by its default permissions (Manage Server); a member
+    who can run it anyway (an admin may change who sees it) is refused on the server side."""
+    refused = await world.rig.slash(world.guild, world.alice, "digest preview")
+    assert refused.ephemeral and "Only server admins" in all_text(refused.embeds)
+    allowed = await world.rig.slash(world.guild, world.admin, "digest preview")
+    assert "Preview" in ((await allowed.wait_reply()).content or "")
