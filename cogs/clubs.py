@@ -2,7 +2,7 @@
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
-moderator (Manage Server or Manage Messages) here, on the server side.
+moderator here, on the server side (cogs/_checks.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from discord.ext import commands
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
-from bot.errors import PermissionDenied
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.services.clubs import ClubService
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
+from cogs._checks import require_moderator
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +79,7 @@ class GuildMemberNames:
         return names
 
 
-def is_moderator(interaction: discord.Interaction[Any]) -> bool:
-    permissions = interaction.permissions
-    return bool(
-        permissions.administrator or permissions.manage_guild or permissions.manage_messages
-    )
-
-
-def require_moderator(interaction: discord.Interaction[Any], action: str) -> None:
-    if not is_moderator(interaction):
-        raise PermissionDenied(
-            f"Only moderators (Manage Server or Manage Messages) can {action}. "
-            "Everyone can use /club status."
-        )
+EVERYONE_CAN = "Everyone can use /club status."
 
 
 class Clubs(commands.Cog):
@@ -122,7 +110,7 @@ class Clubs(commands.Cog):
         start: app_commands.Range[str, 1, 40] | None = None,
         end: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        require_moderator(interaction, "pick the club read")
+        await require_moderator(interaction, "pick the club read", instead=EVERYONE_CAN)
         guild_id = interaction.guild_id
         assert guild_id is not None
         await self.service.check_pick(guild_id, start=start, end=end)
@@ -155,7 +143,7 @@ class Clubs(commands.Cog):
         until_page: app_commands.Range[int, 1, 100_000] | None = None,
         until_percent: app_commands.Range[float, 0, 100] | None = None,
     ) -> None:
-        require_moderator(interaction, "change the club's schedule")
+        await require_moderator(interaction, "change the club's schedule", instead=EVERYONE_CAN)
         assert interaction.guild_id is not None
         added, view = await self.service.add_checkpoint(
             interaction.guild_id,
@@ -177,7 +165,7 @@ class Clubs(commands.Cog):
 
     @club.command(name="end", description="Moderators: close the club read with a summary.")
     async def end(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        require_moderator(interaction, "end the club read")
+        await require_moderator(interaction, "end the club read", instead=EVERYONE_CAN)
         assert interaction.guild_id is not None
         await self.service.require_active(interaction.guild_id)
         await interaction.response.defer(thinking=True)

@@ -40,6 +40,7 @@ from bot.services.digest import (
     SendNowResult,
 )
 from bot.tree import view_on_error
+from cogs._checks import ADMIN_DEFAULT, require_admin
 from cogs.clubs import GuildMemberNames
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 CHARTS_AT_ONCE = 2  # chart drawing holds the GIL: more threads only thrash
 _NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def is_admin(interaction: discord.Interaction[Any]) -> bool:
-    permissions = interaction.permissions
-    return bool(permissions.administrator or permissions.manage_guild)
-
-
-def require_admin(interaction: discord.Interaction[Any], action: str) -> None:
-    if not is_admin(interaction):
-        raise PermissionDenied(f"Only admins (Manage Server) can {action}.")
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
@@ -164,7 +155,7 @@ class DigestCog(commands.Cog, name="Digest"):
         name="digest",
         description="The weekly reading digest: when and where it is posted.",
         guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
+        default_permissions=ADMIN_DEFAULT,
     )
 
     def __init__(self, bot: MarginaliaBot) -> None:
@@ -243,6 +234,8 @@ class DigestCog(commands.Cog, name="Digest"):
 
     @digest.command(name="preview", description="See the digest as it would be posted now.")
     async def preview(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        # the group's default permissions hide it from members; this is the server-side gate
+        require_admin(interaction, "preview the digest")
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await self.service.settings(interaction.guild_id)

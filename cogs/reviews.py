@@ -27,7 +27,7 @@ from bot.domain.markdown import inert, plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
 from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
 from bot.domain.text import clean_line
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
     REVIEW_ITEMS,
     REVIEWS_COG_NAME,
@@ -56,7 +56,13 @@ from bot.services.reviews import (
     WritePlan,
 )
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
-from cogs._checks import is_moderator, require_moderator
+from cogs._checks import (
+    is_moderator,
+    require_moderator,
+    review_post_refusal,
+    review_refused_text,
+    thread_refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +263,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         member: discord.Member | None = None,
     ) -> None:
         if member is not None and member.id != interaction.user.id:
-            require_moderator(interaction, "delete another member's review")
+            await require_moderator(interaction, "delete another member's review")
 
         async def go(reply_to: Interaction, chosen: Book) -> None:
             assert reply_to.guild_id is not None
@@ -269,7 +275,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 reply_to.user.id,
                 target,
                 chosen,
-                is_moderator=is_moderator(reply_to),
+                is_moderator=await is_moderator(reply_to),
             )
             left = await self._delete_post(review)
             whose = "your review" if target == reply_to.user.id else f"<@{target}>'s review"
@@ -396,7 +402,13 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         if isinstance(here, PostChannel) and all(c.id != here.id for c in candidates):
             candidates.append(here)
         posted: tuple[PostChannel, list[int]] | None = None
+        refused: str | None = None  # the member may not have it posted there (not reported)
         for channel in candidates:
+            at_review_channel = channel.id == review_channel_id
+            lacking = review_post_refusal(interaction, channel, review_channel=at_review_channel)
+            if lacking is not None:
+                refused = review_refused_text(channel.id, lacking, review_channel=at_review_channel)
+                break
             try:
                 posted = channel, await self._send_post(channel, context)
                 break
@@ -409,6 +421,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         for channel_id, reason in failures:
             embed = modlog_posting_failed_embed(review.id, channel_id, reason)
             told = await self._report(guild_id, embed) or told
+        if posted is None and refused is not None:
+            await interaction.followup.send(refused, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
         if posted is None:
             reasons = " ".join(f"<#{channel_id}>: {reason}" for channel_id, reason in failures)
             await interaction.followup.send(
@@ -585,7 +600,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             lock = self._thread_locks[review_id] = asyncio.Lock()
         async with lock:
             context = await self.service.context(guild_id, review_id)
-            thread = await self._thread_for(context)
+            thread = await self._thread_for(context, interaction)
         joined = False
         if not thread.archived:
             with contextlib.suppress(discord.HTTPException):
@@ -596,8 +611,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             f"The discussion of this review is in {thread.mention}{note}", ephemeral=True
         )
 
-    async def _thread_for(self, context: ReviewContext) -> discord.Thread:
-        """The review's thread: the stored one if it still exists, else a new one (once)."""
+    async def _thread_for(self, context: ReviewContext, opener: Interaction) -> discord.Thread:
+        """The review's thread: the stored one if it still exists, else a new one (once), if
+        the member who asked may open threads there."""
         review = context.review
         guild = self.bot.get_guild(review.guild_id)
         if guild is None:
@@ -612,6 +628,13 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             raise Conflict(
                 "This review's post is not in a channel where threads can be opened. "
                 "Discuss it in the channel instead."
+            )
+        lacking = thread_refusal(opener, channel)
+        if lacking is not None:
+            raise PermissionDenied(
+                f"You don't have the {lacking} permission in {channel.mention}, so I won't "
+                "open a discussion thread for you. Once a member who may opens one, Discuss "
+                "adds you to it."
             )
         message = channel.get_partial_message(review.message_id)
         name = plain(clean_line(f"{context.book.title} — review #{review.id}"), 100)

@@ -1,4 +1,4 @@
-"""/settings show, /settings review-channel, /settings modlog-channel."""
+"""/settings show, /settings review-channel, /settings modlog-channel, /settings moderator-role."""
 
 from __future__ import annotations
 
@@ -45,10 +45,16 @@ class Settings(commands.Cog):
     async def show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         assert interaction.guild_id is not None
         overview = await self.service.overview(interaction.guild_id)
-        name = interaction.guild.name if interaction.guild else None
-        await interaction.response.send_message(
-            embed=settings_embed(overview, guild_name=name), ephemeral=True
+        guild = interaction.guild
+        role_id = overview.settings.moderator_role_id
+        # a deleted role counts as none; a server not loaded yet cannot tell, so trust it
+        role_exists = guild is None or role_id is None or guild.get_role(role_id) is not None
+        embed = settings_embed(
+            overview,
+            guild_name=guild.name if guild else None,
+            moderator_role_exists=role_exists,
         )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @settings.command(name="review-channel", description="Admins: choose where reviews are posted.")
     @app_commands.describe(
@@ -96,6 +102,43 @@ class Settings(commands.Cog):
             title="Moderator log channel set", description=text, colour=SETTINGS_COLOUR
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @settings.command(
+        name="moderator-role", description="Admins: members with this role count as moderators."
+    )
+    @app_commands.describe(role="The moderators' role; leave it out for none")
+    async def moderator_role(
+        self, interaction: discord.Interaction[MarginaliaBot], role: discord.Role | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        require_admin(interaction, "choose the moderator role")
+        if role is not None:
+            check_moderator_role(role)
+        await self.service.set_moderator_role(interaction.guild_id, role.id if role else None)
+        text = (
+            f"Members with {role.mention} now count as moderators: they can pick the club "
+            "read, manage its schedule and remove anyone's review."
+            if role
+            else "No moderator role: moderators are the members with Manage Server or Manage "
+            "Messages from their roles."
+        )
+        embed = discord.Embed(title="Moderator role set", description=text, colour=SETTINGS_COLOUR)
+        embed.set_footer(text="Admins (Manage Server) can always do what moderators can.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def check_moderator_role(role: discord.Role) -> None:
+    """Refuse a role that cannot sensibly mark moderators (InvalidInput saying why)."""
+    if role.is_default():
+        raise InvalidInput(
+            "@everyone can't be the moderator role: that would make every member a moderator. "
+            "Choose a role only your moderators have."
+        )
+    if role.managed:
+        raise InvalidInput(
+            f"{role.mention} belongs to a bot or an integration, so no member can be given "
+            "it. Choose a role your moderators have."
+        )
 
 
 async def setup(bot: MarginaliaBot) -> None:

@@ -1,4 +1,14 @@
-"""Books: the local metadata cache, the books each server knows, cached searches, stats."""
+"""Books: the local metadata cache, the books each server knows, cached searches, stats.
+
+Two kinds of books share the table. The catalogue's records (Open Library, Google Books) are
+a metadata cache every server may see; their ISBNs are filed in ``book_isbns``. Books members
+made (``/book add``, an import's unmatched rows; :data:`MEMBER_SOURCES`) belong to the
+servers that link them in ``guild_books``: every lookup takes the server's id and sees them
+only there (:func:`visible_to`), a catalogue record never merges into one, and their ISBN
+(``books.isbn13``) is theirs only — it is not filed in ``book_isbns``, so it never decides
+what that ISBN means in another server. (Rows filed there before this rule are ignored by
+lookups and taken over by the catalogue's record when it comes.)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,7 +30,7 @@ from bot.db.schema import (
     readings,
     reviews,
 )
-from bot.domain.book import Book
+from bot.domain.book import CATALOGUE_SOURCES, MEMBER_SOURCES, Book
 from bot.domain.text import search_key
 
 
@@ -62,38 +72,82 @@ def _values(book: Book) -> dict[str, Any]:
     }
 
 
-async def get(conn: AsyncConnection, book_id: int) -> Book | None:
-    row = (await conn.execute(select(books).where(books.c.id == book_id))).mappings().first()
+def known_to(guild_id: int) -> ColumnElement[bool]:
+    """The server links the book (its members used it)."""
+    return (
+        select(literal(1))
+        .where(guild_books.c.guild_id == guild_id, guild_books.c.book_id == books.c.id)
+        .exists()
+    )
+
+
+def from_catalogue() -> ColumnElement[bool]:
+    return books.c.source.in_(CATALOGUE_SOURCES)
+
+
+def visible_to(guild_id: int) -> ColumnElement[bool]:
+    """Books a server may see: the catalogue's, and member-made books it links."""
+    return or_(from_catalogue(), known_to(guild_id))
+
+
+async def get(conn: AsyncConnection, book_id: int, *, guild_id: int | None = None) -> Book | None:
+    """The book; with ``guild_id``, only if that server may see it (an id a member typed)."""
+    query = select(books).where(books.c.id == book_id)
+    if guild_id is not None:
+        query = query.where(visible_to(guild_id))
+    row = (await conn.execute(query)).mappings().first()
     return _book_from_row(row) if row else None
 
 
-async def get_many(conn: AsyncConnection, book_ids: Sequence[int]) -> list[Book]:
-    """Books in the order of `book_ids` (missing ids are skipped)."""
+async def get_many(
+    conn: AsyncConnection, book_ids: Sequence[int], *, guild_id: int | None = None
+) -> list[Book]:
+    """Books in the order of `book_ids` (missing ids are skipped); with ``guild_id``, only
+    those that server may see."""
     if not book_ids:
         return []
-    rows = (await conn.execute(select(books).where(books.c.id.in_(book_ids)))).mappings()
+    query = select(books).where(books.c.id.in_(book_ids))
+    if guild_id is not None:
+        query = query.where(visible_to(guild_id))
+    rows = (await conn.execute(query)).mappings()
     found = {row["id"]: _book_from_row(row) for row in rows}
     return [found[i] for i in book_ids if i in found]
 
 
-async def find_by_isbn(conn: AsyncConnection, isbn13: str) -> Book | None:
+def _has_isbn(isbn13: str) -> ColumnElement[bool]:
+    """The catalogue filed the ISBN under the book, or a member typed it for their book."""
+    filed = select(book_isbns.c.book_id).where(book_isbns.c.isbn13 == isbn13)
+    return or_(
+        and_(from_catalogue(), books.c.id.in_(filed)),
+        and_(books.c.source.in_(MEMBER_SOURCES), books.c.isbn13 == isbn13),
+    )
+
+
+async def find_by_isbn(conn: AsyncConnection, isbn13: str, guild_id: int) -> Book | None:
+    """The book with that ISBN-13 as the server sees it: one it already knows first, then the
+    catalogue's record; never another server's member-made book."""
+    known = known_to(guild_id)
     query = (
         select(books)
-        .join(book_isbns, book_isbns.c.book_id == books.c.id)
-        .where(book_isbns.c.isbn13 == isbn13)
+        .where(_has_isbn(isbn13), or_(from_catalogue(), known))
+        .order_by(case((known, 0), else_=1), case((from_catalogue(), 0), else_=1), books.c.id)
+        .limit(1)
     )
     row = (await conn.execute(query)).mappings().first()
     return _book_from_row(row) if row else None
 
 
 async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
+    """The catalogue record ``book`` (a catalogue's answer) is already stored as, if any."""
     conditions = []
     if book.ol_work_key:
         conditions.append(books.c.ol_work_key == book.ol_work_key)
     if book.google_volume_id:
         conditions.append(books.c.google_volume_id == book.google_volume_id)
     if conditions:
-        found = (await conn.execute(select(books.c.id).where(or_(*conditions)))).scalar()
+        found = (
+            await conn.execute(select(books.c.id).where(or_(*conditions), from_catalogue()))
+        ).scalar()
         if found is not None:
             return int(found)
     isbns = [i for i in (book.isbn13, *book.isbns) if i]
@@ -101,7 +155,7 @@ async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
         by_isbn = (
             select(book_isbns.c.book_id)
             .join(books, books.c.id == book_isbns.c.book_id)
-            .where(book_isbns.c.isbn13.in_(isbns))
+            .where(book_isbns.c.isbn13.in_(isbns), from_catalogue())
         )
         if book.ol_work_key:
             # a shared ISBN never merges two different Open Library works
@@ -115,13 +169,25 @@ async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
 async def upsert(
     conn: AsyncConnection, book: Book, now: datetime, *, created_by_guild_id: int | None = None
 ) -> Book:
-    """Store a book (matched by work key, volume id or any ISBN) and return it with its id.
+    """Store a book and return it with its id.
 
-    Metadata from a source refreshes the stored row, but a hand-added book never loses its
-    own values to an empty field.
+    A catalogue's record is matched with the stored catalogue records (by work key, volume
+    id or any ISBN) and refreshes the match, never with an empty field; it never merges into
+    a member-made book. A member-made book (source manual or import, from the server
+    ``created_by_guild_id``) is always a new row, and its ISBN is not filed for lookups by
+    other servers (:func:`find_by_isbn` finds it through the server's link).
     """
-    existing_id = await _existing_id(conn, book)
     values = _values(book)
+    if book.member_made:
+        result = await conn.execute(
+            books.insert().values(
+                **values, created_by_guild_id=created_by_guild_id, created_at=now, updated_at=now
+            )
+        )
+        made = await get(conn, int(result.inserted_primary_key[0]))  # type: ignore[index]
+        assert made is not None
+        return made
+    existing_id = await _existing_id(conn, book)
     if existing_id is None:
         result = await conn.execute(
             books.insert().values(
@@ -137,20 +203,30 @@ async def upsert(
         )
     wanted = sorted({i for i in (book.isbn13, *book.isbns) if i})
     if wanted:
-        # an ISBN already filed under another work stays there (Open Library data overlaps)
-        taken = set(
-            (
-                await conn.execute(
-                    select(book_isbns.c.isbn13).where(book_isbns.c.isbn13.in_(wanted))
-                )
-            ).scalars()
-        )
-        fresh = [{"isbn13": i, "book_id": book_id} for i in wanted if i not in taken]
-        if fresh:
-            await conn.execute(book_isbns.insert(), fresh)
+        await _file_isbns(conn, book_id, wanted)
     stored = await get(conn, book_id)
     assert stored is not None
     return stored
+
+
+async def _file_isbns(conn: AsyncConnection, book_id: int, wanted: Sequence[str]) -> None:
+    """File the catalogue record's ISBNs. One already filed under another catalogue work
+    stays there (Open Library data overlaps); one filed under a member-made book (before
+    member-made books stopped being filed) is the catalogue's now."""
+    member_made = select(books.c.id).where(books.c.source.in_(MEMBER_SOURCES))
+    await conn.execute(
+        book_isbns.update()
+        .where(book_isbns.c.isbn13.in_(wanted), book_isbns.c.book_id.in_(member_made))
+        .values(book_id=book_id)
+    )
+    taken = set(
+        (
+            await conn.execute(select(book_isbns.c.isbn13).where(book_isbns.c.isbn13.in_(wanted)))
+        ).scalars()
+    )
+    fresh = [{"isbn13": i, "book_id": book_id} for i in wanted if i not in taken]
+    if fresh:
+        await conn.execute(book_isbns.insert(), fresh)
 
 
 async def link_guild(
@@ -179,9 +255,10 @@ def _like_escape(value: str) -> str:
 async def search_local(
     conn: AsyncConnection, guild_id: int, query: str, limit: int = 25
 ) -> list[Book]:
-    """Prefix and word matches on title/subtitle/authors, case- and accent-insensitive.
+    """Prefix and word matches on title/subtitle/authors, case- and accent-insensitive,
+    among the books the server may see (:func:`visible_to`).
 
-    Books this server knows come first, then the rest of the cache; within each, title
+    Books this server knows come first, then the rest of the catalogue's; within each, title
     prefix matches before word matches, then shorter titles.
     """
     key = search_key(query)
@@ -196,14 +273,10 @@ async def search_local(
         )
         for word in words
     ]
-    known = (
-        select(literal(1))
-        .where(guild_books.c.guild_id == guild_id, guild_books.c.book_id == books.c.id)
-        .exists()
-    )
+    known = known_to(guild_id)
     query_stmt = (
         select(books)
-        .where(and_(*word_conditions))
+        .where(and_(*word_conditions), or_(from_catalogue(), known))
         .order_by(
             case((known, 0), else_=1),
             case((books.c.search_key.like(f"{escaped}%", escape="\\"), 0), else_=1),
@@ -308,14 +381,15 @@ async def guild_stats(conn: AsyncConnection, guild_id: int, book_id: int) -> Boo
 
 
 async def index_rows(conn: AsyncConnection, after_id: int = 0) -> list[Book]:
-    """Lightweight books (no description/subjects) with id > after_id, for the index."""
+    """Lightweight books (no description/subjects) with id > after_id, for the index (their
+    source says whether every server may see them)."""
     query = select(
         books.c.id,
         books.c.title,
         books.c.subtitle,
         books.c.authors,
         books.c.first_year,
-        books.c.search_key,
+        books.c.source,
     ).where(books.c.id > after_id)
     rows = (await conn.execute(query.order_by(books.c.id))).mappings()
     return [
@@ -325,6 +399,7 @@ async def index_rows(conn: AsyncConnection, after_id: int = 0) -> list[Book]:
             subtitle=row["subtitle"],
             authors=tuple(row["authors"] or ()),
             first_year=row["first_year"],
+            source=row["source"],
         )
         for row in rows
     ]

@@ -28,7 +28,9 @@ class GuildSettings:
     rating_step: RatingStep = DEFAULT_STEP
     review_channel_id: int | None = None
     modlog_channel_id: int | None = None
-    moderator_role_id: int | None = None  # members with this role are moderators
+    # members with this role count as moderators (/settings moderator-role); the role may
+    # have been deleted since: only the cog, which sees the server's roles, can tell
+    moderator_role_id: int | None = None
     digest_channel_id: int | None = None
     digest_weekday: int | None = None  # 0 = Monday … 6 = Sunday
     digest_hour: int | None = None  # 0..23, in digest_timezone
@@ -105,6 +107,13 @@ async def set_modlog_channel(
 ) -> None:
     """Where flags and posting failures are reported; None means nowhere."""
     await update(conn, guild_id, now, modlog_channel_id=channel_id)
+
+
+async def set_moderator_role(
+    conn: AsyncConnection, guild_id: int, role_id: int | None, now: datetime
+) -> None:
+    """Members with this role count as moderators; None: only the permissions count."""
+    await update(conn, guild_id, now, moderator_role_id=role_id)
 
 
 async def set_rating_step(

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.books import from_catalogue, known_to, visible_to
 from bot.db.schema import (
     book_isbns,
     books,
@@ -29,7 +30,7 @@ from bot.db.schema import (
     shelf_books,
     shelves,
 )
-from bot.domain.book import Book
+from bot.domain.book import MEMBER_SOURCES, Book
 from bot.domain.reading import EventKind, ReadingStatus
 from bot.domain.text import search_key
 
@@ -92,16 +93,30 @@ async def _insert_ids(
 # --- books -------------------------------------------------------------------------------
 
 
-async def book_ids_by_isbn(conn: AsyncConnection, isbns: Iterable[str]) -> dict[str, int]:
-    """ISBN-13 → the id of the book that edition belongs to, for the ISBNs that are known."""
+async def book_ids_by_isbn(
+    conn: AsyncConnection, isbns: Iterable[str], guild_id: int
+) -> dict[str, int]:
+    """ISBN-13 → the book that edition is, as the server sees it (the rules of
+    :func:`bot.db.books.find_by_isbn`: a book the server knows first, then the catalogue's
+    record; never another server's member-made book), for the ISBNs that are known."""
     wanted = sorted(set(isbns))
-    found: dict[str, int] = {}
+    known = known_to(guild_id)
+    ranked: dict[str, tuple[int, int, int]] = {}  # isbn → (not known, not catalogue, id)
     for part in _chunks(wanted):
-        rows = await conn.execute(
-            select(book_isbns.c.isbn13, book_isbns.c.book_id).where(book_isbns.c.isbn13.in_(part))
+        filed = (
+            select(book_isbns.c.isbn13, books.c.id, known, from_catalogue())
+            .join(books, books.c.id == book_isbns.c.book_id)
+            .where(book_isbns.c.isbn13.in_(part), from_catalogue())
         )
-        found.update({str(isbn): int(book_id) for isbn, book_id in rows.all()})
-    return found
+        typed = select(books.c.isbn13, books.c.id, known, from_catalogue()).where(
+            books.c.isbn13.in_(part), books.c.source.in_(MEMBER_SOURCES), known
+        )
+        for query in (filed, typed):
+            for isbn, book_id, is_known, is_catalogue in (await conn.execute(query)).all():
+                rank = (0 if is_known else 1, 0 if is_catalogue else 1, int(book_id))
+                if str(isbn) not in ranked or rank < ranked[str(isbn)]:
+                    ranked[str(isbn)] = rank
+    return {isbn: rank[2] for isbn, rank in ranked.items()}
 
 
 def _prefix(conn: AsyncConnection, key: str) -> ColumnElement[bool]:
@@ -113,13 +128,16 @@ def _prefix(conn: AsyncConnection, key: str) -> ColumnElement[bool]:
     return column.startswith(key, autoescape=True)
 
 
-async def books_by_title_prefix(conn: AsyncConnection, key: str, limit: int = 100) -> list[Book]:
-    """Books whose search key starts with ``key`` (a title's search key), lowest id first."""
+async def books_by_title_prefix(
+    conn: AsyncConnection, key: str, guild_id: int, limit: int = 100
+) -> list[Book]:
+    """Books the server may see whose search key starts with ``key`` (a title's search
+    key), lowest id first."""
     if not key:
         return []
     query = (
         select(books.c.id, books.c.title, books.c.subtitle, books.c.authors)
-        .where(_prefix(conn, key))
+        .where(_prefix(conn, key), visible_to(guild_id))
         .order_by(books.c.id)
         .limit(limit)
     )
@@ -138,8 +156,10 @@ async def books_by_title_prefix(conn: AsyncConnection, key: str, limit: int = 10
 async def insert_books(
     conn: AsyncConnection, new: Sequence[Book], now: datetime, guild_id: int
 ) -> list[int]:
-    """Store books made from file rows (no catalogue match) in one statement; their ids in
-    order. Their ISBNs are filed too, so the next import finds them by ISBN."""
+    """Store books made from file rows (no catalogue match) for the server ``guild_id``, in
+    one statement; their ids in order. They are member-made books: their ISBN stays in
+    ``books.isbn13``, where the server's next import finds it (:func:`book_ids_by_isbn`),
+    and is not filed for other servers' lookups."""
     if not new:
         return []
     values = [
@@ -160,24 +180,13 @@ async def insert_books(
         }
         for book in new
     ]
-    ids = await _insert_ids(
+    return await _insert_ids(
         conn,
         books,
         values,
         books.c.created_by_guild_id == guild_id,
         books.c.created_at == now,
     )
-    pairs = [
-        (isbn, book_id)
-        for book, book_id in zip(new, ids, strict=True)
-        for isbn in sorted({i for i in (book.isbn13, *book.isbns) if i})
-    ]
-    if pairs:
-        taken = await book_ids_by_isbn(conn, [isbn for isbn, _ in pairs])
-        fresh = [{"isbn13": i, "book_id": b} for i, b in pairs if i not in taken]
-        if fresh:
-            await conn.execute(book_isbns.insert(), fresh)
-    return ids
 
 
 async def link_books(

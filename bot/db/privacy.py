@@ -6,6 +6,11 @@ confirmation) and deleted (for ``/privacy forget-me``) from that list, so the tw
 agree. Tables added later that carry ``guild_id`` and ``user_id`` are deleted too, and the
 guild purge walks every table with a ``guild_id`` (children first), so a new feature's
 data cannot be forgotten by accident.
+
+Books members made (by hand or by an import) belong to the servers that link them: the
+purge takes along those no server links any more, and forgetting a member takes along the
+ones the member made that nothing else in any server refers to (:func:`_unused_books`).
+The catalogue's books are a shared cache and stay.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, false, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import guild_settings as settings_repo
 from bot.db.schema import (
+    book_isbns,
     books,
     command_sync_state,
     goals,
@@ -35,6 +41,7 @@ from bot.db.schema import (
     shelf_books,
     shelves,
 )
+from bot.domain.book import MEMBER_SOURCES
 
 __all__ = [
     "MemberFootprint",
@@ -68,6 +75,7 @@ class MemberFootprint:
     likes: int = 0  # likes the member gave
     flags: int = 0  # flags the member raised
     privacy: int = 0  # the digest choice (0 or 1)
+    books: int = 0  # books the member made that nothing else uses
     other: int = 0  # rows of tables added after this module was written
 
     @property
@@ -139,6 +147,74 @@ def _other_member_tables(known: set[str]) -> list[Table]:
     ]
 
 
+# --- member-made books nothing uses any more ----------------------------------------------
+
+
+def _book_references() -> list[tuple[Table, Any]]:
+    """(table, column) of every row that refers to a book as a server's data (everything but
+    the book's own ISBNs and its server links)."""
+    return [
+        (table, fk.parent)
+        for table in metadata.sorted_tables
+        if table is not book_isbns and table is not guild_books
+        for fk in table.foreign_keys
+        if fk.column.table is books
+    ]
+
+
+def _members_rows(table: Table, guild_id: int, user_id: int) -> ColumnElement[bool]:
+    """The rows of ``table`` that are the member's in the server: by its own guild_id and
+    user_id, or through its parent's (a shelf's books); none for a table of neither."""
+    if {"guild_id", "user_id"} <= set(table.c.keys()):
+        return _member(table, guild_id, user_id)
+    for fk in table.foreign_keys:
+        parent = fk.column.table
+        if parent is not books and {"guild_id", "user_id"} <= set(parent.c.keys()):
+            return fk.parent.in_(select(fk.column).where(_member(parent, guild_id, user_id)))
+    return false()
+
+
+def _unused_books(
+    *, linked_elsewhere_than: int | None, except_member: tuple[int, int] | None
+) -> ColumnElement[bool]:
+    """Member-made books that no server but ``linked_elsewhere_than`` links (None: no server
+    at all) and no row refers to, the rows of ``except_member`` (guild, user) apart."""
+    links = select(guild_books.c.book_id)
+    if linked_elsewhere_than is not None:
+        links = links.where(guild_books.c.guild_id != linked_elsewhere_than)
+    conditions = [books.c.source.in_(MEMBER_SOURCES), books.c.id.not_in(links)]
+    for table, column in _book_references():
+        rows = select(column).where(column.is_not(None))
+        if except_member is not None:
+            rows = rows.where(not_(_members_rows(table, *except_member)))
+        conditions.append(books.c.id.not_in(rows))
+    return and_(*conditions)
+
+
+def _members_unused_books(guild_id: int, user_id: int) -> ColumnElement[bool]:
+    """Books the member made in the server (by hand or by an import: their link to the
+    server is the member's, made with the book) that nothing else in any server uses."""
+    made = select(guild_books.c.book_id).where(
+        guild_books.c.guild_id == guild_id, guild_books.c.added_by == user_id
+    )
+    return and_(
+        books.c.id.in_(made),
+        books.c.created_by_guild_id == guild_id,
+        _unused_books(linked_elsewhere_than=guild_id, except_member=(guild_id, user_id)),
+    )
+
+
+async def _delete_books(conn: AsyncConnection, which: ColumnElement[bool]) -> int:
+    """Delete the books ``which`` selects, with their ISBNs and server links."""
+    ids = [int(i) for i in (await conn.execute(select(books.c.id).where(which))).scalars()]
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        await conn.execute(book_isbns.delete().where(book_isbns.c.book_id.in_(part)))
+        await conn.execute(guild_books.delete().where(guild_books.c.book_id.in_(part)))
+        await conn.execute(books.delete().where(books.c.id.in_(part)))
+    return len(ids)
+
+
 async def footprint(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberFootprint:
     """What :func:`forget_member` would delete, counted."""
     counts: dict[str, int] = {}
@@ -151,6 +227,10 @@ async def footprint(conn: AsyncConnection, guild_id: int, user_id: int) -> Membe
             select(func.count()).select_from(table).where(_member(table, guild_id, user_id))
         )
         counts["other"] = counts.get("other", 0) + int(found.scalar_one())
+    found = await conn.execute(
+        select(func.count()).select_from(books).where(_members_unused_books(guild_id, user_id))
+    )
+    counts["books"] = int(found.scalar_one())
     return MemberFootprint(**counts)
 
 
@@ -180,7 +260,8 @@ async def posted_reviews(conn: AsyncConnection, guild_id: int, user_id: int) -> 
 async def forget_member(conn: AsyncConnection, guild_id: int, user_id: int) -> MemberFootprint:
     """Delete everything of the member in the server; returns what was deleted.
 
-    The books they added stay (they are the server's catalogue), without their name on them.
+    The books they made go too when nothing else in any server uses them; the others stay
+    (they are the server's books now), without the member's name on them.
     """
     counts: dict[str, int] = {}
     parts = _member_parts(guild_id, user_id)
@@ -190,6 +271,7 @@ async def forget_member(conn: AsyncConnection, guild_id: int, user_id: int) -> M
     for table in _other_member_tables({t.name for _, t, _ in parts}):
         result = await conn.execute(table.delete().where(_member(table, guild_id, user_id)))
         counts["other"] = counts.get("other", 0) + int(result.rowcount or 0)
+    counts["books"] = await _delete_books(conn, _members_unused_books(guild_id, user_id))
     await conn.execute(
         guild_books.update()
         .where(guild_books.c.guild_id == guild_id, guild_books.c.added_by == user_id)
@@ -283,7 +365,9 @@ def _children(parent: Table) -> list[tuple[Table, Any]]:
 
 async def purge_guild(conn: AsyncConnection, guild_id: int) -> dict[str, int]:
     """Delete every row of the server in every table (children first); returns the count
-    per table. Books stay (a shared metadata cache) but forget which server added them."""
+    per table. Member-made books no server links any more go too; the catalogue's books
+    (a shared metadata cache) and member-made books another server links stay, and forget
+    which server added them."""
     counts: dict[str, int] = {}
 
     def add(name: str, n: int | None) -> None:
@@ -302,6 +386,8 @@ async def purge_guild(conn: AsyncConnection, guild_id: int) -> dict[str, int]:
         command_sync_state.delete().where(command_sync_state.c.scope == str(guild_id))
     )
     add(command_sync_state.name, result.rowcount)
+    unused = _unused_books(linked_elsewhere_than=None, except_member=None)
+    add(books.name, await _delete_books(conn, unused))
     await conn.execute(
         books.update()
         .where(books.c.created_by_guild_id == guild_id)

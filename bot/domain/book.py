@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
+
+#: Books from a catalogue (Open Library, Google Books): shared by every server.
+CATALOGUE_SOURCES: Final = ("openlibrary", "googlebooks")
+#: Books members made (``/book add``, an import's unmatched rows): they belong to the
+#: servers that link them (``guild_books``) and are never shown to, or matched for, another.
+MEMBER_SOURCES: Final = ("manual", "import")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,11 @@ class Book:
     google_volume_id: str | None = None
     source: str = "openlibrary"  # openlibrary | googlebooks | manual | import
     id: int | None = field(default=None, compare=False)
+
+    @property
+    def member_made(self) -> bool:
+        """Made by a member (by hand or by an import), not a catalogue's record."""
+        return self.source in MEMBER_SOURCES
 
     @property
     def author_line(self) -> str:

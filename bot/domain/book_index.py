@@ -6,6 +6,9 @@ search: every typed word must be the prefix of a word of the book's "title subti
 key. Ranking: this server's books first, then books whose key starts with the query (title
 prefix), then shorter titles.
 
+Only the catalogue's books (``shared``) are offered to every server; a book members made
+(by hand or by an import) is offered only in the servers that link it (SPEC §10).
+
 Postings are kept sorted by (word, title length, id), so for a one-word query (the dense,
 common case: the first letters typed) the best matches stream out of a merge of the few
 word runs under the prefix and the search stops after `limit` results instead of ranking
@@ -29,6 +32,8 @@ class IndexEntry:
     key: str
     label: str
     title_length: int
+    # a catalogue's record (every server sees it); False: member-made, for its servers only
+    shared: bool = True
 
     def postings(self) -> set[_Posting]:
         return {(w, self.title_length, self.book_id) for w in self.key.split()}
@@ -96,9 +101,10 @@ class BookIndex:
     def load(self, entries: list[IndexEntry], links: list[tuple[int, int]]) -> None:
         """Replace the whole index (bulk: one sort instead of many inserts)."""
         self._entries = {e.book_id: e for e in entries}
+        shared = [e for e in entries if e.shared]
         self._all = _Postings(
-            sorted({p for e in entries for p in e.postings()}),
-            sorted(p for e in entries if (p := e.first_posting()) is not None),
+            sorted({p for e in shared for p in e.postings()}),
+            sorted(p for e in shared if (p := e.first_posting()) is not None),
         )
         self._guilds = {}
         self._known = {}
@@ -111,11 +117,13 @@ class BookIndex:
             return
         guilds = [g for g, ids in self._known.items() if entry.book_id in ids]
         if old is not None:
-            self._all.remove(old)
+            if old.shared:
+                self._all.remove(old)
             for guild_id in guilds:
                 self._guilds[guild_id].remove(old)
         self._entries[entry.book_id] = entry
-        self._all.add(entry)
+        if entry.shared:
+            self._all.add(entry)
         for guild_id in guilds:
             self._guilds[guild_id].add(entry)
 
@@ -156,10 +164,14 @@ class BookIndex:
     def _search_words(
         self, guild_id: int, key: str, words: list[str], limit: int
     ) -> list[IndexEntry]:
+        guild = self._guilds.get(guild_id)
+        lists = [self._all.words] + ([guild.words] if guild is not None else [])
         candidates: set[int] | None = None
         for word in sorted(set(words), key=len, reverse=True):
-            start, end = _prefix_range(self._all.words, word)
-            ids = {book_id for _, _, book_id in self._all.words[start:end]}
+            ids: set[int] = set()
+            for postings in lists:
+                start, end = _prefix_range(postings, word)
+                ids.update(book_id for _, _, book_id in postings[start:end])
             candidates = ids if candidates is None else candidates & ids
             if not candidates:
                 return []

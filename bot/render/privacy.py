@@ -63,6 +63,8 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
         lines.append(_count(footprint.flags, "flag") + " you raised")
     if footprint.privacy:
         lines.append("your digest choice")
+    if footprint.books:
+        lines.append(_count(footprint.books, "book") + " you added that no one else uses")
     if footprint.other:
         lines.append(_count(footprint.other, "other record"))
     return lines

@@ -39,6 +39,20 @@ def modlog_channel_line(settings: GuildSettings) -> str:
     return f"{_channel(settings.modlog_channel_id)} (flags and posting failures)"
 
 
+def moderator_role_line(settings: GuildSettings, *, role_exists: bool = True) -> str:
+    """``role_exists``: whether the stored role is still one of the server's roles (a deleted
+    role counts as none)."""
+    everyone_else = "members with Manage Server or Manage Messages from their roles"
+    if settings.moderator_role_id is None:
+        return f"Not set: moderators are {everyone_else}."
+    if not role_exists:
+        return (
+            f"Not set (the role chosen before was deleted): moderators are {everyone_else}. "
+            "`/settings moderator-role` chooses another."
+        )
+    return f"<@&{settings.moderator_role_id}>, and {everyone_else}"
+
+
 def scale_line(scale: RatingScale) -> str:
     custom = len(scale.custom_labels)
     labels = f"{custom} custom label{'s' if custom != 1 else ''}" if custom else "default labels"
@@ -64,7 +78,9 @@ def digest_line(settings: GuildSettings) -> str:
     return "Off. `/digest setup` posts a weekly summary of the club's reading."
 
 
-def settings_embed(overview: SettingsOverview, *, guild_name: str | None = None) -> discord.Embed:
+def settings_embed(
+    overview: SettingsOverview, *, guild_name: str | None = None, moderator_role_exists: bool = True
+) -> discord.Embed:
     settings = overview.settings
     title = "Server settings"
     if guild_name:
@@ -72,12 +88,17 @@ def settings_embed(overview: SettingsOverview, *, guild_name: str | None = None)
     embed = discord.Embed(title=title, colour=SETTINGS_COLOUR)
     embed.add_field(name="Review channel", value=review_channel_line(settings), inline=False)
     embed.add_field(name="Moderator log", value=modlog_channel_line(settings), inline=False)
+    embed.add_field(
+        name="Moderator role",
+        value=moderator_role_line(settings, role_exists=moderator_role_exists),
+        inline=False,
+    )
     embed.add_field(name="Rating scale", value=scale_line(overview.scale), inline=False)
     embed.add_field(name="Weekly digest", value=digest_line(settings), inline=False)
     embed.set_footer(
         text=(
             "Admins change these with /settings review-channel, /settings modlog-channel, "
-            "/scale and /digest."
+            "/settings moderator-role, /scale and /digest."
         )
     )
     if settings.updated_at is not None:

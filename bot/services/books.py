@@ -104,6 +104,7 @@ class BookService:
             key=search_key(book.title, book.subtitle, *book.authors),
             label=choice_label(book),
             title_length=len(book.display_title),
+            shared=not book.member_made,
         )
 
     async def _fresh_index(self) -> BookIndex:
@@ -139,7 +140,7 @@ class BookService:
         ids = [e.book_id for e in index.search(guild_id, search_key(text), limit=limit)]
         async with self.database.read() as conn:
             if ids:
-                return await book_repo.get_many(conn, ids)
+                return await book_repo.get_many(conn, ids, guild_id=guild_id)
             return await book_repo.search_local(conn, guild_id, text, limit=limit)
 
     def refresh_index_soon(self) -> None:
@@ -158,6 +159,7 @@ class BookService:
 
     async def _remote_search(self, query: str, limit: int) -> list[Book]:
         """Search the catalogue, store every result, cache the result list for a while.
+        Shared by every server: only the catalogue's records come back.
 
         Raises CatalogueUnavailable when every source is down.
         """
@@ -166,7 +168,8 @@ class BookService:
         async with self.database.read() as conn:
             cached = await book_repo.cached_search(conn, key, now)
             if cached is not None:
-                return await book_repo.get_many(conn, cached)
+                found = await book_repo.get_many(conn, cached)
+                return [b for b in found if not b.member_made]
         found = await self.catalogue.search(query, limit)
         stored: list[Book] = []
         async with self.database.write() as conn:
@@ -224,10 +227,10 @@ class BookService:
         if not raw:
             raise InvalidInput("Type a book title, “title by author”, or an ISBN.")
         if raw.startswith(BOOK_VALUE_PREFIX) and raw[len(BOOK_VALUE_PREFIX) :].isdigit():
-            return Resolved(await self.get(int(raw[len(BOOK_VALUE_PREFIX) :])))
+            return Resolved(await self.get(guild_id, int(raw[len(BOOK_VALUE_PREFIX) :])))
         isbn13 = isbn_rules.to_isbn13(raw) if isbn_rules.is_valid(raw) else None
         if isbn13 is not None:
-            return Resolved(await self._by_isbn(isbn13, raw))
+            return Resolved(await self._by_isbn(guild_id, isbn13, raw))
         query = BookQuery.parse(raw)
         local = await self._local_candidates(guild_id, query.title, 25)
         one, several = pick(query, local)
@@ -261,9 +264,9 @@ class BookService:
             "or add it by hand with /book add."
         )
 
-    async def _by_isbn(self, isbn13: str, raw: str) -> Book:
+    async def _by_isbn(self, guild_id: int, isbn13: str, raw: str) -> Book:
         async with self.database.read() as conn:
-            local = await book_repo.find_by_isbn(conn, isbn13)
+            local = await book_repo.find_by_isbn(conn, isbn13, guild_id)
         if local is not None:
             return local
         try:
@@ -280,9 +283,10 @@ class BookService:
         async with self.database.write() as conn:
             return self._indexed(await book_repo.upsert(conn, found, self.clock.now()))
 
-    async def get(self, book_id: int) -> Book:
+    async def get(self, guild_id: int, book_id: int) -> Book:
+        """A book the server may see (a ``book:<id>`` value can be typed by hand)."""
         async with self.database.read() as conn:
-            book = await book_repo.get(conn, book_id)
+            book = await book_repo.get(conn, book_id, guild_id=guild_id)
         if book is None:
             raise NotFound("That book is no longer known here; search for it again.")
         return book
@@ -294,6 +298,9 @@ class BookService:
         if (guild_id, book.id) in self._linked:
             return  # every command that names a book calls this: skip the write when known
         async with self.database.write() as conn:
+            if book.member_made and not await book_repo.guild_knows(conn, guild_id, book.id):
+                # another server's own book never becomes this one's by being named here
+                raise NotFound("That book is no longer known here; search for it again.")
             await book_repo.link_guild(conn, guild_id, book.id, user_id, self.clock.now())
         self._linked.add((guild_id, book.id))
         self._indexed(book, guild_id)
@@ -358,7 +365,7 @@ class BookService:
         now = self.clock.now()
         async with self.database.write() as conn:
             if isbn13 is not None:
-                existing = await book_repo.find_by_isbn(conn, isbn13)
+                existing = await book_repo.find_by_isbn(conn, isbn13, guild_id)
                 if existing is not None and existing.id is not None:
                     await book_repo.link_guild(conn, guild_id, existing.id, user_id, now)
                     return existing, False

@@ -94,9 +94,12 @@ def book_from_row(row: ImportRow) -> Book:
     )
 
 
-async def match_locally(conn: AsyncConnection, rows: Sequence[ImportRow]) -> dict[int, int]:
-    """Row number → book id for the rows this database already has a book for."""
-    isbn_ids = await repo.book_ids_by_isbn(conn, [r.isbn13 for r in rows if r.isbn13])
+async def match_locally(
+    conn: AsyncConnection, rows: Sequence[ImportRow], guild_id: int
+) -> dict[int, int]:
+    """Row number → book id for the rows the server already has a book for: the
+    catalogue's records and the server's own member-made books (never another server's)."""
+    isbn_ids = await repo.book_ids_by_isbn(conn, [r.isbn13 for r in rows if r.isbn13], guild_id)
     found: dict[int, int] = {}
     candidates: dict[str, list[Book]] = {}
     for row in rows:
@@ -105,7 +108,9 @@ async def match_locally(conn: AsyncConnection, rows: Sequence[ImportRow]) -> dic
             continue
         key = lookup_key(row)
         if key not in candidates:
-            candidates[key] = await repo.books_by_title_prefix(conn, key, _LOCAL_CANDIDATES)
+            candidates[key] = await repo.books_by_title_prefix(
+                conn, key, guild_id, _LOCAL_CANDIDATES
+            )
         match = next((b for b in candidates[key] if same_book(row, b)), None)
         if match is not None and match.id is not None:
             found[row.row_number] = match.id
@@ -186,7 +191,9 @@ class Lookups:
 
 
 def _with_isbn(book: Book, isbn13: str | None) -> Book:
-    """The book with the row's ISBN filed too, so the next import finds it locally."""
+    """The book with the row's ISBN filed too, so the next import finds it locally. Only
+    for a book the catalogue gave for that very ISBN: a title match does not prove a
+    member's ISBN, and the record is shared by every server."""
     if isbn13 is None or isbn13 in book.isbns:
         return book
     return replace(book, isbns=(*book.isbns, isbn13))
@@ -207,7 +214,7 @@ async def ask_catalogue(lookups: Lookups, row: ImportRow) -> Book | str:
     else:
         match = next((b for b in results if same_book(row, b)), None)
         if match is not None:
-            return _with_isbn(match, row.isbn13)
+            return match
     if not skipped:
         return NO_MATCH
     return UNREACHABLE if lookups.unreachable else NOT_LOOKED_UP

@@ -403,7 +403,7 @@ class ImportService:
             if not _has_content(r)
         )
         async with self.database.read() as conn:
-            local = await match_locally(conn, rows)
+            local = await match_locally(conn, rows, guild_id)
         lookups = Lookups(
             self.catalogue, self.lookup_concurrency, self.lookup_budget_s, self._monotonic
         )
@@ -482,7 +482,7 @@ class ImportService:
         # rows no source knows: look again (another import may have added the book since),
         # then make one book per distinct ISBN or title and author
         rest = [r for r in rows if r.row_number not in matched.book_of]
-        matched.book_of.update(await match_locally(conn, rest))
+        matched.book_of.update(await match_locally(conn, rest, guild_id))
         rest = [r for r in rest if r.row_number not in matched.book_of]
         first_of: dict[tuple[str, ...], ImportRow] = {}
         for row in rest:

@@ -1,4 +1,5 @@
-"""Server settings: where reviews and moderator reports go, and the card that shows them all."""
+"""Server settings: where reviews and moderator reports go, who else counts as a moderator,
+and the card that shows them all."""
 
 from __future__ import annotations
 
@@ -45,3 +46,13 @@ class SettingsService:
         async with self.database.write() as conn:
             await settings_repo.set_modlog_channel(conn, guild_id, channel_id, self.clock.now())
             return await settings_repo.get(conn, guild_id)
+
+    async def set_moderator_role(self, guild_id: int, role_id: int | None) -> GuildSettings:
+        """Members with ``role_id`` count as moderators; None: only the permissions count."""
+        async with self.database.write() as conn:
+            await settings_repo.set_moderator_role(conn, guild_id, role_id, self.clock.now())
+            return await settings_repo.get(conn, guild_id)
+
+    async def moderator_role_id(self, guild_id: int) -> int | None:
+        async with self.database.read() as conn:
+            return (await settings_repo.get(conn, guild_id)).moderator_role_id

@@ -85,7 +85,7 @@ async def test_setup_preview_send_now_and_off(world: World, marginalia: Marginal
     assert "Europe/Berlin" in [c["value"] for c in choices]
 
     refused = await rig.slash(world.guild, world.alice, "digest setup", setup_options(world))
-    assert refused.ephemeral and "Only admins" in all_text(refused.embeds)
+    assert refused.ephemeral and "Only server admins" in all_text(refused.embeds)
     typo = await rig.slash(
         world.guild, world.admin, "digest setup", setup_options(world, timezone="Europe/Berln")
     )

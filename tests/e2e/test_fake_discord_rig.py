@@ -462,6 +462,35 @@ async def test_permissions_come_from_roles(world: World) -> None:
     assert owner.content == "purged by []"
 
 
+async def test_interaction_permissions_are_those_in_the_channel(world: World) -> None:
+    """As on Discord: the invoking member's ``permissions``, each resolved member's and
+    ``app_permissions`` are the permissions in the interaction's channel (overwrites
+    applied); the member's roles come along, for server-wide permissions."""
+    manage = discord.Permissions(manage_messages=True)
+    world.reviews.set_overwrite(world.alice, allow=manage)
+    world.reviews.set_overwrite(world.mod, deny=discord.Permissions(send_messages=True))
+    world.reviews.set_overwrite(
+        world.guild.bot_role, deny=discord.Permissions(create_public_threads=True)
+    )
+    world.rig.dispatch_channel_update(world.reviews)
+    await world.rig.sync()
+    for channel in (world.reviews, world.general):
+        result = await world.rig.slash(
+            world.guild, world.alice, "echo", {"text": "x", "member": world.mod}, channel=channel
+        )
+        payload = result.payload
+        member = payload["member"]
+        assert member["roles"] == []
+        in_channel = world.guild.permissions_for(world.alice, channel)
+        assert int(member["permissions"]) == in_channel
+        assert bool(in_channel & manage.value) is (channel is world.reviews)
+        [resolved] = payload["data"]["resolved"]["members"].values()
+        assert int(resolved["permissions"]) == world.guild.permissions_for(world.mod, channel)
+        assert resolved["roles"] == [str(r) for r in world.mod.role_ids]
+        app = discord.Permissions(int(payload["app_permissions"]))
+        assert app.create_public_threads is (channel is world.general)
+
+
 # --- components and modals ---------------------------------------------------------------------
 
 

@@ -95,6 +95,11 @@ async def test_forget_me_leaves_nothing_of_the_member_in_that_server(
     alice_elsewhere = other.members[world.alice.id]
     await _rate(world, world.alice)
     await _rate(world, world.bob)
+    # a book added by hand is its server's own: the other server adds it too
+    added = await world.rig.slash(
+        other, alice_elsewhere, "book add", {"title": BOOK, "author": "Ursula K. Le Guin"}
+    )
+    assert "Added" in added.content
     await _rate(world, alice_elsewhere, other)
     alice_post = await _review(world, world.alice, "Alice's review: ice and kinship.")
     bob_post = await _review(world, world.bob, "Bob's review: slow but worth it.")

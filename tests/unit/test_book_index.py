@@ -13,7 +13,10 @@ WORDS = ["ab", "abc", "abd", "b", "ba", "bab", "c", "ca", "cab", "dab"]
 def reference(entries: list[IndexEntry], known: set[int], key: str, limit: int) -> list[int]:
     typed = key.split()
     matches = [
-        e for e in entries if all(any(w.startswith(t) for w in e.key.split()) for t in typed)
+        e
+        for e in entries
+        if (e.shared or e.book_id in known)
+        and all(any(w.startswith(t) for w in e.key.split()) for t in typed)
     ]
     matches.sort(
         key=lambda e: (
@@ -33,16 +36,27 @@ entry_keys = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4), 
 @given(
     keys=entry_keys,
     known_bits=st.lists(st.booleans(), min_size=40, max_size=40),
+    shared_bits=st.lists(st.booleans(), min_size=40, max_size=40),
     query=st.lists(st.sampled_from(["a", "ab", "b", "ba", "c", "d", "x"]), min_size=1, max_size=2),
     limit=st.integers(min_value=1, max_value=10),
     incremental=st.booleans(),
 )
 def test_matches_reference(
-    keys: list[list[str]], known_bits: list[bool], query: list[str], limit: int, incremental: bool
+    keys: list[list[str]],
+    known_bits: list[bool],
+    shared_bits: list[bool],
+    query: list[str],
+    limit: int,
+    incremental: bool,
 ) -> None:
+    """Member-made books (not shared) match only in the server that links them (7)."""
     entries = [
         IndexEntry(
-            book_id=i + 1, key=" ".join(words), label=f"b{i}", title_length=len(words[0]) + i % 3
+            book_id=i + 1,
+            key=" ".join(words),
+            label=f"b{i}",
+            title_length=len(words[0]) + i % 3,
+            shared=shared_bits[i],
         )
         for i, words in enumerate(keys)
     ]
@@ -78,3 +92,19 @@ def test_other_guilds_books_come_after_this_guilds() -> None:
     )
     assert [e.book_id for e in index.search(1, "dune")] == [2, 1]
     assert [e.book_id for e in index.search(2, "dune")] == [1, 2]
+
+
+def test_a_member_made_book_is_offered_only_where_it_is_linked() -> None:
+    index = BookIndex()
+    index.load(
+        [IndexEntry(1, "dune", "Dune", 4), IndexEntry(2, "dune fanfic", "Fanfic", 11, False)],
+        [(1, 2)],
+    )
+    assert [e.book_id for e in index.search(1, "dune")] == [2, 1]
+    assert [e.book_id for e in index.search(2, "dune")] == [1]
+    assert [e.book_id for e in index.search(2, "dune fan")] == []
+    index.add(IndexEntry(3, "dune notes", "Notes", 10, False))
+    index.link(2, 3)
+    assert [e.book_id for e in index.search(2, "dune")] == [3, 1]
+    assert [e.book_id for e in index.search(1, "dune n")] == []
+    assert [e.book_id for e in index.search(2, "dune n")] == [3]

@@ -231,7 +231,7 @@ async def test_card_completes_description_once(
     card = await service.card(GUILD, result.book)
     assert card.book.description == "About Matilda."
     catalogue.down = True
-    again = await service.card(GUILD, await service.get(card.book.id or 0))
+    again = await service.card(GUILD, await service.get(GUILD, card.book.id or 0))
     assert again.book.description == "About Matilda."
     assert catalogue.work_calls == 1
 
@@ -246,7 +246,7 @@ async def test_many_isbns_stored_once(database: Database) -> None:
             conn, Book(title="Other", ol_work_key="OL8W", isbns=(isbns[0], "9780000009990")), NOW
         )
         assert first.id != other.id
-        found = await book_repo.find_by_isbn(conn, isbns[0])
+        found = await book_repo.find_by_isbn(conn, isbns[0], GUILD)
     assert found is not None and found.id == first.id
 
 

@@ -117,7 +117,14 @@ def _card(settings: GuildSettings, scale: RatingScale | None = None) -> dict[str
 
 def test_card_shows_defaults_in_words() -> None:
     card = _card(GuildSettings(guild_id=GUILD))
-    assert set(card) == {"Review channel", "Moderator log", "Rating scale", "Weekly digest"}
+    assert set(card) == {
+        "Review channel",
+        "Moderator log",
+        "Moderator role",
+        "Rating scale",
+        "Weekly digest",
+    }
+    assert card["Moderator role"].startswith("Not set: moderators are members with Manage")
     assert "where `/review write` is used" in card["Review channel"]
     assert "reported nowhere" in card["Moderator log"]
     assert card["Rating scale"].startswith("Half stars (0.5, 1, 1.5")
@@ -130,6 +137,7 @@ def test_card_shows_configured_values() -> None:
         guild_id=GUILD,
         review_channel_id=11,
         modlog_channel_id=22,
+        moderator_role_id=44,
         digest_channel_id=33,
         digest_weekday=6,
         digest_hour=8,
@@ -139,8 +147,29 @@ def test_card_shows_configured_values() -> None:
     card = _card(settings, RatingScale(RatingStep.QUARTER, {13: "Solid", 20: "Wow"}))
     assert card["Review channel"] == "<#11>"
     assert card["Moderator log"].startswith("<#22>")
+    assert card["Moderator role"].startswith("<@&44>")
     assert "Quarter stars" in card["Rating scale"] and "2 custom labels" in card["Rating scale"]
     assert card["Weekly digest"] == "On: every Sunday at 08:00 (America/New\\_York) in <#33>."
+
+
+def test_card_treats_a_deleted_moderator_role_as_none() -> None:
+    overview = SettingsOverview(GuildSettings(guild_id=GUILD, moderator_role_id=44), RatingScale())
+    embed = settings_embed(overview, moderator_role_exists=False)
+    [line] = [f.value or "" for f in embed.fields if f.name == "Moderator role"]
+    assert line.startswith("Not set (the role chosen before was deleted)")
+    assert "<@&44>" not in line
+
+
+async def test_moderator_role_is_kept_per_server(
+    service: SettingsService, database: Database
+) -> None:
+    assert await service.moderator_role_id(GUILD) is None
+    stored = await service.set_moderator_role(GUILD, 44)
+    assert stored.moderator_role_id == 44
+    assert await service.moderator_role_id(GUILD) == 44
+    assert await service.moderator_role_id(OTHER_GUILD) is None
+    await service.set_moderator_role(GUILD, None)
+    assert await service.moderator_role_id(GUILD) is None
 
 
 def test_digest_line_when_switched_off_keeps_the_schedule() -> None:

@@ -103,8 +103,10 @@ Fidelity notes
   as a plain member, to exercise the bot's own server-side check.
 - The bot's permissions are checked on message and thread creation (403 Missing Access /
   Missing Permissions) from its managed role (``guild.bot_role``) and channel overwrites;
-  interactions carry ``member.permissions`` and ``app_permissions`` computed with
-  Discord's algorithm (owner and Administrator have everything).
+  interactions carry ``member.permissions`` (also for resolved members) and
+  ``app_permissions`` computed with Discord's algorithm for the interaction's channel,
+  overwrites applied (owner and Administrator have everything), plus the member's role ids,
+  from which discord.py's ``Member.guild_permissions`` gives the server-wide permissions.
 - The first follow-up after a "thinking" deferral replaces the loading message and keeps
   the deferral's ephemerality, as on Discord. Answering twice gets 400 (40060).
 - Gateway events the bot would get are sent too (MESSAGE_CREATE for its messages,

@@ -320,14 +320,23 @@ class InteractionResult:
 
 
 class Resolved:
-    """Collects the ``resolved`` section of an interaction's data."""
+    """Collects the ``resolved`` section of an interaction's data.
+
+    As on Discord, a resolved member's ``permissions`` are theirs in the interaction's
+    ``channel`` (overwrites applied), and a resolved channel's are the invoking member's in
+    that channel."""
 
     def __init__(
-        self, rig: FakeDiscord, guild: FakeGuild | None, member: FakeMember | None
+        self,
+        rig: FakeDiscord,
+        guild: FakeGuild | None,
+        member: FakeMember | None,
+        channel: FakeChannel | None = None,
     ) -> None:
         self._rig = rig
         self._guild = guild
         self._member = member
+        self._channel = channel
         self.sections: dict[str, dict[str, JSON]] = {}
 
     def _put(self, section: str, key: int, value: JSON) -> str:
@@ -339,7 +348,8 @@ class Resolved:
         self._put("users", user.id, user.to_payload())
         if self._guild is not None and user.id in self._guild.members:
             member = self._guild.members[user.id]
-            payload = member.to_payload(with_user=False, permissions=member.permissions)
+            permissions = self._guild.permissions_for(member, self._channel)
+            payload = member.to_payload(with_user=False, permissions=permissions)
             self._put("members", user.id, payload)
         return str(user.id)
 
@@ -445,12 +455,13 @@ def build_command_data(
     *,
     guild: FakeGuild | None,
     member: FakeMember | None,
+    channel: FakeChannel | None = None,
     focused: str | None = None,
     validate: bool = True,
 ) -> JSON:
     """The ``data`` of an APPLICATION_COMMAND (or, with ``focused``, AUTOCOMPLETE)
     interaction for ``command`` (as synced) and the sub-command ``path``."""
-    resolved = Resolved(rig, guild, member)
+    resolved = Resolved(rig, guild, member, channel)
     definitions: list[JSON] = command.get("options") or []
     wrappers: list[JSON] = []
     for part in path:
@@ -509,6 +520,7 @@ def build_component_data(
     *,
     guild: FakeGuild | None,
     member: FakeMember | None,
+    channel: FakeChannel | None = None,
     validate: bool = True,
 ) -> JSON:
     """The ``data`` of a MESSAGE_COMPONENT interaction for a button or a select."""
@@ -532,7 +544,7 @@ def build_component_data(
             raise ValueError(f"{bad} are not options of select {component['custom_id']!r}")
         data["values"] = [str(v) for v in values]
         return data
-    resolved = Resolved(rig, guild, member)
+    resolved = Resolved(rig, guild, member, channel)
     convert = {
         5: resolved.user,
         6: resolved.role,
@@ -551,6 +563,7 @@ def build_modal_submit(
     *,
     guild: FakeGuild | None,
     member: FakeMember | None,
+    channel: FakeChannel | None = None,
     validate: bool = True,
 ) -> JSON:
     """The ``data`` of a MODAL_SUBMIT, mirroring the modal's layout: action rows (type 1)
@@ -561,7 +574,7 @@ def build_modal_submit(
         raise ValueError(
             f"modal {modal.title!r} has no inputs {sorted(unknown)}; has {modal.input_ids}"
         )
-    resolved = Resolved(rig, guild, member)
+    resolved = Resolved(rig, guild, member, channel)
 
     def submitted(component: JSON) -> JSON:
         kind = component["type"]

@@ -444,6 +444,21 @@ class FakeGuild:
         )
         return role
 
+    def delete_role(self, role: FakeRole) -> None:
+        """Delete a role, as Discord does: members lose it and channel overwrites for it go
+        (sends ``GUILD_ROLE_DELETE`` when the bot is connected)."""
+        if role.id == self.id or role.managed:
+            raise ValueError(f"{role!r} cannot be deleted (@everyone or a managed role)")
+        del self.roles[role.id]
+        for member in self.members.values():
+            if role.id in member.role_ids:
+                member.role_ids.remove(role.id)
+        for channel in self.channels.values():
+            channel.overwrites.pop(role.id, None)
+        self.rig._guild_event(
+            self, "GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)}
+        )
+
     def add_text_channel(
         self,
         name: str,

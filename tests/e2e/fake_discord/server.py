@@ -623,6 +623,7 @@ class FakeDiscord:
             options or {},
             guild=guild,
             member=member,
+            channel=target,
             validate=self.validate if validate is None else validate,
         )
         payload = base_interaction(
@@ -673,6 +674,7 @@ class FakeDiscord:
             {**(options or {}), focused: value},
             guild=guild,
             member=member,
+            channel=target,
             focused=focused,
             validate=self.validate,
         )
@@ -730,7 +732,13 @@ class FakeDiscord:
         member = guild.members.get(user_obj.id) if guild is not None else None
         channel = self.channels[stored.channel_id]
         data = build_component_data(
-            self, component, values, guild=guild, member=member, validate=self.validate
+            self,
+            component,
+            values,
+            guild=guild,
+            member=member,
+            channel=channel,
+            validate=self.validate,
         )
         payload = base_interaction(
             self, kind=MESSAGE_COMPONENT, data=data, guild=guild, channel=channel, user=user_obj
@@ -811,7 +819,13 @@ class FakeDiscord:
         guild = opener.guild
         member = guild.members.get(user_obj.id) if guild is not None else None
         data = build_modal_submit(
-            self, record, values, guild=guild, member=member, validate=self.validate
+            self,
+            record,
+            values,
+            guild=guild,
+            member=member,
+            channel=opener.channel,
+            validate=self.validate,
         )
         payload = base_interaction(
             self,
