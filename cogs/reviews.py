@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import discord
@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MarginaliaBot
+from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
 from bot.domain.markdown import inert, plain
@@ -31,10 +32,10 @@ from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
     REVIEW_ITEMS,
     REVIEWS_COG_NAME,
-    OpenFormView,
     ReviewListView,
-    ReviewModal,
+    draft_view,
     flag_prompt,
+    form_draft_id,
     form_error_embed,
     link_view,
     modlog_flag_embed,
@@ -45,9 +46,12 @@ from bot.render.reviews import (
     review_jump_url,
     review_list_embed,
     review_messages,
+    review_modal,
     review_view,
+    submitted_form,
 )
 from bot.services.ratings import RatingService
+from bot.services.review_drafts import ReviewDraftService
 from bot.services.reviews import (
     ReviewContext,
     ReviewForm,
@@ -55,6 +59,7 @@ from bot.services.reviews import (
     ReviewService,
     WritePlan,
 )
+from bot.tree import handle_interaction_error
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import (
     is_moderator,
@@ -82,6 +87,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         self.bot = bot
         self.service = ReviewService(bot.database, bot.clock)
         self.ratings = RatingService(bot.database, bot.clock)
+        self.drafts = ReviewDraftService(bot.database, bot.clock)
         # one thread creation at a time per review (the database keeps the first one anyway)
         self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -127,15 +133,17 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             self.service.check_file_size(file.size)
 
         async def go(reply_to: Interaction, chosen: Book) -> None:
+            assert chosen.id is not None
             plan = await self.service.plan_write(
                 guild_id, reply_to.user.id, chosen, stars=stars, spoilers_reach=spoilers_reach
             )
             if file is not None:
                 await self._write_from_file(reply_to, plan, file)
-            else:
-                await self._open_form(
-                    reply_to, lambda: self._write_form(plan, ReviewForm()), "Open the review form"
-                )
+                return
+            draft = await self.drafts.open_for_write(
+                guild_id, reply_to.user.id, chosen.id, stars=stars, spoilers_reach=spoilers_reach
+            )
+            await self._open_form(reply_to, draft, chosen, "Open the review form")
 
         await with_book(interaction, book, go)
 
@@ -161,43 +169,75 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         context = await self.service.write(interaction.guild_id, interaction.user.id, plan, draft)
         await self._publish_new(interaction, context)
 
-    def _write_form(self, plan: WritePlan, form: ReviewForm) -> ReviewModal:
-        async def submitted(interaction: Interaction, filled: ReviewForm) -> None:
-            assert interaction.guild_id is not None
-            try:
-                draft = self.service.draft_from_form(plan, filled)
-            except InvalidInput as error:
-                await self._form_error(interaction, error, lambda: self._write_form(plan, filled))
-                return
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            context = await self.service.write(
-                interaction.guild_id, interaction.user.id, plan, draft
-            )
-            await self._publish_new(interaction, context)
-
-        return ReviewModal(title=f"Review: {plan.book.title}", form=form, on_submit=submitted)
+    # --- the form: every submission is kept as a draft first -----------------------------
 
     async def _open_form(
-        self, interaction: Interaction, build: Callable[[], ReviewModal], label: str
+        self, interaction: Interaction, draft: StoredDraft, book: Book, label: str
     ) -> None:
-        """Open the form; a modal must be the first answer, so a deferred interaction gets a
-        button that opens it instead."""
+        """Open the form on the draft; a modal must be the first answer, so a deferred
+        interaction gets a (persistent) button that opens it instead."""
         if interaction.response.is_done():
-            view = OpenFormView(build, owner_id=interaction.user.id, label=label)
             await interaction.followup.send(
-                "The form is ready — press the button to open it.", view=view, ephemeral=True
+                "The form is ready — press the button to open it. Your text is kept until "
+                "the review is posted, even if you close the form.",
+                view=draft_view(draft.id, label),
+                ephemeral=True,
             )
         else:
-            await interaction.response.send_modal(build())
+            await interaction.response.send_modal(review_modal(draft, book))
 
-    async def _form_error(
-        self, interaction: Interaction, error: InvalidInput, reopen: Callable[[], ReviewModal]
-    ) -> None:
-        """Say what was wrong, with a button that reopens the form holding the member's text."""
-        view = OpenFormView(reopen, owner_id=interaction.user.id, label="Fix it")
-        await interaction.response.send_message(
-            embed=form_error_embed(error.message), view=view, ephemeral=True
-        )
+    async def open_draft(self, interaction: Interaction, draft_id: int) -> None:
+        """The "Open the form" / "Fix it" button: the form again, holding the draft."""
+        draft = await self.drafts.own(_guild(interaction), interaction.user.id, draft_id)
+        book = await self.bot.books.get(draft.guild_id, draft.book_id)
+        await interaction.response.send_modal(review_modal(draft, book))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Review forms are answered here, not by discord.py's modal store, so a form
+        submitted after any delay or a restart is still received (the draft is in the
+        database)."""
+        draft_id = form_draft_id(interaction)
+        if draft_id is None:
+            return
+        try:
+            await self._submitted(interaction, draft_id, submitted_form(interaction))
+        except Exception as error:
+            await handle_interaction_error(interaction, error)
+
+    async def _submitted(self, interaction: Interaction, draft_id: int, form: ReviewForm) -> None:
+        guild_id = _guild(interaction)
+        draft = await self.drafts.save(guild_id, interaction.user.id, draft_id, form)
+        book = await self.bot.books.get(guild_id, draft.book_id)
+        try:
+            if draft.review_id is None:
+                plan = await self.service.plan_write(
+                    guild_id,
+                    interaction.user.id,
+                    book,
+                    stars=draft.stars,
+                    spoilers_reach=draft.spoilers_reach,
+                )
+                checked = self.service.draft_from_form(plan, form)
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                context = await self.service.write(guild_id, interaction.user.id, plan, checked)
+            else:
+                context = await self.service.edit(
+                    guild_id, interaction.user.id, draft.review_id, form
+                )
+                await interaction.response.defer(ephemeral=True, thinking=True)
+        except InvalidInput as error:
+            await interaction.response.send_message(
+                embed=form_error_embed(error.message),
+                view=draft_view(draft.id, "Fix it"),
+                ephemeral=True,
+            )
+            return
+        await self.drafts.discard(guild_id, draft.id)
+        if draft.review_id is None:
+            await self._publish_new(interaction, context)
+        else:
+            await self._publish_edit(interaction, context)
 
     # --- /review edit -------------------------------------------------------------------
 
@@ -218,35 +258,10 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     "characters a field). To change it, remove it with `/review delete` and "
                     "post the new version with `/review write` and the file."
                 )
-            form = ReviewForm(
-                body=review.body,
-                headline=review.headline or "",
-                spoilers=review.spoilers or "",
-                content_warnings=review.content_warnings or "",
-                recommended_for=review.recommended_for or "",
-            )
-            await self._open_form(
-                reply_to, lambda: self._edit_form(review.id, chosen, form), "Open the edit form"
-            )
+            draft = await self.drafts.open_for_edit(reply_to.guild_id, reply_to.user.id, review)
+            await self._open_form(reply_to, draft, chosen, "Open the edit form")
 
         await with_book(interaction, book, go)
-
-    def _edit_form(self, review_id: int, book: Book, form: ReviewForm) -> ReviewModal:
-        async def submitted(interaction: Interaction, filled: ReviewForm) -> None:
-            assert interaction.guild_id is not None
-            try:
-                context = await self.service.edit(
-                    interaction.guild_id, interaction.user.id, review_id, filled
-                )
-            except InvalidInput as error:
-                await self._form_error(
-                    interaction, error, lambda: self._edit_form(review_id, book, filled)
-                )
-                return
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await self._publish_edit(interaction, context)
-
-        return ReviewModal(title=f"Edit: {book.title}", form=form, on_submit=submitted)
 
     # --- /review delete -----------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.db.schema import (
     progress_events,
     ratings,
     readings,
+    review_drafts,
     review_flags,
     review_likes,
     reviews,
@@ -47,6 +48,7 @@ class MemberData:
     likes: list[Row] = field(default_factory=list)  # likes the member gave
     flags: list[Row] = field(default_factory=list)  # flags the member raised
     privacy: Row | None = None
+    drafts: list[Row] = field(default_factory=list)  # review text not sent yet
 
     @property
     def empty(self) -> bool:
@@ -59,6 +61,7 @@ class MemberData:
             or self.likes
             or self.flags
             or self.privacy
+            or self.drafts
         )
 
 
@@ -155,9 +158,15 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.privacy = privacy[0] if privacy else None
+    data.drafts = await _rows(
+        conn,
+        select(review_drafts)
+        .where(review_drafts.c.guild_id == guild_id, review_drafts.c.user_id == user_id)
+        .order_by(review_drafts.c.id),
+    )
     book_ids = [
         int(row["book_id"])
-        for group in (data.ratings, data.reviews, data.readings, data.shelf_entries)
+        for group in (data.ratings, data.reviews, data.readings, data.shelf_entries, data.drafts)
         for row in group
     ]
     book_ids += [int(row["book_id"]) for row in (*data.likes, *data.flags)]

@@ -35,6 +35,7 @@ from bot.db.schema import (
     progress_events,
     ratings,
     readings,
+    review_drafts,
     review_flags,
     review_likes,
     reviews,
@@ -75,6 +76,7 @@ class MemberFootprint:
     likes: int = 0  # likes the member gave
     flags: int = 0  # flags the member raised
     privacy: int = 0  # the digest choice (0 or 1)
+    drafts: int = 0  # review text typed but not sent
     books: int = 0  # books the member made that nothing else uses
     other: int = 0  # rows of tables added after this module was written
 
@@ -118,6 +120,7 @@ def _member_parts(guild_id: int, user_id: int) -> list[tuple[str, Table, ColumnE
             review_flags,
             and_(review_flags.c.user_id == user_id, review_flags.c.review_id.in_(guild_reviews)),
         ),
+        ("drafts", review_drafts, _member(review_drafts, guild_id, user_id)),
         ("likes_received", review_likes, review_likes.c.review_id.in_(own_reviews)),
         ("flags_received", review_flags, review_flags.c.review_id.in_(own_reviews)),
         ("reviews", reviews, _member(reviews, guild_id, user_id)),

@@ -65,6 +65,8 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
         lines.append("your digest choice")
     if footprint.books:
         lines.append(_count(footprint.books, "book") + " you added that no one else uses")
+    if footprint.drafts:
+        lines.append(_count(footprint.drafts, "unsent review draft"))
     if footprint.other:
         lines.append(_count(footprint.other, "other record"))
     return lines

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Final, Protocol, Self, runtime_checkable
 import discord
 from discord.ext.commands.bot import BotBase
 
+from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
 from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
@@ -38,6 +39,7 @@ from bot.domain.spoilers import (
     paginate,
     paginate_spoiler,
 )
+from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
     PAGE_SIZE,
@@ -414,7 +416,8 @@ class ReviewListView(discord.ui.View):
 
 # --- the review form ---------------------------------------------------------------------
 
-FormHandler = Callable[[discord.Interaction[Any], ReviewForm], Awaitable[None]]
+FORM_PREFIX: Final = "review:form:"
+_FORM_ID = re.compile(rf"{FORM_PREFIX}(?P<id>[0-9]{{1,20}})")
 
 
 def _input(
@@ -427,7 +430,7 @@ def _input(
     long: bool = False,
     required: bool = False,
     placeholder: str | None = None,
-) -> tuple[discord.ui.Label[ReviewModal], discord.ui.TextInput[ReviewModal]]:
+) -> discord.ui.Label[ReviewModal]:
     text_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
         custom_id=custom_id,
         style=discord.TextStyle.long if long else discord.TextStyle.short,
@@ -436,16 +439,19 @@ def _input(
         max_length=max_length,
         placeholder=placeholder,
     )
-    return discord.ui.Label(text=label, description=description, component=text_input), text_input
+    return discord.ui.Label(text=label, description=description, component=text_input)
 
 
 class ReviewModal(discord.ui.Modal):
-    """The five inputs of SPEC §5: headline, review, spoilers, content warnings, recommended for."""
+    """The five inputs of SPEC §5: headline, review, spoilers, content warnings, recommended
+    for. Its custom id names the draft (``review:form:<draft id>``); the submission is
+    answered by the reviews cog's listener, never by discord.py's modal store (which forgets
+    a form after a timeout or a restart), so :meth:`is_finished` says so."""
 
-    def __init__(self, *, title: str, form: ReviewForm, on_submit: FormHandler) -> None:
-        super().__init__(title=plain(title, MODAL_TITLE_LIMIT), timeout=1800)
-        self._handler = on_submit
-        parts = [
+    def __init__(self, *, title: str, form: ReviewForm, draft_id: int) -> None:
+        super().__init__(title=plain(title, MODAL_TITLE_LIMIT), timeout=None)
+        self.custom_id = f"{FORM_PREFIX}{draft_id}"
+        for part in (
             _input(
                 "Headline",
                 "Optional: your review in a few words.",
@@ -486,57 +492,54 @@ class ReviewModal(discord.ui.Modal):
                 max_length=256,
                 placeholder="almost anyone",
             ),
-        ]
-        self._inputs = [text_input for _, text_input in parts]
-        for label, _ in parts:
-            self.add_item(label)
+        ):
+            self.add_item(part)
 
-    def form(self) -> ReviewForm:
-        headline, body, spoilers, warnings, recommended = (i.value for i in self._inputs)
-        return ReviewForm(
-            body=body,
-            headline=headline,
-            spoilers=spoilers,
-            content_warnings=warnings,
-            recommended_for=recommended,
-        )
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self._handler(interaction, self.form())
-
-    # discord.py's Modal.on_error takes no item, unlike the View method it overrides.
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction[Any], error: Exception, /
-    ) -> None:
-        await handle_interaction_error(interaction, error)
+    def is_finished(self) -> bool:
+        return True  # nothing for discord.py to keep: see the class docstring
 
 
-class OpenFormView(discord.ui.View):
-    """A button that opens the review form: a modal must be an interaction's first answer,
-    so this stands in when the command had to be deferred, or a form must be reopened."""
+def review_modal(draft: StoredDraft, book: Book) -> ReviewModal:
+    verb = "Review" if draft.review_id is None else "Edit"
+    return ReviewModal(title=f"{verb}: {book.title}", form=form_of(draft), draft_id=draft.id)
 
-    on_error = staticmethod(view_on_error)
 
-    def __init__(self, open_form: Callable[[], ReviewModal], *, owner_id: int, label: str) -> None:
-        super().__init__(timeout=1800)
-        self.open_form = open_form
-        self.owner_id = owner_id
-        self.open_button.label = label
+def form_draft_id(interaction: discord.Interaction[Any]) -> int | None:
+    """The draft a submitted review form belongs to, or None for any other interaction."""
+    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+        return None
+    match = _FORM_ID.fullmatch(str(interaction.data.get("custom_id", "")))
+    return int(match["id"]) if match else None
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This form belongs to someone else. Use `/review write` for your own review.",
-                ephemeral=True,
-            )
-            return False
-        return True
 
-    @discord.ui.button(label="Open the review form", style=discord.ButtonStyle.primary)
-    async def open_button(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[OpenFormView]
-    ) -> None:
-        await interaction.response.send_modal(self.open_form())
+def submitted_form(interaction: discord.Interaction[Any]) -> ReviewForm:
+    """The texts of a submitted review form (inputs inside labels or action rows)."""
+    values: dict[str, str] = {}
+    data: dict[str, Any] = dict(interaction.data or {})
+    stack: list[Any] = list(data.get("components") or [])
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("custom_id"), str) and isinstance(node.get("value"), str):
+            values[node["custom_id"]] = node["value"]
+        stack.extend(node.get("components") or [])
+        if isinstance(node.get("component"), dict):
+            stack.append(node["component"])
+    return ReviewForm(
+        body=values.get("review", ""),
+        headline=values.get("headline", ""),
+        spoilers=values.get("spoilers", ""),
+        content_warnings=values.get("content_warnings", ""),
+        recommended_for=values.get("recommended_for", ""),
+    )
+
+
+def draft_view(draft_id: int, label: str) -> discord.ui.View:
+    """A persistent button that opens the review form on a draft (works after restarts)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(DraftButton(draft_id, label))
+    return view
 
 
 def form_error_embed(message: str) -> discord.Embed:
@@ -567,6 +570,8 @@ class ReviewActions(Protocol):
     async def flag_reason(
         self, interaction: discord.Interaction[Any], review_id: int, reason: str
     ) -> None: ...
+
+    async def open_draft(self, interaction: discord.Interaction[Any], draft_id: int) -> None: ...
 
 
 async def _dispatch(
@@ -736,4 +741,41 @@ class FlagReasonSelect(
         )
 
 
-REVIEW_ITEMS: Final = (LikeButton, RevealButton, DiscussButton, FlagButton, FlagReasonSelect)
+class DraftButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"review:draft:{_ID}",
+):
+    """Opens the review form on a stored draft (``review:draft:<draft id>``)."""
+
+    def __init__(self, draft_id: int, label: str = "Open the review form") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"review:draft:{draft_id}",
+            )
+        )
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DraftButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _dispatch(interaction, lambda actions: actions.open_draft(interaction, self.draft_id))
+
+
+REVIEW_ITEMS: Final = (
+    LikeButton,
+    RevealButton,
+    DiscussButton,
+    FlagButton,
+    FlagReasonSelect,
+    DraftButton,
+)

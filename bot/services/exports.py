@@ -195,6 +195,7 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "likes_given": [_clean(like) for like in data.likes],
         "flags_raised": [_clean(flag) for flag in data.flags],
         "privacy": _clean(data.privacy) if data.privacy else {"digest_opt_in": True},
+        "review_drafts": [_clean(d, member) for d in data.drafts],
     }
 
 
