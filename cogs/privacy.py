@@ -94,35 +94,39 @@ class Privacy(commands.Cog):
     async def _delete_posts(
         self, guild_id: int, posts: tuple[PostedReview, ...]
     ) -> tuple[int, int, int]:
-        """Delete the reviews' messages and threads: (messages deleted, left, threads)."""
+        """Delete the reviews' messages, close their threads: (deleted, left, threads)."""
         deleted = left = threads = 0
         for post in posts:
-            if post.channel_id is not None and post.message_ids:
-                channel = self.bot.get_partial_messageable(post.channel_id, guild_id=guild_id)
-                for message_id in post.message_ids:
-                    try:
-                        await channel.get_partial_message(message_id).delete()
-                    except discord.NotFound:
-                        deleted += 1  # already gone
-                    except discord.HTTPException as error:
-                        log.warning("could not delete review message %s: %s", message_id, error)
-                        left += 1
-                    else:
-                        deleted += 1
-            if post.thread_id is not None and await self._delete_thread(post.thread_id):
+            messages = list(post.strays)
+            if post.channel_id is not None:
+                messages[:0] = [(post.channel_id, m) for m in post.message_ids]
+            for channel_id, message_id in messages:
+                channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+                try:
+                    await channel.get_partial_message(message_id).delete()
+                except discord.NotFound:
+                    deleted += 1  # already gone
+                except discord.HTTPException as error:
+                    log.warning("could not delete review message %s: %s", message_id, error)
+                    left += 1
+                else:
+                    deleted += 1
+            if post.thread_id is not None and await self._close_thread(post.thread_id):
                 threads += 1
         return deleted, left, threads
 
-    async def _delete_thread(self, thread_id: int) -> bool:
+    async def _close_thread(self, thread_id: int) -> bool:
+        """Archive and lock a review's discussion thread: other members wrote in it too, so
+        it is not the leaving member's to delete."""
         try:
             channel = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
             if isinstance(channel, discord.Thread):
-                await channel.delete()
+                await channel.edit(archived=True, locked=True)
                 return True
         except discord.NotFound:
             return False
         except discord.HTTPException as error:
-            log.warning("could not delete review thread %s: %s", thread_id, error)
+            log.warning("could not archive review thread %s: %s", thread_id, error)
         return False
 
     # --- /privacy digest ----------------------------------------------------------------

@@ -393,9 +393,17 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     message = await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
                 sent.append(message)
         except discord.HTTPException:
+            strays: list[tuple[int, int]] = []
             for message in sent:
-                with contextlib.suppress(discord.HTTPException):
+                try:
                     await message.delete()
+                except discord.NotFound:
+                    pass
+                except discord.HTTPException:
+                    strays.append((channel.id, message.id))
+            # what could not be removed now goes with the review when it is deleted
+            review = context.review
+            await self.service.add_strays(review.guild_id, review.id, strays)
             raise
         return [message.id for message in sent]
 
@@ -497,7 +505,17 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 ephemeral=True,
             )
             return
-        ids = [review.message_id, *await self._sync_continuations(channel, review, messages[1:])]
+        try:
+            continuations = await self._sync_continuations(channel, review, messages[1:])
+        except discord.HTTPException as error:
+            await interaction.followup.send(
+                "Your review is updated, but I couldn't update every part of its post "
+                f"(Discord said {error.status}). `/review show` shows the new version; "
+                "`/review edit` again retries.",
+                ephemeral=True,
+            )
+            return
+        ids = [review.message_id, *continuations]
         await self.service.set_posted(review.guild_id, review.id, channel.id, ids)
         url = review_jump_url(review)
         await interaction.followup.send(
@@ -515,6 +533,28 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         """Edit the continuation messages that exist, send the missing ones, delete the rest."""
         old = list(review.extra_message_ids)
         ids: list[int] = []
+        try:
+            await self._update_continuations(channel, messages, old, ids)
+        except discord.HTTPException:
+            # record what is posted now (sent so far, and the old ones not reached yet), so a
+            # later delete or forget-me finds every message
+            assert review.message_id is not None
+            posted = [review.message_id, *ids, *(i for i in old[len(ids) :] if i not in ids)]
+            await self.service.set_posted(review.guild_id, review.id, channel.id, posted)
+            raise
+        for surplus in old[len(messages) :]:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.get_partial_message(surplus).delete()
+        return ids
+
+    async def _update_continuations(
+        self,
+        channel: PostChannel,
+        messages: Sequence[list[discord.Embed]],
+        old: list[int],
+        ids: list[int],
+    ) -> None:
+        """Edit the continuations that exist, send the missing ones; ``ids`` grows as it goes."""
         for index, embeds in enumerate(messages):
             if index < len(old):
                 try:
@@ -528,21 +568,15 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     continue
             sent = await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
             ids.append(sent.id)
-        for surplus in old[len(messages) :]:
-            with contextlib.suppress(discord.HTTPException):
-                await channel.get_partial_message(surplus).delete()
-        return ids
 
     async def _delete_post(self, review: StoredReview) -> list[int]:
-        """Delete the review's messages; returns those that could not be deleted."""
-        if not review.message_ids or review.channel_id is None:
-            return []
-        channel = self._channel(review.guild_id, review.channel_id)
-        messageable = channel or self.bot.get_partial_messageable(
-            review.channel_id, guild_id=review.guild_id
-        )
+        """Delete the review's messages (and strays of failed posts); returns those that
+        could not be deleted."""
         left: list[int] = []
-        for message_id in review.message_ids:
+        for channel_id, message_id in review.all_messages:
+            messageable = self._channel(
+                review.guild_id, channel_id
+            ) or self.bot.get_partial_messageable(channel_id, guild_id=review.guild_id)
             try:
                 await messageable.get_partial_message(message_id).delete()
             except discord.NotFound:

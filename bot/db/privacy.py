@@ -97,6 +97,8 @@ class PostedReview:
     channel_id: int | None
     message_ids: tuple[int, ...]
     thread_id: int | None
+    # (channel id, message id) left behind by a failed post
+    strays: tuple[tuple[int, int], ...] = ()
 
 
 def _member(table: Table, guild_id: int, user_id: int) -> ColumnElement[bool]:
@@ -246,17 +248,17 @@ async def posted_reviews(conn: AsyncConnection, guild_id: int, user_id: int) -> 
             reviews.c.message_id,
             reviews.c.extra_message_ids,
             reviews.c.thread_id,
+            reviews.c.stray_messages,
         )
-        .where(
-            _member(reviews, guild_id, user_id),
-            or_(reviews.c.message_id.is_not(None), reviews.c.thread_id.is_not(None)),
-        )
+        .where(_member(reviews, guild_id, user_id))
         .order_by(reviews.c.id)
     )
     out: list[PostedReview] = []
-    for review_id, channel_id, message_id, extra, thread_id in rows.all():
+    for review_id, channel_id, message_id, extra, thread_id, stray in rows.all():
         ids = ((int(message_id),) if message_id else ()) + tuple(int(i) for i in extra or ())
-        out.append(PostedReview(int(review_id), channel_id, ids, thread_id))
+        strays = tuple((int(c), int(m)) for c, m in stray or ())
+        if ids or thread_id is not None or strays:
+            out.append(PostedReview(int(review_id), channel_id, ids, thread_id, strays))
     return out
 
 

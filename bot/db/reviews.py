@@ -45,6 +45,19 @@ class StoredReview:
     created_at: datetime
     updated_at: datetime
     likes: int = 0
+    # (channel id, message id) left behind by a failed post or edit; deleted with the review
+    stray_messages: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def all_messages(self) -> tuple[tuple[int, int], ...]:
+        """(channel id, message id) of every message of the review in Discord: its post and
+        whatever a failed post left behind."""
+        posted = (
+            tuple((self.channel_id, m) for m in self.message_ids)
+            if self.channel_id is not None
+            else ()
+        )
+        return posted + self.stray_messages
 
     @property
     def message_ids(self) -> tuple[int, ...]:
@@ -105,6 +118,7 @@ def _from_row(row: RowMapping) -> StoredReview:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         likes=int(row["likes"] or 0),
+        stray_messages=tuple((int(c), int(m)) for c, m in row["stray_messages"] or ()),
     )
 
 
@@ -198,6 +212,30 @@ async def set_posted(
             message_id=message_ids[0] if message_ids else None,
             extra_message_ids=[int(i) for i in message_ids[1:]],
         )
+    )
+
+
+async def add_strays(
+    conn: AsyncConnection,
+    guild_id: int,
+    review_id: int,
+    strays: Sequence[tuple[int, int]],
+) -> None:
+    """Remember messages of the review a failed post left behind, so deleting the review (or
+    forget-me) removes them too."""
+    if not strays:
+        return
+    found = await conn.execute(
+        select(reviews.c.stray_messages).where(
+            reviews.c.guild_id == guild_id, reviews.c.id == review_id
+        )
+    )
+    current = [tuple(pair) for pair in found.scalar_one_or_none() or ()]
+    merged = current + [(int(c), int(m)) for c, m in strays if (c, m) not in current]
+    await conn.execute(
+        reviews.update()
+        .where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
+        .values(stray_messages=[list(pair) for pair in merged])
     )
 
 

@@ -187,6 +187,9 @@ reviews = Table(
     Column("message_id", BigInteger),
     # further message ids when a long review continues over several messages
     Column("extra_message_ids", JSON, nullable=False, server_default=text("'[]'")),
+    # [channel id, message id] pairs of messages a failed post or edit left behind (their
+    # deletion failed too): deleted with the review, never shown as its post
+    Column("stray_messages", JSON, nullable=False, server_default=text("'[]'")),
     Column("thread_id", BigInteger),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

@@ -75,13 +75,14 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
 def confirm_embed(footprint: MemberFootprint, posts: int) -> discord.Embed:
     listed = "\n".join(f"• {line}" for line in footprint_lines(footprint))
     if posts:
-        listed += f"\n• the {_count(posts, 'posted review')} in the channels (and their threads)"
+        listed += f"\n• the {_count(posts, 'posted review')} in the channels"
     embed = discord.Embed(
         title="Forget everything of yours in this server?",
         description=(
             f"This deletes, in this server only:\n{listed}\n\n"
-            "It can't be undone. Other servers keep your data; `/export` first if you want "
-            "a copy."
+            "Discussion threads of your reviews hold other members' messages too: they are "
+            "archived and locked, not deleted.\n\nIt can't be undone. Other servers keep "
+            "your data; `/export` first if you want a copy."
         ),
         colour=WARNING_COLOUR,
     )
@@ -95,10 +96,14 @@ def forgotten_embed(
     lines = footprint_lines(deleted)
     if messages_deleted:
         lines.append(f"{_count(messages_deleted, 'posted message')} in the channels")
-    if threads:
-        lines.append(_count(threads, "discussion thread"))
     body = "\n".join(f"• {line}" for line in lines) or "• nothing was stored"
     text = f"Deleted from this server:\n{body}"
+    if threads:
+        text += (
+            f"\n\n{_count(threads, 'discussion thread')} of your reviews "
+            f"{'was' if threads == 1 else 'were'} archived and locked, not deleted: other "
+            "members' messages are in them. A moderator can delete them."
+        )
     if messages_left:
         text += (
             f"\n\nI couldn't remove {_count(messages_left, 'posted message')} (I may no "

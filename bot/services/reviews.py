@@ -286,6 +286,13 @@ class ReviewService:
             raise PermissionDenied("Only the author can edit a review.")
         return review
 
+    async def add_strays(
+        self, guild_id: int, review_id: int, strays: Sequence[tuple[int, int]]
+    ) -> None:
+        if strays:
+            async with self.database.write() as conn:
+                await review_repo.add_strays(conn, guild_id, review_id, strays)
+
     async def set_posted(
         self, guild_id: int, review_id: int, channel_id: int | None, message_ids: Sequence[int]
     ) -> None:

@@ -1,4 +1,5 @@
-"""A server's moderator role (SPEC §1, §9) and review drafts (typed text is never lost).
+"""A server's moderator role (SPEC §1, §9), review drafts (typed text is never lost), and the
+messages a failed review post left behind (deleted with the review).
 
 Revision ID: 0002_moderator_role_and_drafts
 Revises: 0001_initial
@@ -19,8 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("guild_settings") as batch:
-        batch.add_column(sa.Column("moderator_role_id", sa.BigInteger(), nullable=True))
+    # plain ADD COLUMN (SQLite has it): no table copy, and a dry run needs no reflection
+    op.add_column("guild_settings", sa.Column("moderator_role_id", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "reviews",
+        sa.Column("stray_messages", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
+    )
     op.create_table(
         "review_drafts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -62,5 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_review_drafts_updated_at"), table_name="review_drafts")
     op.drop_table("review_drafts")
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_column("stray_messages")
     with op.batch_alter_table("guild_settings") as batch:
         batch.drop_column("moderator_role_id")

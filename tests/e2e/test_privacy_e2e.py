@@ -167,7 +167,8 @@ async def test_cancel_deletes_nothing(world: World, marginalia: MarginaliaBot) -
     assert await _count(world, ratings, user_id=world.alice.id) == 1
 
 
-async def test_forget_me_also_removes_the_discussion_thread(world: World) -> None:
+async def test_forget_me_archives_and_locks_the_discussion_thread(world: World) -> None:
+    """Other members wrote in the thread: it is closed, not deleted with their messages."""
     async with run_marginalia(world):
         await _setup(world)
         post = await _review(world, world.alice, "Alice's review with a thread.")
@@ -178,11 +179,13 @@ async def test_forget_me_also_removes_the_discussion_thread(world: World) -> Non
             asked.message, _button(asked.message, "Delete everything"), world.alice
         )
         await confirmed.wait_edit()
-        await confirmed.wait_edit(timeout=TIMEOUT)
+        done = await confirmed.wait_edit(timeout=TIMEOUT)
         assert world.rig.messages[post.id].deleted
         assert await _count(world, reviews) == 0
+        assert "archived and locked, not deleted" in all_text(done.embeds, done.content)
     thread = world.rig.channels[post.id]  # a thread started from a message has its id
-    assert thread.is_thread and thread.deleted
+    assert thread.is_thread and not thread.deleted
+    assert thread.archived and thread.locked
 
 
 async def test_digest_choice(world: World, marginalia: MarginaliaBot) -> None:

@@ -454,3 +454,34 @@ async def test_buttons_work_after_a_restart(world: World) -> None:
         assert "reveal anyway?" in warned.content
         discussed = await world.rig.click(post, "review:discuss:1", world.bob)
         assert f"<#{post.id}>" in (await discussed.wait_reply()).content
+
+
+async def test_messages_a_failed_post_left_behind_go_with_the_review(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    """Part 1 of a long post is sent, part 2 fails and part 1 cannot be removed: it is
+    remembered, and /review delete removes it with the post that did succeed elsewhere."""
+    await _add_book(world)
+    await _set_channels(world)
+    body = "\n\n".join(f"Paragraph {i}. " + "Gethen is cold. " * 40 for i in range(14))
+    route = f"/channels/{world.reviews.id}/messages"
+    world.rig.fail("POST", route, errors.MISSING_PERMISSIONS, skip=1)
+    undeletable = world.rig.fail("DELETE", route + "/*", errors.MISSING_PERMISSIONS, times=None)
+    result = await world.rig.slash(
+        world.guild,
+        world.alice,
+        "review write",
+        {"book": BOOK, "file": Upload("review.md", body.encode())},
+    )
+    reply = await result.wait_reply()
+    assert f"<#{world.general.id}>" in reply.content  # posted in the fallback channel
+    [left_behind] = [m for m in world.rig.channel_messages(world.reviews) if m.embeds]
+    row = await _review_row(world)
+    assert row["stray_messages"] == [[world.reviews.id, left_behind.id]]
+    assert row["channel_id"] == world.general.id
+    posted = [row["message_id"], *row["extra_message_ids"]]
+    undeletable.remove()
+    deleted = await world.rig.slash(world.guild, world.alice, "review delete", {"book": BOOK})
+    assert "and its post" in (await deleted.wait_reply()).content
+    assert world.rig.messages[left_behind.id].deleted
+    assert all(world.rig.messages[i].deleted for i in posted)

@@ -62,6 +62,7 @@ async def _member_data(database: Database, guild_id: int, user_id: int, book_id:
         )
         await review_repo.set_posted(conn, guild_id, review_id, 900 + guild_id, [5000 + user_id])
         await review_repo.claim_thread(conn, guild_id, review_id, 7000 + user_id)
+        await review_repo.add_strays(conn, guild_id, review_id, [(950, 6000 + user_id)])
         reading = await conn.execute(
             readings.insert().values(
                 guild_id=guild_id,
@@ -171,6 +172,7 @@ async def test_forget_me_deletes_everything_of_the_member_here_only(
     [post] = result.posts
     assert post.channel_id == 901 and post.message_ids == (5000 + ALICE,)
     assert post.thread_id == 7000 + ALICE
+    assert post.strays == ((950, 6000 + ALICE),)  # a failed post's leftovers go too
 
     for table in metadata.sorted_tables:
         if {"guild_id", "user_id"} <= set(table.c.keys()):

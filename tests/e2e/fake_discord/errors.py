@@ -133,6 +133,8 @@ class ErrorRule:
     error: DiscordError
     times: int | None = 1
     hits: int = 0
+    skip: int = 0  # let this many matching calls through first
+    skipped: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False)
     _owner: list[ErrorRule] | None = field(default=None, repr=False)
 
@@ -147,7 +149,12 @@ class ErrorRule:
     def matches(self, method: str, path: str) -> bool:
         if self.exhausted or (self.method != "*" and self.method != method.upper()):
             return False
-        return self._regex.fullmatch(path) is not None
+        if self._regex.fullmatch(path) is None:
+            return False
+        if self.skipped < self.skip:
+            self.skipped += 1  # called once per request (rest.py), so this counts calls
+            return False
+        return True
 
     def remove(self) -> None:
         if self._owner is not None and self in self._owner:

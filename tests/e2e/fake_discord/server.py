@@ -427,13 +427,15 @@ class FakeDiscord:
         error: DiscordError = MISSING_PERMISSIONS,
         *,
         times: int | None = 1,
+        skip: int = 0,
     ) -> ErrorRule:
-        """Answer matching REST calls with ``error`` (``times`` times; ``None`` = always).
+        """Answer matching REST calls with ``error`` (``times`` times; ``None`` = always),
+        after letting the first ``skip`` of them through.
 
         ``route`` is a path relative to the API base; ``{name}`` or ``*`` match one segment:
         ``rig.fail("POST", f"/channels/{channel.id}/messages", errors.MISSING_PERMISSIONS)``.
         """
-        rule = ErrorRule(method, route, error, times, _owner=self.error_rules)
+        rule = ErrorRule(method, route, error, times, skip=skip, _owner=self.error_rules)
         self.error_rules.append(rule)
         return rule
 
