@@ -173,12 +173,13 @@ def _split(text: str, limit: int, render: Callable[[int, int], str]) -> list[str
             rendered = render(pos, stop)
             if len(rendered) <= limit:
                 break
-            # Escaping only ever adds characters, so shrinking by the overflow is a good guess;
-            # the page shrinks by at least one character each round, so this ends.
+            # Escaping lengthens text roughly in proportion (up to twice), so shrinking in
+            # proportion is a good guess; the page shrinks by at least one character each
+            # round, so this ends.
             size = cut - pos
             if size <= 1:
                 raise ValueError(f"limit {limit} is too small to hold {text[pos]!r}")
-            window = min(size - 1, max(1, size - (len(rendered) - limit)))
+            window = min(size - 1, max(1, size * limit // len(rendered)))
         if not is_blank(rendered):
             pages.append(rendered)
         pos = cut

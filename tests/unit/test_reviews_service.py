@@ -38,6 +38,7 @@ from bot.services.reviews import (
     ReviewPage,
     ReviewService,
 )
+from tests.e2e.fake_discord.validation import validate_message
 from tests.support.discord_markdown import formatting, visible_outside_spoilers
 from tests.support.discord_markdown import spoiler_text as hidden_text
 
@@ -453,11 +454,39 @@ def _context(body: str, spoilers: str | None = None, **extra: object) -> ReviewC
 
 
 def _check_limits(messages: list[list[object]]) -> None:
+    """Every message passes Discord's checks (the local rig's copy of them)."""
     for embeds in messages:
         assert 1 <= len(embeds) <= 10
         assert sum(len(e) for e in embeds) <= EMBED_TOTAL_LIMIT  # type: ignore[arg-type]
         for embed in embeds:
             assert len(embed.description or "") <= EMBED_DESCRIPTION_LIMIT  # type: ignore[attr-defined]
+        validate_message({"embeds": [e.to_dict() for e in embeds]})  # type: ignore[attr-defined]
+
+
+def test_every_part_at_its_limit_with_the_costliest_characters_fits() -> None:
+    """Each part as long as the form allows, made of characters that escaping doubles."""
+    draft = ReviewDraft.create(
+        body="*" * 4000,
+        headline="*" * 127,
+        spoilers="|" * 4000,
+        content_warnings="|" * 1000,
+        recommended_for="_" * 256,
+        spoiler_reach="p250",
+        page_count=412,
+    )
+    context = _context(
+        draft.body,
+        draft.spoilers,
+        headline=draft.headline,
+        content_warnings=draft.content_warnings,
+        recommended_for=draft.recommended_for,
+    )
+    messages = review_messages(context)
+    _check_limits(messages)  # type: ignore[arg-type]
+    fields = [f for embeds in messages for e in embeds for f in e.fields]
+    warnings = [f.value for f in fields if f.name.startswith("Content warnings")]
+    assert len(warnings) == 2 and all(len(v) <= 1024 for v in warnings)
+    assert "".join(hidden_text(v) for v in warnings).replace(" ", "") == "|" * 1000
 
 
 def _words(count: int, prefix: str) -> str:

@@ -60,7 +60,8 @@ def validate_message(payload: JSON, *, n_files: int = 0, editing: bool = False) 
         for j, f in enumerate(fields):
             errors.max_len([*path, "fields", j, "name"], f.get("name"), 256)
             errors.max_len([*path, "fields", j, "value"], f.get("value"), 1024)
-            if not f.get("name") or not f.get("value"):
+            # Discord trims blanks: a field of only spaces or newlines is empty
+            if not str(f.get("name") or "").strip() or not str(f.get("value") or "").strip():
                 errors.add([*path, "fields", j], "BASE_TYPE_REQUIRED", "This field is required")
         for text in _embed_strings(embed):
             total += len(text)
