@@ -9,7 +9,7 @@ the same database inside a test, use ``run_marginalia(world)`` twice.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +69,19 @@ class World:
         }
         values.update(overrides)
         return Settings(**values)
+
+
+@pytest.fixture(autouse=True)
+def _no_errors_logged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No e2e test may end with an error logged by the bot (the "something went wrong"
+    path, a failed task, an unhandled exception), unless it is marked
+    ``@pytest.mark.errors_expected`` because that is what it tests."""
+    if "world" not in request.fixturenames or request.node.get_closest_marker("errors_expected"):
+        yield
+        return
+    world: World = request.getfixturevalue("world")  # set up first, so torn down after this
+    yield
+    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 @pytest.fixture

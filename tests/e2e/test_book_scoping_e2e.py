@@ -7,22 +7,12 @@ that ISBN means in B, which gets the catalogue's record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from bot.app import MarginaliaBot
 from tests.e2e.conftest import World, all_text
 from tests.e2e.fake_discord import FakeGuild, Upload
 from tests.e2e.test_import_export_e2e import _csv
 
 FOX_ISBN = "978-0-14-032872-1"
-
-
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 async def _other(world: World) -> FakeGuild:

@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.app import MarginaliaBot
 from bot.db.migrate import head_revision
 from tests.e2e.conftest import World, all_text, run_marginalia
@@ -56,11 +58,13 @@ async def test_synced_command_payload_matches_snapshot(world: World) -> None:
     async with run_marginalia(world):
         pass
     payload = _normalise(world.rig.command_syncs[-1].commands)
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(
             json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )
+    if not SNAPSHOT.exists():  # never written and compared with itself
+        pytest.fail(f"{SNAPSHOT} is missing: run once with UPDATE_SNAPSHOTS=1 and commit it")
     expected = json.loads(SNAPSHOT.read_text())
     assert payload == expected
 

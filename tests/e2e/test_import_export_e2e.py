@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +63,6 @@ LIBRARY = _csv(
         },
     ]
 )
-
-
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 @pytest.fixture

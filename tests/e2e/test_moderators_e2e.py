@@ -6,10 +6,7 @@ only the member's roles (server-wide permissions) and the server's moderator rol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import discord
-import pytest
 
 from bot.app import MarginaliaBot
 from tests.e2e.conftest import World, all_text
@@ -17,12 +14,6 @@ from tests.e2e.fake_discord import FakeMember
 
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True)
 MANAGE_GUILD = discord.Permissions(manage_guild=True)
-
-
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 async def _add_book(world: World) -> None:

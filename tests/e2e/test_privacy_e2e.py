@@ -4,11 +4,10 @@ end to end through the local Discord server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import MarginaliaBot
@@ -19,12 +18,6 @@ from tests.e2e.fake_discord import FakeMember, StoredMessage
 
 BOOK = "The Left Hand of Darkness"
 TIMEOUT = 10.0
-
-
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 async def _setup(world: World) -> None:

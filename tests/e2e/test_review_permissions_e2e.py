@@ -7,10 +7,7 @@ Create Public Threads. The review itself is kept when it cannot be posted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import discord
-import pytest
 
 from bot.app import MarginaliaBot
 from tests.e2e.conftest import World, all_text
@@ -18,12 +15,6 @@ from tests.e2e.fake_discord import FakeChannel, FakeMember
 
 BOOK = "Middlemarch"
 THREADS_ROUTE = "/channels/{channel_id}/messages/{message_id}/threads"
-
-
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
 
 
 async def _add_book(world: World) -> None:

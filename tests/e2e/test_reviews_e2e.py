@@ -21,13 +21,6 @@ SECRET = "ESTRAVEN-DIES"
 HOSTILE_SPOILER = f"{SECRET} || @everyone <@&1> ```fence``` \u200b|\u200b| ends with a pipe |"
 
 
-@pytest.fixture(autouse=True)
-def _no_errors_logged(world: World) -> Iterator[None]:
-    """Nothing in these tests may end in the "something went wrong" path."""
-    yield
-    assert not world.rig.error_logs, world.rig.diagnostics()
-
-
 async def _add_book(world: World) -> None:
     added = await world.rig.slash(
         world.guild,

@@ -535,21 +535,24 @@ def test_streak_query_compiles_for_postgresql() -> None:
     assert number(date(2000, 1, 3)) == 2
 
 
-def test_sqlite_day_numbers_match_python() -> None:
-    import sqlite3
+async def test_day_numbers_of_the_query_match_python(database: Database) -> None:
+    """The production expression (whatever the backend), run on real timestamps, numbers
+    days as its Python twin does (no SQL retyped here)."""
+    from sqlalchemy import literal, select
 
-    from bot.db.digest import _JULIAN_DAY_OF_ORDINAL_0
+    from bot.db.digest import _local_day_number
+    from bot.db.types import UTCDateTime
 
-    db = sqlite3.connect(":memory:")
-    for stamp, shift, expected in [
-        ("2026-11-21 23:59:59.998000", 0, date(2026, 11, 21)),  # julianday keeps ms
-        ("2026-11-21 23:30:00.000000", 330, date(2026, 11, 22)),
-        ("2026-11-22 02:00:00.000000", -300, date(2026, 11, 21)),
-    ]:
-        (value,) = db.execute(
-            "SELECT CAST(julianday(?) + ? / 1440.0 + 0.5 AS INTEGER)", (stamp, shift)
-        ).fetchone()
-        assert value == expected.toordinal() + _JULIAN_DAY_OF_ORDINAL_0
+    cases = [
+        (datetime(2026, 11, 21, 23, 59, 59, 998000, tzinfo=UTC), "UTC", 0, date(2026, 11, 21)),
+        (datetime(2026, 11, 21, 23, 30, tzinfo=UTC), "Asia/Kolkata", 330, date(2026, 11, 22)),
+        (datetime(2026, 11, 22, 2, 0, tzinfo=UTC), "America/New_York", -300, date(2026, 11, 21)),
+    ]
+    async with database.read() as conn:
+        for when, zone, shift, expected in cases:
+            day, number = _local_day_number(conn, literal(when, UTCDateTime()), zone, shift)
+            value = (await conn.execute(select(day))).scalar_one()
+            assert value == number(expected), (when, zone)
 
 
 async def test_goals_count_finished_readings_this_year(
