@@ -32,6 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): tests a feature only SQLite has; skipped on PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only(reason): tests a feature only PostgreSQL has; skipped on SQLite",
+    )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -76,13 +80,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=list(items))
         items.clear()
         return
-    if _POSTGRES is None:
-        return
+    other, label = ("sqlite_only", "SQLite") if _POSTGRES else ("postgresql_only", "PostgreSQL")
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
+        marker = item.get_closest_marker(other)
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"{label} only: {reason}"))
 
 
 @pytest.fixture

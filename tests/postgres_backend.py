@@ -157,7 +157,8 @@ class PostgresServer:
 
     def _drop(self, name: str) -> None:
         # FORCE: a bot subprocess or a leaked pool must not keep a database alive
-        self._run(lambda: self._admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)"))
+        statement = f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)"
+        self._run(lambda: self._admin.execute(statement))
 
     @contextmanager
     def empty_database(self) -> Iterator[str]:
