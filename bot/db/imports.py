@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_missing
 from bot.db.schema import (
     book_isbns,
     books,
@@ -173,17 +174,19 @@ async def insert_books(
         for isbn in sorted({i for i in (book.isbn13, *book.isbns) if i})
     ]
     if pairs:
-        taken = await book_ids_by_isbn(conn, [isbn for isbn, _ in pairs])
-        fresh = [{"isbn13": i, "book_id": b} for i, b in pairs if i not in taken]
-        if fresh:
-            await conn.execute(book_isbns.insert(), fresh)
+        # an ISBN already filed stays with its book, also when another import files it at
+        # the same moment (ON CONFLICT DO NOTHING; on PostgreSQL imports run concurrently)
+        await conn.execute(
+            insert_missing(conn, book_isbns), [{"isbn13": i, "book_id": b} for i, b in pairs]
+        )
     return ids
 
 
 async def link_books(
     conn: AsyncConnection, guild_id: int, user_id: int, book_ids: Iterable[int], now: datetime
 ) -> int:
-    """Mark the books as known to the server (those not yet known); returns how many."""
+    """Mark the books as known to the server (those not yet known); returns how many.
+    ON CONFLICT DO NOTHING: another member's import may link the same books meanwhile."""
     wanted = sorted(set(book_ids))
     known: set[int] = set()
     for part in _chunks(wanted):
@@ -199,7 +202,7 @@ async def link_books(
         if b not in known
     ]
     if fresh:
-        await conn.execute(guild_books.insert(), fresh)
+        await conn.execute(insert_missing(conn, guild_books), fresh)
     return len(fresh)
 
 
