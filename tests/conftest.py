@@ -113,6 +113,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A second database for this test, empty (unmigrated): e.g. for a subprocess to use."""
+    if _POSTGRES is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _POSTGRES.empty_database() as url:
+        yield url
+
+
+@pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database.from_url(database_url)
     if _POSTGRES is None:
