@@ -64,9 +64,12 @@ async def _wait_for_a_lock_waiter(database: Database) -> None:
     )
     async with database.engine.connect() as conn:
         for _ in range(100):
-            if (await conn.execute(query)).scalar_one():
+            waiting = (await conn.execute(query)).scalar_one()
+            await conn.rollback()  # pg_stat_activity is a snapshot per transaction
+            if waiting:
                 return
             await asyncio.sleep(0.02)
+    raise AssertionError("the second transaction never waited for the first one's row")
 
 
 async def overlapping(database: Database, write: Write) -> tuple[Any, Any]:
