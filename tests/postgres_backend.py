@@ -128,7 +128,14 @@ class PostgresServer:
             raise BackendUnavailable(
                 f"cannot connect to PostgreSQL at {self.where} ({ENV_VAR}): {detail}"
             ) from None
-        self._create(self.shared_name)
+        try:
+            self._create(self.shared_name)
+        except asyncpg.PostgresError as exc:
+            self.stop()
+            raise BackendMisconfigured(
+                f"cannot create a database on {self.where} ({ENV_VAR}): {exc}; "
+                "the user needs the CREATEDB privilege"
+            ) from None
 
         async def migrate_shared() -> None:
             database = Database.from_url(self.shared_url)
