@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from bot.db import books as books_repo
 from bot.db import command_sync as command_sync_repo
@@ -265,3 +266,58 @@ async def test_both_imports_file_their_books_under_one_isbn(database: Database) 
     async with database.read() as conn:
         owner = (await conn.execute(select(book_isbns.c.book_id))).scalar_one()
     assert owner == first[0] and second != first
+
+
+class _CommitsOtherAfterInsert:
+    """An AsyncConnection that, right after its first INSERT into ``table``, lets another
+    transaction commit (and waits until it has)."""
+
+    def __init__(
+        self, conn: AsyncConnection, table: Any, other_commits: Callable[[], Awaitable[None]]
+    ) -> None:
+        self._conn = conn
+        self._table = table
+        self._other_commits: Callable[[], Awaitable[None]] | None = other_commits
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await self._conn.execute(statement, *args, **kwargs)
+        other_commits = self._other_commits
+        if other_commits and isinstance(statement, Insert) and statement.table is self._table:
+            self._other_commits = None
+            await other_commits()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+@pytest.mark.postgresql_only(reason="SQLite has one writer: nothing else commits meanwhile")
+async def test_an_import_gets_its_own_new_ids_when_another_commits_meanwhile(
+    database: Database,
+) -> None:
+    """Two members of one server import at the same instant; the other import commits between
+    this one's INSERT and its reading back of the new ids."""
+    written, commit, committed = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def other() -> list[int]:
+        async with database.write() as conn:
+            ids = await imports_repo.insert_books(conn, [Book(title="Other")], NOW, GUILD)
+            written.set()
+            await commit.wait()
+        committed.set()
+        return ids
+
+    async def let_other_commit() -> None:
+        commit.set()
+        await committed.wait()
+
+    other_task = asyncio.create_task(other())
+    await written.wait()
+    async with database.write() as conn:
+        proxy: Any = _CommitsOtherAfterInsert(conn, books, let_other_commit)
+        mine = await imports_repo.insert_books(proxy, [Book(title="Mine")], NOW, GUILD)
+    theirs = await other_task
+    async with database.read() as conn:
+        titles = dict((await conn.execute(select(books.c.id, books.c.title))).all())
+    assert [titles[i] for i in mine] == ["Mine"]
+    assert [titles[i] for i in theirs] == ["Other"]
