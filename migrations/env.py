@@ -13,6 +13,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.db.migrate import compare_server_default
 from bot.db.schema import metadata
 
 config = context.config
@@ -29,7 +30,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         target_metadata=target_metadata,
         literal_binds=connection is None,
         compare_type=True,
-        compare_server_default=True,
+        compare_server_default=compare_server_default,
         render_as_batch=is_sqlite,
         transaction_per_migration=False,
     )

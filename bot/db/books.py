@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_missing, insert_or_update
 from bot.db.schema import (
     book_isbns,
     books,
@@ -187,20 +188,26 @@ async def upsert(
         made = await get(conn, int(result.inserted_primary_key[0]))  # type: ignore[index]
         assert made is not None
         return made
-    existing_id = await _existing_id(conn, book)
-    if existing_id is None:
+    book_id = await _existing_id(conn, book)
+    if book_id is None:
+        # ON CONFLICT DO NOTHING: on PostgreSQL another transaction may be storing the same
+        # work (or volume) right now; then its row is the one refreshed below
         result = await conn.execute(
-            books.insert().values(
+            insert_missing(conn, books)
+            .values(
                 **values, created_by_guild_id=created_by_guild_id, created_at=now, updated_at=now
             )
+            .returning(books.c.id)
         )
-        book_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        new_id = result.scalar_one_or_none()
+        if new_id is not None:
+            book_id = int(new_id)
+        else:
+            book_id = await _existing_id(conn, book)
+            assert book_id is not None, "a conflicting book row must be visible once committed"
+            await _refresh(conn, book_id, values, now)
     else:
-        book_id = existing_id
-        keep = {k: v for k, v in values.items() if v not in (None, [], "")}
-        await conn.execute(
-            books.update().where(books.c.id == book_id).values(**keep, updated_at=now)
-        )
+        await _refresh(conn, book_id, values, now)
     wanted = sorted({i for i in (book.isbn13, *book.isbns) if i})
     if wanted:
         await _file_isbns(conn, book_id, wanted)
@@ -212,40 +219,37 @@ async def upsert(
 async def _file_isbns(conn: AsyncConnection, book_id: int, wanted: Sequence[str]) -> None:
     """File the catalogue record's ISBNs. One already filed under another catalogue work
     stays there (Open Library data overlaps); one filed under a member-made book (before
-    member-made books stopped being filed) is the catalogue's now."""
+    member-made books stopped being filed) is the catalogue's now. ON CONFLICT DO NOTHING:
+    another transaction may file the same ISBN at the same time."""
     member_made = select(books.c.id).where(books.c.source.in_(MEMBER_SOURCES))
     await conn.execute(
         book_isbns.update()
         .where(book_isbns.c.isbn13.in_(wanted), book_isbns.c.book_id.in_(member_made))
         .values(book_id=book_id)
     )
-    taken = set(
-        (
-            await conn.execute(select(book_isbns.c.isbn13).where(book_isbns.c.isbn13.in_(wanted)))
-        ).scalars()
+    await conn.execute(
+        insert_missing(conn, book_isbns), [{"isbn13": i, "book_id": book_id} for i in wanted]
     )
-    fresh = [{"isbn13": i, "book_id": book_id} for i in wanted if i not in taken]
-    if fresh:
-        await conn.execute(book_isbns.insert(), fresh)
+
+
+async def _refresh(
+    conn: AsyncConnection, book_id: int, values: dict[str, Any], now: datetime
+) -> None:
+    """Metadata from a source refreshes the row; empty fields never overwrite stored ones."""
+    keep = {k: v for k, v in values.items() if v not in (None, [], "")}
+    await conn.execute(books.update().where(books.c.id == book_id).values(**keep, updated_at=now))
 
 
 async def link_guild(
     conn: AsyncConnection, guild_id: int, book_id: int, user_id: int | None, now: datetime
 ) -> None:
-    """Record that a server knows this book (its members used it)."""
-    exists = (
-        await conn.execute(
-            select(literal(1)).where(
-                guild_books.c.guild_id == guild_id, guild_books.c.book_id == book_id
-            )
+    """Record that a server knows this book (its members used it); the first link stays.
+    ON CONFLICT DO NOTHING: two members may use the book at the same time."""
+    await conn.execute(
+        insert_missing(conn, guild_books).values(
+            guild_id=guild_id, book_id=book_id, added_by=user_id, added_at=now
         )
-    ).scalar()
-    if exists is None:
-        await conn.execute(
-            guild_books.insert().values(
-                guild_id=guild_id, book_id=book_id, added_by=user_id, added_at=now
-            )
-        )
+    )
 
 
 def _like_escape(value: str) -> str:
@@ -316,13 +320,14 @@ async def cached_search(conn: AsyncConnection, query_key: str, now: datetime) ->
 async def store_search(
     conn: AsyncConnection, query_key: str, book_ids: Sequence[int], now: datetime, expires: datetime
 ) -> None:
-    table = metadata_search_cache
-    await conn.execute(table.delete().where(table.c.query_key == query_key))
-    await conn.execute(
-        table.insert().values(
-            query_key=query_key, book_ids=list(book_ids), fetched_at=now, expires_at=expires
-        )
-    )
+    # an upsert: two members may run the same search at the same time
+    values = {
+        "query_key": query_key,
+        "book_ids": list(book_ids),
+        "fetched_at": now,
+        "expires_at": expires,
+    }
+    await conn.execute(insert_or_update(conn, metadata_search_cache, values, ["query_key"]))
 
 
 async def purge_expired_searches(conn: AsyncConnection, now: datetime) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_or_update
 from bot.db.schema import command_sync_state
 
 
@@ -18,13 +19,6 @@ async def get_hash(conn: AsyncConnection, scope: str) -> str | None:
 
 
 async def set_hash(conn: AsyncConnection, scope: str, payload_hash: str, now: datetime) -> None:
-    table = command_sync_state
-    updated = await conn.execute(
-        table.update()
-        .where(table.c.scope == scope)
-        .values(payload_hash=payload_hash, synced_at=now)
-    )
-    if updated.rowcount == 0:
-        await conn.execute(
-            table.insert().values(scope=scope, payload_hash=payload_hash, synced_at=now)
-        )
+    # an upsert: several processes (shards) may sync at the same time
+    values = {"scope": scope, "payload_hash": payload_hash, "synced_at": now}
+    await conn.execute(insert_or_update(conn, command_sync_state, values, ["scope"]))

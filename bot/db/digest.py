@@ -20,10 +20,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.db import guild_settings as settings_repo
+from bot.db.dialect import insert_missing
 from bot.db.schema import (
     books,
     digest_runs,
@@ -104,22 +105,6 @@ async def enabled_settings(conn: AsyncConnection) -> list[DigestSettings]:
     return [_settings(row) for row in (await conn.execute(query)).all()]
 
 
-async def _upsert_settings(
-    conn: AsyncConnection, guild_id: int, now: datetime, **values: Any
-) -> None:
-    result = await conn.execute(
-        guild_settings.update()
-        .where(guild_settings.c.guild_id == guild_id)
-        .values(**values, updated_at=now)
-    )
-    if result.rowcount == 0:
-        await conn.execute(
-            guild_settings.insert().values(
-                guild_id=guild_id, created_at=now, updated_at=now, **values
-            )
-        )
-
-
 async def save_schedule(
     conn: AsyncConnection,
     guild_id: int,
@@ -132,7 +117,7 @@ async def save_schedule(
 ) -> None:
     """Store and switch on the schedule; ``configured_at`` = now so an already-passed slot of
     this week is not posted as a catch-up."""
-    await _upsert_settings(
+    await settings_repo.update(
         conn,
         guild_id,
         now,
@@ -224,11 +209,7 @@ async def claim(
         "attempts": 0,
         "claimed_at": now,
     }
-    if conn.dialect.name == "postgresql":
-        statement: Any = postgresql.insert(digest_runs).values(**values).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(digest_runs).values(**values).on_conflict_do_nothing()
-    result = await conn.execute(statement)
+    result = await conn.execute(insert_missing(conn, digest_runs).values(**values))
     return result.rowcount == 1
 
 

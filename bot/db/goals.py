@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_or_update
 from bot.db.schema import goals
 
 __all__ = ["Goal", "for_member", "get", "put"]
@@ -48,16 +49,8 @@ async def put(
 ) -> int | None:
     """Set the member's goal for ``year``; returns the previous target, if any."""
     previous = await get(conn, guild_id, user_id, year)
-    if previous is None:
-        await conn.execute(
-            goals.insert().values(
-                guild_id=guild_id, user_id=user_id, year=year, target=target, updated_at=now
-            )
-        )
-        return None
-    await conn.execute(
-        goals.update()
-        .where(goals.c.guild_id == guild_id, goals.c.user_id == user_id, goals.c.year == year)
-        .values(target=target, updated_at=now)
-    )
-    return previous.target
+    row = {"guild_id": guild_id, "user_id": user_id, "year": year, "target": target}
+    key = ["guild_id", "user_id", "year"]
+    # an upsert: the same command sent twice at once must not fail on the key
+    await conn.execute(insert_or_update(conn, goals, {**row, "updated_at": now}, key))
+    return previous.target if previous is not None else None

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_or_update
 from bot.db.schema import guild_settings, scale_labels
 from bot.domain.scale import RatingScale
 from bot.domain.stars import DEFAULT_STEP, RatingStep
@@ -81,18 +82,15 @@ async def update(conn: AsyncConnection, guild_id: int, now: datetime, **values: 
     """Set ``values`` (column → value) on the server's row, creating the row if needed.
 
     For the setters of this module and of later features; call inside a write transaction.
+    An upsert: two commands may create a server's row at the same time.
     """
     unknown = set(values) - set(guild_settings.c.keys())
-    if unknown or {"created_at", "updated_at"} & set(values):
+    if unknown or {"guild_id", "created_at", "updated_at"} & set(values):
         raise ValueError(f"not settable guild settings: {sorted(values)}")
-    table = guild_settings
-    result = await conn.execute(
-        table.update().where(table.c.guild_id == guild_id).values(**values, updated_at=now)
+    row = {"guild_id": guild_id, **values, "created_at": now, "updated_at": now}
+    await conn.execute(
+        insert_or_update(conn, guild_settings, row, ["guild_id"], keep=["created_at"])
     )
-    if result.rowcount == 0:
-        await conn.execute(
-            table.insert().values(guild_id=guild_id, created_at=now, updated_at=now, **values)
-        )
 
 
 async def set_review_channel(
@@ -141,14 +139,8 @@ async def get_scale(conn: AsyncConnection, guild_id: int) -> RatingScale:
 
 
 async def set_label(conn: AsyncConnection, guild_id: int, quarters: int, label: str) -> None:
-    table = scale_labels
-    result = await conn.execute(
-        table.update()
-        .where(table.c.guild_id == guild_id, table.c.quarters == quarters)
-        .values(label=label)
-    )
-    if result.rowcount == 0:
-        await conn.execute(table.insert().values(guild_id=guild_id, quarters=quarters, label=label))
+    row = {"guild_id": guild_id, "quarters": quarters, "label": label}
+    await conn.execute(insert_or_update(conn, scale_labels, row, ["guild_id", "quarters"]))
 
 
 async def delete_label(conn: AsyncConnection, guild_id: int, quarters: int) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.books import from_catalogue, known_to, visible_to
+from bot.db.dialect import insert_missing
 from bot.db.schema import (
     book_isbns,
     books,
@@ -66,24 +67,26 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 async def _insert_ids(
-    conn: AsyncConnection, table: Table, values: list[dict[str, Any]], *mine: ColumnElement[bool]
+    conn: AsyncConnection, table: Table, values: list[dict[str, Any]]
 ) -> list[int]:
     """Insert the rows with one executemany and return their new ids, in order.
 
-    ``INSERT … RETURNING`` with the parameter order kept is several times slower than a
-    plain executemany on SQLite, so the ids are read back instead: the rows above the
-    highest id before, narrowed by ``mine`` (the importing member's rows of this very
-    transaction). A write transaction on SQLite is the only writer; on PostgreSQL one
-    session's inserts take ascending ids, and ``mine`` leaves out other sessions' rows.
+    On PostgreSQL: ``INSERT … RETURNING`` with the parameter order kept. Reading the ids back
+    there is wrong, since another import may commit rows between this one's INSERT and its
+    SELECT. On SQLite ``RETURNING`` in parameter order is several times slower than a plain
+    executemany, and a write transaction is the only writer, so the new ids are exactly the
+    ones above the highest id before.
     """
     if not values:
         return []
     id_column = table.c.id
+    if conn.dialect.name != "sqlite":
+        statement = table.insert().returning(id_column, sort_by_parameter_order=True)
+        returned = await conn.execute(statement, values)
+        return [int(i) for i in returned.scalars()]
     before = (await conn.execute(select(func.max(id_column)))).scalar() or 0
     await conn.execute(table.insert(), values)
-    found = await conn.execute(
-        select(id_column).where(id_column > before, *mine).order_by(id_column)
-    )
+    found = await conn.execute(select(id_column).where(id_column > before).order_by(id_column))
     ids = [int(i) for i in found.scalars()]
     if len(ids) != len(values):
         raise RuntimeError(f"{table.name}: inserted {len(values)} rows, found {len(ids)}")
@@ -180,19 +183,15 @@ async def insert_books(
         }
         for book in new
     ]
-    return await _insert_ids(
-        conn,
-        books,
-        values,
-        books.c.created_by_guild_id == guild_id,
-        books.c.created_at == now,
-    )
+    # member-made: the book's ISBN stays on its row, not filed for other servers' lookups
+    return await _insert_ids(conn, books, values)
 
 
 async def link_books(
     conn: AsyncConnection, guild_id: int, user_id: int, book_ids: Iterable[int], now: datetime
 ) -> int:
-    """Mark the books as known to the server (those not yet known); returns how many."""
+    """Mark the books as known to the server (those not yet known); returns how many.
+    ON CONFLICT DO NOTHING: another member's import may link the same books meanwhile."""
     wanted = sorted(set(book_ids))
     known: set[int] = set()
     for part in _chunks(wanted):
@@ -208,7 +207,7 @@ async def link_books(
         if b not in known
     ]
     if fresh:
-        await conn.execute(guild_books.insert(), fresh)
+        await conn.execute(insert_missing(conn, guild_books), fresh)
     return len(fresh)
 
 
@@ -497,15 +496,7 @@ async def _write_readings(
             }
             for r in writes.reading_inserts
         ]
-        ids = await _insert_ids(
-            conn,
-            readings,
-            values,
-            readings.c.guild_id == guild_id,
-            readings.c.user_id == user_id,
-            readings.c.source == SOURCE,
-            readings.c.created_at == now,
-        )
+        ids = await _insert_ids(conn, readings, values)
         for reading, reading_id in zip(writes.reading_inserts, ids, strict=True):
             events += _event_rows(
                 int(reading_id), reading.book_id, guild_id, user_id, reading.events

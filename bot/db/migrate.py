@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, Column
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -34,6 +38,38 @@ def alembic_config(url: str | None = None) -> Config:
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+def _json_default(rendered: str | None) -> object:
+    """The value of a rendered JSON server default: ``'[]'::json`` (PostgreSQL's reflection)
+    and ``'[]'`` (SQLite's, and schema.py's) are both ``[]``."""
+    if rendered is None:
+        return None
+    literal = re.sub(r"::jsonb?$", "", rendered.strip().strip("()"))
+    if len(literal) >= 2 and literal[0] == literal[-1] == "'":
+        literal = literal[1:-1].replace("''", "'")
+    try:
+        value: object = json.loads(literal)
+    except ValueError:
+        return literal
+    return value
+
+
+def compare_server_default(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_default: str | None,
+    metadata_default: Any,
+    rendered_metadata_default: str | None,
+) -> bool | None:
+    """Alembic's server-default comparison (for env.py and the drift test), except on JSON
+    columns: Alembic compares defaults by asking the server ``SELECT '[]'::json = '[]'``,
+    and PostgreSQL has no ``=`` for json. Those are compared as JSON values here; None
+    leaves every other column to Alembic."""
+    if not isinstance(metadata_column.type, JSON):
+        return None
+    return _json_default(inspected_default) != _json_default(rendered_metadata_default)
 
 
 def head_revision() -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, func, not_, or_, selec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import guild_settings as settings_repo
+from bot.db.dialect import insert_or_update
 from bot.db.schema import (
     book_isbns,
     books,
@@ -300,17 +301,9 @@ async def digest_opt_in(conn: AsyncConnection, guild_id: int, user_id: int) -> b
 async def set_digest_opt_in(
     conn: AsyncConnection, guild_id: int, user_id: int, opt_in: bool, now: datetime
 ) -> None:
-    result = await conn.execute(
-        member_privacy.update()
-        .where(_member(member_privacy, guild_id, user_id))
-        .values(digest_opt_in=opt_in, updated_at=now)
-    )
-    if not result.rowcount:
-        await conn.execute(
-            member_privacy.insert().values(
-                guild_id=guild_id, user_id=user_id, digest_opt_in=opt_in, updated_at=now
-            )
-        )
+    row = {"guild_id": guild_id, "user_id": user_id, "digest_opt_in": opt_in, "updated_at": now}
+    # an upsert: the same choice sent twice at once must not fail on the key
+    await conn.execute(insert_or_update(conn, member_privacy, row, ["guild_id", "user_id"]))
 
 
 # --- servers the bot left ----------------------------------------------------------------

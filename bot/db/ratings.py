@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_or_update
 from bot.db.schema import ratings
 
 
@@ -33,30 +34,20 @@ async def put(
     *,
     source: str = "discord",
 ) -> int | None:
-    """Set the member's rating (replacing any earlier one); returns the previous value."""
+    """Set the member's rating (replacing any earlier one); returns the previous value.
+    An upsert, so a second rating sent at the same moment replaces the first."""
     previous = await get(conn, guild_id, user_id, book_id)
-    if previous is None:
-        await conn.execute(
-            ratings.insert().values(
-                guild_id=guild_id,
-                user_id=user_id,
-                book_id=book_id,
-                quarters=quarters,
-                source=source,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    else:
-        await conn.execute(
-            ratings.update()
-            .where(
-                ratings.c.guild_id == guild_id,
-                ratings.c.user_id == user_id,
-                ratings.c.book_id == book_id,
-            )
-            .values(quarters=quarters, source=source, updated_at=now)
-        )
+    row = {
+        "guild_id": guild_id,
+        "user_id": user_id,
+        "book_id": book_id,
+        "quarters": quarters,
+        "source": source,
+        "created_at": now,
+        "updated_at": now,
+    }
+    key = ["guild_id", "user_id", "book_id"]
+    await conn.execute(insert_or_update(conn, ratings, row, key, keep=["created_at"]))
     return previous
 
 

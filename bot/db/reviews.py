@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_missing
 from bot.db.schema import books, readings, review_flags, review_likes, reviews
 from bot.domain.review import ReviewDraft, SpoilerReach
 from bot.domain.stars import Stars
@@ -321,8 +322,11 @@ async def has_liked(conn: AsyncConnection, review_id: int, user_id: int) -> bool
 
 
 async def add_like(conn: AsyncConnection, review_id: int, user_id: int, now: datetime) -> None:
+    """Like the review; a like that exists already (a double click) stays as it is."""
     await conn.execute(
-        review_likes.insert().values(review_id=review_id, user_id=user_id, created_at=now)
+        insert_missing(conn, review_likes).values(
+            review_id=review_id, user_id=user_id, created_at=now
+        )
     )
 
 
@@ -337,20 +341,14 @@ async def remove_like(conn: AsyncConnection, review_id: int, user_id: int) -> No
 async def add_flag(
     conn: AsyncConnection, review_id: int, user_id: int, reason: str, now: datetime
 ) -> bool:
-    """Record a member's flag; False if they had flagged this review already (kept as it was)."""
-    exists = await conn.execute(
-        select(func.count()).where(
-            review_flags.c.review_id == review_id, review_flags.c.user_id == user_id
-        )
-    )
-    if exists.scalar_one():
-        return False
-    await conn.execute(
-        review_flags.insert().values(
+    """Record a member's flag; False if they had flagged this review already (kept as it was,
+    also when the two flags arrive at the same time: ON CONFLICT DO NOTHING)."""
+    result = await conn.execute(
+        insert_missing(conn, review_flags).values(
             review_id=review_id, user_id=user_id, reason=reason, created_at=now
         )
     )
-    return True
+    return result.rowcount == 1
 
 
 async def flag_count(conn: AsyncConnection, review_id: int) -> int:

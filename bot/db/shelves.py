@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import insert_missing
 from bot.db.schema import shelf_books, shelves
 from bot.domain.shelves import ShelfName
 
@@ -106,18 +107,12 @@ async def book_count(conn: AsyncConnection, shelf_id: int) -> int:
 
 
 async def add_book(conn: AsyncConnection, shelf: Shelf, book_id: int, now: datetime) -> bool:
-    """Put the book on the shelf; False when it was already there."""
-    exists = await conn.execute(
-        select(shelf_books.c.book_id).where(
-            shelf_books.c.shelf_id == shelf.id, shelf_books.c.book_id == book_id
-        )
+    """Put the book on the shelf; False when it was already there (ON CONFLICT DO NOTHING,
+    so also when the same book is added twice at the same time)."""
+    result = await conn.execute(
+        insert_missing(conn, shelf_books).values(shelf_id=shelf.id, book_id=book_id, added_at=now)
     )
-    if exists.first() is not None:
-        return False
-    await conn.execute(
-        shelf_books.insert().values(shelf_id=shelf.id, book_id=book_id, added_at=now)
-    )
-    return True
+    return result.rowcount == 1
 
 
 async def remove_book(conn: AsyncConnection, shelf: Shelf, book_id: int) -> bool:

@@ -1,8 +1,9 @@
 """Fixtures for the end-to-end tests: the real MarginaliaBot against the local Discord server.
 
 ``world`` builds a server ("Book Club") with an admin, a moderator and two members, and
-channels general / reviews / modlog; ``marginalia`` runs the bot on a fresh migrated SQLite
-database with the metadata sources served by :class:`MetadataStub`. To restart the bot on
+channels general / reviews / modlog; ``marginalia`` runs the bot on this test's migrated
+database (SQLite, or PostgreSQL with ``TEST_DATABASE_URL``: see tests/conftest.py) with the
+metadata sources served by :class:`MetadataStub`. To restart the bot on
 the same database inside a test, use ``run_marginalia(world)`` twice.
 """
 

@@ -18,12 +18,14 @@ from tests.e2e.conftest import World, all_text, run_marginalia
 SNAPSHOT = Path(__file__).parent / "snapshots" / "commands.json"
 
 
-async def test_about_reply_arrives(world: World, marginalia: MarginaliaBot) -> None:
+async def test_about_reply_arrives(
+    world: World, marginalia: MarginaliaBot, database_backend: str
+) -> None:
     result = await world.rig.slash(world.guild, world.alice, "about")
     assert result.ephemeral
     text = all_text(result.embeds)
     assert "Marginalia" in text
-    assert f"sqlite, schema {head_revision()}" in text
+    assert f"{database_backend}, schema {head_revision()}" in text
     assert "Servers\n1" in text
     assert result.callback.data.get("allowed_mentions", {}).get("parse") == []
 
@@ -69,13 +71,15 @@ async def test_synced_command_payload_matches_snapshot(world: World) -> None:
     assert payload == expected
 
 
-async def test_bot_runs_as_a_user_starts_it(world: World, tmp_path: Path) -> None:
+async def test_bot_runs_as_a_user_starts_it(
+    world: World, tmp_path: Path, empty_database_url: str
+) -> None:
     """`python -m bot run` in a subprocess, configured only through the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
     env.update(world.rig.env())
     env.update(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'sub.db'}",
+            "DATABASE_URL": empty_database_url,
             "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
             "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
             "LOG_LEVEL": "INFO",

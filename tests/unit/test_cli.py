@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
 from bot.db import migrate
 from bot.db.engine import Database
@@ -35,6 +36,27 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def cli_database(
+    tmp_path: Path, database_backend: str, request: pytest.FixtureRequest
+) -> tuple[dict[str, str], str]:
+    """The environment for the CLI and the URL of the database it uses: on SQLite the
+    default (data/marginalia.db in the working folder), on PostgreSQL a new empty one."""
+    if database_backend == "sqlite":
+        return {}, f"sqlite:///{tmp_path / 'data' / 'marginalia.db'}"
+    url = str(request.getfixturevalue("empty_database_url"))
+    return {"DATABASE_URL": url}, url
+
+
+async def table_names(url: str) -> list[str]:
+    database = Database.from_url(url)
+    try:
+        async with database.read() as conn:
+            return await conn.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await database.close()
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -66,6 +88,7 @@ def test_non_numeric_dev_guild_id(tmp_path: Path) -> None:
     assert_one_clear_line(result, "DEV_GUILD_ID")
 
 
+@pytest.mark.sqlite_only(reason="the folder of the database file")
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
 def test_unwritable_database_folder(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
@@ -74,6 +97,7 @@ def test_unwritable_database_folder(tmp_path: Path) -> None:
     assert_one_clear_line(result, "DATABASE_URL")
 
 
+@pytest.mark.sqlite_only(reason="the folder of the database file")
 def test_database_folder_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("a file, not a folder")
     result = run_cli(tmp_path, "migrate", env={"DATABASE_URL": "sqlite:///blocker/x.db"})
@@ -81,6 +105,7 @@ def test_database_folder_that_is_a_file(tmp_path: Path) -> None:
     assert (tmp_path / "blocker").read_text() == "a file, not a folder"
 
 
+@pytest.mark.sqlite_only(reason="a damaged database file")
 def test_corrupted_database_file_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "data" / "marginalia.db"
     path.parent.mkdir()
@@ -91,18 +116,22 @@ def test_corrupted_database_file_is_not_overwritten(tmp_path: Path) -> None:
     assert path.read_bytes() == garbage
 
 
-def test_migrate_then_dry_run(tmp_path: Path) -> None:
-    head = head_revision()
-    dry = run_cli(tmp_path, "migrate", "--dry-run")
+async def test_migrate_then_dry_run(
+    tmp_path: Path, cli_database: tuple[dict[str, str], str]
+) -> None:
+    env, url = cli_database
+    dry = run_cli(tmp_path, "migrate", "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr
     assert "CREATE TABLE books" in dry.stdout
-    first = run_cli(tmp_path, "migrate")
+    assert await table_names(url) == []
+    first = run_cli(tmp_path, "migrate", env=env)
     assert first.returncode == 0, first.stderr
-    assert f"migrated from empty to {head}" in first.stdout
-    second = run_cli(tmp_path, "migrate")
+    assert f"migrated from empty to {migrate.head_revision()}" in first.stdout
+    assert "books" in await table_names(url)
+    second = run_cli(tmp_path, "migrate", env=env)
     assert second.returncode == 0
     assert "nothing to do" in second.stdout
-    again = run_cli(tmp_path, "migrate", "--dry-run")
+    again = run_cli(tmp_path, "migrate", "--dry-run", env=env)
     assert "up to date" in again.stdout
 
 
@@ -166,8 +195,11 @@ async def test_dry_run_changes_nothing_on_disk(tmp_path: Path, state: str) -> No
         assert "CREATE TABLE books" in dry.stdout
 
 
-def test_doctor_reports_unreachable_metadata(tmp_path: Path) -> None:
+def test_doctor_reports_unreachable_metadata(
+    tmp_path: Path, cli_database: tuple[dict[str, str], str]
+) -> None:
     env = {
+        **cli_database[0],
         "DISCORD_TOKEN": TOKEN,
         # a closed local port: refused at once
         "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
@@ -233,9 +265,12 @@ def test_silent_database_server_fails_within_seconds(tmp_path: Path) -> None:
     assert "silent-Pa55" not in result.stderr
 
 
-def test_import_then_digest_preview(tmp_path: Path) -> None:
+def test_import_then_digest_preview(
+    tmp_path: Path, cli_database: tuple[dict[str, str], str]
+) -> None:
     data = Path(__file__).resolve().parent.parent / "data" / "imports"
     offline = {
+        **cli_database[0],
         "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
         "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
     }
@@ -251,7 +286,9 @@ def test_import_then_digest_preview(tmp_path: Path) -> None:
     )
     assert again.returncode == 0
     assert "0 imported" in again.stdout.lower() or "imported: 0" in again.stdout.lower()
-    missing = run_cli(tmp_path, "import", "goodreads", "nope.csv", "--guild", "7", "--user", "8")
+    missing = run_cli(
+        tmp_path, "import", "goodreads", "nope.csv", "--guild", "7", "--user", "8", env=offline
+    )
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     preview = run_cli(tmp_path, "digest", "preview", "--guild", "7", env=offline)
     assert preview.returncode == 0, preview.stderr

@@ -519,7 +519,7 @@ async def test_streak_days_are_local_days(database: Database, seeder: Seeder) ->
 
 
 def test_streak_query_compiles_for_postgresql() -> None:
-    """The PostgreSQL branch converts with real zone rules (not run here: no server)."""
+    """The PostgreSQL branch converts with real zone rules (run on the server: below)."""
     from sqlalchemy import select
 
     from bot.db.digest import _local_day_number
@@ -535,24 +535,27 @@ def test_streak_query_compiles_for_postgresql() -> None:
     assert number(date(2000, 1, 3)) == 2
 
 
-async def test_day_numbers_of_the_query_match_python(database: Database) -> None:
-    """The production expression (whatever the backend), run on real timestamps, numbers
-    days as its Python twin does (no SQL retyped here)."""
+@pytest.mark.parametrize(
+    ("stamp", "zone", "shift", "expected"),
+    [
+        (datetime(2026, 11, 21, 23, 59, 59, 998000, tzinfo=UTC), "UTC", 0, date(2026, 11, 21)),
+        (datetime(2026, 11, 21, 23, 30, tzinfo=UTC), "Asia/Kolkata", 330, date(2026, 11, 22)),
+        (datetime(2026, 11, 22, 2, 0, tzinfo=UTC), "America/New_York", -300, date(2026, 11, 21)),
+    ],
+)
+async def test_local_day_numbers_match_python_on_the_database(
+    database: Database, stamp: datetime, zone: str, shift: int, expected: date
+) -> None:
+    """The streak query's local day of a UTC instant, as the run's backend computes it."""
     from sqlalchemy import literal, select
 
     from bot.db.digest import _local_day_number
     from bot.db.types import UTCDateTime
 
-    cases = [
-        (datetime(2026, 11, 21, 23, 59, 59, 998000, tzinfo=UTC), "UTC", 0, date(2026, 11, 21)),
-        (datetime(2026, 11, 21, 23, 30, tzinfo=UTC), "Asia/Kolkata", 330, date(2026, 11, 22)),
-        (datetime(2026, 11, 22, 2, 0, tzinfo=UTC), "America/New_York", -300, date(2026, 11, 21)),
-    ]
     async with database.read() as conn:
-        for when, zone, shift, expected in cases:
-            day, number = _local_day_number(conn, literal(when, UTCDateTime()), zone, shift)
-            value = (await conn.execute(select(day))).scalar_one()
-            assert value == number(expected), (when, zone)
+        day, number = _local_day_number(conn, literal(stamp, UTCDateTime()), zone, shift)
+        value = (await conn.execute(select(day))).scalar_one()
+    assert value == number(expected)
 
 
 async def test_goals_count_finished_readings_this_year(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import DefaultClause, MetaData, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from bot.db import migrate
 from bot.db.engine import Database
-from bot.db.schema import metadata
+from bot.db.schema import book_isbns, metadata
 from bot.errors import DatabaseStartupError
 
 
@@ -28,26 +31,59 @@ async def test_upgrade_twice_is_a_noop(database_url: str) -> None:
         await db.close()
 
 
-async def test_metadata_and_migrations_do_not_drift(database: Database) -> None:
-    def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
-        )
-        return list(compare_metadata(context, metadata))
+def _drift(target: MetaData) -> Callable[[Connection], list[Any]]:
+    """The differences between the migrated database and ``target``, as env.py compares."""
 
+    def diff(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": migrate.compare_server_default,
+            },
+        )
+        return list(compare_metadata(context, target))
+
+    return diff
+
+
+async def test_metadata_and_migrations_do_not_drift(database: Database) -> None:
     async with database.read() as conn:
-        differences = await conn.run_sync(diff)
+        differences = await conn.run_sync(_drift(metadata))
     assert differences == [], f"schema.py and migrations differ: {differences}"
 
 
-async def test_every_table_created_with_pragmas(database: Database) -> None:
+async def test_drift_in_a_json_default_is_found(database: Database) -> None:
+    """JSON defaults are compared as JSON (PostgreSQL cannot compare json values with =),
+    and a changed one is still reported."""
+    changed = MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["books"].c.authors.server_default = DefaultClause(text("'{}'"))
+    async with database.read() as conn:
+        differences = await conn.run_sync(_drift(changed))
+    assert len(differences) == 1, differences
+    [[change]] = differences
+    assert change[0] == "modify_default"
+    assert (change[2], change[3]) == ("books", "authors")
+
+
+async def test_every_table_created_and_foreign_keys_enforced(database: Database) -> None:
     async with database.read() as conn:
         tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert set(metadata.tables) <= tables
+    with pytest.raises(IntegrityError):
+        async with database.write() as conn:
+            await conn.execute(book_isbns.insert().values(isbn13="9780000000002", book_id=999))
+
+
+@pytest.mark.sqlite_only(reason="PRAGMAs tune SQLite's file, locking and durability")
+async def test_sqlite_pragmas(database: Database) -> None:
+    async with database.read() as conn:
         fk = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
         journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
         sync = (await conn.execute(text("PRAGMA synchronous"))).scalar()
         busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar()
-    assert set(metadata.tables) <= tables
     assert fk == 1
     assert journal == "wal"
     assert sync == 1  # NORMAL
@@ -107,6 +143,7 @@ async def test_failing_migration_leaves_previous_version(
         await db.close()
 
 
+@pytest.mark.sqlite_only(reason="a damaged database file")
 async def test_corrupted_file_is_reported_and_untouched(tmp_path: Path) -> None:
     path = tmp_path / "broken.db"
     garbage = b"this is not a sqlite database at all" * 200
@@ -121,7 +158,7 @@ async def test_corrupted_file_is_reported_and_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == garbage
 
 
-async def test_writes_are_serialised_and_nesting_fails_fast(database: Database) -> None:
+async def _overlapping_writers(database: Database) -> list[str]:
     import asyncio
 
     order: list[str] = []
@@ -134,7 +171,23 @@ async def test_writes_are_serialised_and_nesting_fails_fast(database: Database) 
             order.append(f"{name}-end")
 
     await asyncio.gather(*(writer(str(i)) for i in range(5)))
+    return order
+
+
+@pytest.mark.sqlite_only(reason="SQLite has one writer; the process queues its writers")
+async def test_sqlite_writes_are_serialised(database: Database) -> None:
+    order = await _overlapping_writers(database)
     assert all(order[i].endswith("start") and order[i + 1].endswith("end") for i in range(0, 10, 2))
+
+
+@pytest.mark.postgresql_only(reason="SQLite has one writer at a time")
+async def test_postgresql_writes_run_concurrently(database: Database) -> None:
+    """PostgreSQL serialises conflicting rows, not whole transactions: no process-wide lock."""
+    order = await _overlapping_writers(database)
+    assert [step.split("-")[1] for step in order] == ["start"] * 5 + ["end"] * 5
+
+
+async def test_nested_write_fails_fast(database: Database) -> None:
     with pytest.raises(RuntimeError, match="nested write"):
         async with database.write(), database.write():
             pass
