@@ -122,6 +122,8 @@ def _html_to_text(text: str) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------
 
+# Inline constructs are looked for within 300 characters: a lazy match with no end in sight
+# would otherwise rescan the rest of the line from every marker (quadratic on hostile text).
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _PROTECTED = re.compile("[\ue000-\ue07f]")
 
@@ -138,16 +140,16 @@ _LINK_URL = r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?\)
 _LINK_ONLY_LINE = re.compile(
     rf"^[ \t]*(?:[-*+][ \t]+)?\[[^\]\n]*\](?:{_LINK_URL}|\[[^\]\n]*\])[ \t]*$", re.MULTILINE
 )
-_IMAGE = re.compile(rf"!\[([^\]\n]*)\]{_LINK_URL}")
-_LINK = re.compile(rf"\[([^\]\n]+)\]{_LINK_URL}")
-_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_IMAGE = re.compile(rf"!\[([^\]\n]{{0,300}})\]{_LINK_URL}")
+_LINK = re.compile(rf"\[([^\]\n]{{1,300}})\]{_LINK_URL}")
+_REF_LINK = re.compile(r"\[([^\]\n]{1,300})\]\[[^\]\n]{0,300}\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_STRONG_STAR = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_STRONG_UNDERSCORE = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
-_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_CODE = re.compile(r"`+([^`\n]+?)`+")
+_STRONG_STAR = re.compile(r"\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*")
+_STRONG_UNDERSCORE = re.compile(r"(?<!\w)__(?=\S)(.{1,300}?)(?<=\S)__(?!\w)")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.{1,300}?)(?<=[^\s*])\*(?![\w*])")
+_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.{1,300}?)(?<=[^\s_])_(?![\w_])")
+_STRIKE = re.compile(r"~~(?=\S)(.{1,300}?)(?<=\S)~~")
+_CODE = re.compile(r"`+([^`\n]{1,300}?)`+")
 
 
 def _protect(match: re.Match[str]) -> str:
