@@ -148,7 +148,6 @@ async def _insert_imported(conn: AsyncConnection, _: None) -> list[int]:
 CASES = [
     Case("books.upsert (the work)", _nothing, _upsert_work, books, 1),
     Case("books.upsert (its ISBNs)", _nothing, _upsert_work, book_isbns, 1),
-    Case("imports.insert_books (ISBNs)", _nothing, _insert_imported, book_isbns, 1),
     Case(
         "books.link_guild",
         _a_book,
