@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
+
+#: The most pages a book can have here (a bigger number is a typo or a hostile value).
+MAX_PAGE_COUNT: Final = 50_000
 
 
 @dataclass(frozen=True, slots=True)

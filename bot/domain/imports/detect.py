@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.imports.csvfile import CsvTable, decode_upload, read_table
+from bot.domain.imports.fields import MAX_IMPORT_READINGS
 from bot.domain.imports.goodreads import GOODREADS_REQUIRED, parse_goodreads
 from bot.domain.imports.records import ImportFileError, ImportKind, ImportParse
 from bot.domain.imports.storygraph import STORYGRAPH_REQUIRED, parse_storygraph
@@ -75,7 +76,7 @@ def parse_import(data: bytes, kind: ImportKind, *, today: date | None = None) ->
     """Parse an uploaded Goodreads or StoryGraph export.
 
     ``today`` (the member's date), when given, leaves out dates in the future with a note.
-    Raises :class:`ImportFileError` for: a file over the size or row limit, an empty file,
+    Raises :class:`ImportFileError` for: a file over the size, row or reading limit, an empty file,
     binary data, text that is not UTF-8 (with or without BOM), broken CSV, missing columns
     (naming them, and the other export when the file is that one), and a header with no
     books under it.
@@ -88,4 +89,11 @@ def parse_import(data: bytes, kind: ImportKind, *, today: date | None = None) ->
         )
     parse = parse_goodreads if kind == "goodreads" else parse_storygraph
     rows, problems = parse(table, today)
+    readings = sum(len(row.readings) for row in rows)
+    if readings > MAX_IMPORT_READINGS:
+        raise ImportFileError(
+            f"The file lists {readings:,} readings (read-throughs, re-reads included); one "
+            f"import can take at most {MAX_IMPORT_READINGS:,} readings. Split it into smaller "
+            "files (keep the header line in each)."
+        )
     return ImportParse(kind, tuple(rows), tuple(problems))

@@ -22,21 +22,23 @@ from datetime import date
 
 from bot.domain.imports.common import (
     RowLog,
+    authors,
     checked_ranges,
     clean_title,
     content_warnings,
+    count,
     file_date,
     rating,
     review_parts,
 )
 from bot.domain.imports.csvfile import CsvTable
 from bot.domain.imports.fields import (
+    MAX_PAGE_COUNT,
+    MAX_READS_PER_BOOK,
     parse_bool,
-    parse_count,
     parse_isbns,
     parse_shelves,
     parse_year,
-    split_authors,
     unguard_formula,
 )
 from bot.domain.imports.notes import MarginaliaNotes, parse_notes
@@ -87,6 +89,8 @@ GOODREADS_COLUMNS: tuple[str, ...] = (
 )
 #: Columns without which a file is not a Goodreads export.
 GOODREADS_REQUIRED: tuple[str, ...] = ("Title", "Author", "My Rating", "Exclusive Shelf")
+
+_MAX_COPIES = 1_000_000  # only "owned or not" is kept
 
 _W, _R, _P, _F, _D = (
     ReadingStatus.WANT_TO_READ,
@@ -156,8 +160,8 @@ def _row(
     isbn13, isbn10, invalid = parse_isbns(cells.get("ISBN13", ""), cells.get("ISBN", ""))
     for value in invalid:
         log.note(f'ISBN "{value[:20]}" is not a valid ISBN; left out')
-    notes = parse_notes(cells.get("Private Notes", ""))
-    read_count = log.field(lambda: parse_count(cells.get("Read Count", ""), "read count"), 0)
+    notes = parse_notes(cells.get("Private Notes", ""), today)
+    read_count = count(cells.get("Read Count", ""), "read count", MAX_READS_PER_BOOK, log)
     date_read = file_date(cells.get("Date Read", ""), "date read", today, log)
 
     shelf = cells.get("Exclusive Shelf", "").strip()
@@ -184,21 +188,22 @@ def _row(
 
     whole_is_spoiler = parse_bool(cells.get("Spoiler", "")) is True
     review, spoilers = review_parts(cells.get("My Review", ""), whole_is_spoiler, log)
-    pages = log.field(lambda: parse_count(cells.get("Number of Pages", ""), "page count"), 0)
+    pages = count(cells.get("Number of Pages", ""), "page count", MAX_PAGE_COUNT, log)
+    latest_year = today.year + 1 if today is not None else 9999
     year = log.field(
         lambda: (
-            parse_year(cells.get("Original Publication Year", ""))
-            or parse_year(cells.get("Year Published", ""))
+            parse_year(cells.get("Original Publication Year", ""), latest_year)
+            or parse_year(cells.get("Year Published", ""), latest_year)
         ),
         None,
     )
     owned: bool | None = None
     if "Owned Copies" in cells:
-        owned = log.field(lambda: parse_count(cells["Owned Copies"], "owned copies"), 0) > 0
+        owned = count(cells["Owned Copies"], "owned copies", _MAX_COPIES, log) > 0
     return ImportRow(
         row_number=number,
         title=title,
-        authors=split_authors(cells.get("Author", ""), cells.get("Additional Authors", "")),
+        authors=authors([cells.get("Author", ""), cells.get("Additional Authors", "")], log),
         isbn13=isbn13,
         isbn10=isbn10,
         source_id=cells.get("Book Id", "").strip() or None,
