@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from bot.db.engine import Database
 from bot.db.schema import books, readings
 from bot.domain.clock import FakeClock
-from bot.domain.imports import ImportFileError, ImportParse, ImportRow, parse_import
+from bot.domain.imports import (
+    ImportFileError,
+    ImportParse,
+    ImportRow,
+    RowProblem,
+    parse_import,
+)
 from bot.domain.imports.fields import (
     MAX_AUTHORS,
     MAX_IMPORT_READINGS,
@@ -29,7 +35,9 @@ from bot.domain.imports.notes import format_notes, parse_notes
 from bot.domain.imports.storygraph import STORYGRAPH_COLUMNS
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.shelves import MAX_CUSTOM_SHELVES
-from bot.services.imports import ImportService
+from bot.domain.stars import RatingStep
+from bot.render.imports import REPORT_FILE_LINES, report_text
+from bot.services.imports import ImportReport, ImportService
 from tests.unit.test_import_service import StubCatalogue, snapshot
 
 TODAY = date(2025, 6, 1)
@@ -256,3 +264,36 @@ async def test_hostile_numbers_through_the_service(database: Database) -> None:
     before = await snapshot(database)
     again = await service.import_file(1, 101, data, "goodreads")
     assert not again.changed and await snapshot(database) == before
+
+
+async def test_shelves_past_the_members_limit_get_one_note_per_row(database: Database) -> None:
+    rows = [
+        book(f"Book {i}", Bookshelves=", ".join(f"s{i}-{j}" for j in range(MAX_CUSTOM_SHELVES)))
+        for i in range(20)
+    ]
+    service = ImportService(database, StubCatalogue(down=True), FakeClock(NOW))
+    report = await service.import_file(1, 101, goodreads_file(*rows), "goodreads")
+    assert report.imported == 20
+    # the first row's shelves fit; each later row gets one note, not one per shelf
+    assert len(report.problems) == 19
+    assert all(
+        f"and {MAX_CUSTOM_SHELVES - 3} more left out: you have {MAX_CUSTOM_SHELVES} shelves"
+        in p.reason
+        for p in report.problems
+    )
+
+
+def test_the_report_file_lists_a_bounded_number_of_lines() -> None:
+    problems = tuple(RowProblem(n, "Title", "a reason") for n in range(2, 50_002))
+    report = ImportReport(
+        kind="goodreads",
+        imported=0,
+        updated=0,
+        skipped=0,
+        unmatched=(),
+        problems=problems,
+        step=RatingStep.HALF,
+    )
+    text = report_text(report)
+    assert text.count("\n") < REPORT_FILE_LINES + 20
+    assert f"… and {50_000 - REPORT_FILE_LINES:,} more notes (not listed)" in text

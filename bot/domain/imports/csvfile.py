@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from bot.domain.imports.records import ImportFileError
+from bot.domain.imports.records import ImportFileError, let_other_threads_run
 
-__all__ = ["MAX_IMPORT_BYTES", "MAX_IMPORT_ROWS", "CsvTable", "decode_upload", "read_table"]
+__all__ = [
+    "MAX_CELL_LENGTH",
+    "MAX_IMPORT_BYTES",
+    "MAX_IMPORT_ROWS",
+    "CsvTable",
+    "decode_upload",
+    "read_table",
+]
 
 #: Largest file accepted (Discord's upload limit for members without Nitro).
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 #: Most books in one file.
 MAX_IMPORT_ROWS = 20_000
+#: Longest cell kept (a review's HTML; a spoiler-free part and a spoiler part of 50,000
+#: characters each fit). A longer cell is cut here, before anything parses it.
+MAX_CELL_LENGTH = 250_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -73,13 +84,23 @@ def decode_upload(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CsvTable:
-    """The header and the non-empty rows, each with its spreadsheet row number."""
+    """The header and the non-empty rows, each with its spreadsheet row number; ``cut``
+    names, per row number, the columns whose cells were cut to :data:`MAX_CELL_LENGTH`."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[int, dict[str, str]], ...]
+    cut: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     def has(self, column: str) -> bool:
         return column in self.header
+
+    def cut_notes(self, number: int) -> list[str]:
+        """Notes for the row's cells that were cut."""
+        return [
+            f'the "{column[:40]}" cell is longer than {MAX_CELL_LENGTH:,} characters; '
+            "the rest of it was left out"
+            for column in self.cut.get(number, ())
+        ]
 
 
 def _clean_header(cells: list[str]) -> tuple[str, ...]:
@@ -95,10 +116,12 @@ def read_table(text: str) -> CsvTable:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_IMPORT_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, dict[str, str]]] = []
+    cut: dict[int, tuple[str, ...]] = {}
     header: tuple[str, ...] = ()
     number = 0
     try:
         for cells in reader:
+            let_other_threads_run(number)
             number += 1
             if not header:
                 header = _clean_header(cells)
@@ -111,6 +134,11 @@ def read_table(text: str) -> CsvTable:
                     "import can take. Split it into smaller files (keep the header line)."
                 )
             record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+            long_cells = tuple(k for k, v in record.items() if len(v) > MAX_CELL_LENGTH)
+            for column in long_cells:
+                record[column] = record[column][:MAX_CELL_LENGTH]
+            if long_cells:
+                cut[number] = long_cells
             rows.append((number, record))
     except csv.Error as exc:
         raise ImportFileError(
@@ -121,4 +149,4 @@ def read_table(text: str) -> CsvTable:
             "The columns are separated by semicolons or tabs instead of commas, probably "
             f"because a spreadsheet program re-saved the file. {_REEXPORT}"
         )
-    return CsvTable(header, tuple(rows))
+    return CsvTable(header, tuple(rows), cut)

@@ -48,6 +48,7 @@ from bot.domain.imports.records import (
     RowProblem,
     derive_readings,
     latest_finish,
+    let_other_threads_run,
 )
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.shelves import status_for_shelf_name
@@ -229,9 +230,13 @@ def parse_goodreads(
     """Every row of a Goodreads export table (columns already checked)."""
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
-    for number, raw in table.rows:
+    for index, (number, raw) in enumerate(table.rows):
+        let_other_threads_run(index)
         cells = {name: unguard_formula(value) for name, value in raw.items()}
-        row = _row(number, cells, today, RowLog(number, problems))
+        log = RowLog(number, problems)
+        row = _row(number, cells, today, log)
+        for note in table.cut_notes(number):
+            log.note(note)
         if row is not None:
             rows.append(row)
     return rows, problems

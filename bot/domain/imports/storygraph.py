@@ -39,6 +39,7 @@ from bot.domain.imports.records import (
     ReadRange,
     RowProblem,
     derive_readings,
+    let_other_threads_run,
     sort_ranges,
 )
 from bot.domain.reading import ReadingStatus
@@ -183,8 +184,12 @@ def parse_storygraph(
     """Every row of a StoryGraph export table (columns already checked)."""
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
-    for number, cells in table.rows:
-        row = _row(number, cells, today, RowLog(number, problems))
+    for index, (number, cells) in enumerate(table.rows):
+        let_other_threads_run(index)
+        log = RowLog(number, problems)
+        row = _row(number, cells, today, log)
+        for note in table.cut_notes(number):
+            log.note(note)
         if row is not None:
             rows.append(row)
     return rows, problems
