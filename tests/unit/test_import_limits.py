@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import Database
-from bot.db.schema import books, readings
+from bot.db.schema import books, readings, reviews
 from bot.domain.clock import FakeClock
 from bot.domain.imports import (
     ImportFileError,
@@ -297,3 +297,40 @@ def test_the_report_file_lists_a_bounded_number_of_lines() -> None:
     text = report_text(report)
     assert text.count("\n") < REPORT_FILE_LINES + 20
     assert f"… and {50_000 - REPORT_FILE_LINES:,} more notes (not listed)" in text
+
+
+# --- spoiler flags fail closed --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["maybe", "partially", "2", "ja", "?"])
+def test_an_unknown_spoiler_value_hides_the_whole_review(flag: str) -> None:
+    cells = {"My Review": "Good book.<br/>The butler did it.", "Spoiler": flag}
+    row, reasons = only(parse(goodreads_file(book("Mystery", **cells))))
+    assert row.review is None and row.spoilers == "Good book.\nThe butler did it."
+    assert f'spoiler flag "{flag}" is not yes or no; the whole review is kept as spoilers' in (
+        reasons
+    )
+
+
+@pytest.mark.parametrize(("flag", "whole"), [("true", True), ("", False), ("false", False)])
+def test_known_spoiler_values_still_read(flag: str, whole: bool) -> None:
+    cells = {"My Review": "The butler did it.", "Spoiler": flag}
+    row, reasons = only(parse(goodreads_file(book("Mystery", **cells))))
+    assert (row.spoilers is not None) is whole and reasons == []
+
+
+def test_an_unknown_spoiler_value_without_a_review_needs_no_note() -> None:
+    row, reasons = only(parse(goodreads_file(book("Mystery", Spoiler="maybe"))))
+    assert row.review is None and row.spoilers is None and reasons == []
+
+
+async def test_an_unknown_spoiler_value_is_stored_as_spoilers(database: Database) -> None:
+    cells = {"My Review": "The butler did it.", "Spoiler": "unsure", "My Rating": "4"}
+    service = ImportService(database, StubCatalogue(down=True), FakeClock(NOW))
+    report = await service.import_file(
+        1, 101, goodreads_file(book("Mystery", **cells)), "goodreads"
+    )
+    assert report.imported == 1 and len(report.problems) == 1
+    async with database.read() as conn:
+        stored = (await conn.execute(select(reviews.c.body, reviews.c.spoilers))).one()
+    assert tuple(stored) == ("", "The butler did it.")

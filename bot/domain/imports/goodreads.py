@@ -139,6 +139,20 @@ def _exact_readings(
     return readings if agree else None
 
 
+def _whole_is_spoiler(flag: str, cells: Mapping[str, str], log: RowLog) -> bool:
+    """The ``Spoiler`` column. A value that is neither yes nor no fails closed: the whole
+    review is kept as spoilers (hidden), with a note, rather than shown to everyone."""
+    whole = parse_bool(flag)
+    if whole is not None:
+        return whole
+    if cells.get("My Review", "").strip():
+        log.note(
+            f'spoiler flag "{flag.strip()[:20]}" is not yes or no; the whole review is kept '
+            "as spoilers"
+        )
+    return True
+
+
 def _rating_of(cells: Mapping[str, str], notes: MarginaliaNotes, log: RowLog) -> int | None:
     quarters = rating(cells.get("My Rating", ""), log)
     exact = notes.rating_quarters
@@ -187,8 +201,9 @@ def _row(
             (r.started_on, r.finished_on) for r in readings if r.started_on or r.finished_on
         )
 
-    whole_is_spoiler = parse_bool(cells.get("Spoiler", "")) is True
-    review, spoilers = review_parts(cells.get("My Review", ""), whole_is_spoiler, log)
+    review, spoilers = review_parts(
+        cells.get("My Review", ""), _whole_is_spoiler(cells.get("Spoiler", ""), cells, log), log
+    )
     pages = count(cells.get("Number of Pages", ""), "page count", MAX_PAGE_COUNT, log)
     latest_year = today.year + 1 if today is not None else 9999
     year = log.field(
