@@ -18,6 +18,7 @@ from bot.db.engine import Database
 from bot.db.schema import books, readings, reviews
 from bot.domain.clock import FakeClock
 from bot.domain.imports import (
+    MAX_IMPORT_BYTES,
     ImportFileError,
     ImportParse,
     ImportRow,
@@ -334,3 +335,41 @@ async def test_an_unknown_spoiler_value_is_stored_as_spoilers(database: Database
     async with database.read() as conn:
         stored = (await conn.execute(select(reviews.c.body, reviews.c.spoilers))).one()
     assert tuple(stored) == ("", "The butler did it.")
+
+
+# --- whole files ----------------------------------------------------------------------------
+
+
+async def test_a_byte_order_mark_makes_no_difference(database: Database) -> None:
+    data = goodreads_file(book("Plain", **{"My Rating": "4"}), book("Other", **{"My Rating": "2"}))
+    service = ImportService(database, StubCatalogue(down=True), FakeClock(NOW))
+    first = await service.import_file(1, 101, b"\xef\xbb\xbf" + data, "goodreads")
+    assert first.imported == 2 and first.problems == ()
+    before = await snapshot(database)
+    again = await service.import_file(1, 101, data, "goodreads")
+    assert not again.changed and await snapshot(database) == before
+
+
+def test_columns_the_import_does_not_read_may_repeat() -> None:
+    header = ",".join((*GOODREADS_COLUMNS, "Notes", "Notes", "", ""))
+    row = "1,Extra Columns,Ann Author,,,,,4,,,,,,,,,,,read,,,,1,0,a,b,,"
+    (parsed,) = parse(f"{header}\n{row}\n".encode()).rows
+    assert parsed.title == "Extra Columns" and parsed.rating_quarters == 16
+
+
+async def test_a_ten_megabyte_cell_is_cut_and_the_rest_imported(database: Database) -> None:
+    huge = "<!--" + "x" * (10 * 1024 * 1024 - 4096)
+    data = goodreads_file(
+        book("First", **{"My Rating": "4"}),
+        book("Huge Review", **{"My Review": huge, "My Rating": "5"}),
+        book("Last", **{"My Rating": "3"}),
+    )
+    assert len(data) <= MAX_IMPORT_BYTES
+    service = ImportService(database, StubCatalogue(down=True), FakeClock(NOW))
+    report = await service.import_file(1, 101, data, "goodreads")
+    assert report.imported == 3
+    assert [p.row for p in report.problems] == [3, 3]  # cut, and shortened to fit a review
+    assert "cell is longer than 250,000 characters" in report.problems[1].reason
+    before = await snapshot(database)
+    again = await service.import_file(1, 101, data, "goodreads")
+    assert not again.changed and await snapshot(database) == before

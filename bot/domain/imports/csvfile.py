@@ -18,6 +18,7 @@ __all__ = [
     "MAX_CELL_LENGTH",
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_ROWS",
+    "REEXPORT_HINT",
     "CsvTable",
     "decode_upload",
     "read_table",
@@ -33,7 +34,8 @@ MAX_CELL_LENGTH = 250_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_REEXPORT = "Upload the export file exactly as the site gave it to you."
+#: The usual way out of a file-level problem.
+REEXPORT_HINT = "Upload the export file exactly as the site gave it to you."
 
 
 def _mb(n: int) -> str:
@@ -64,10 +66,19 @@ def decode_upload(data: bytes) -> str:
     if data.startswith(_UTF16_BOMS):
         raise ImportFileError(
             "The file is saved as UTF-16 text, probably by a spreadsheet program. "
-            f'Save it as "CSV UTF-8" instead. {_REEXPORT}'
+            f'Save it as "CSV UTF-8" instead. {REEXPORT_HINT}'
         )
     if _looks_binary(data[:8192]):
-        raise ImportFileError(f"This is not a CSV text file (it contains binary data). {_REEXPORT}")
+        raise ImportFileError(
+            f"This is not a CSV text file (it contains binary data). {REEXPORT_HINT}"
+        )
+    nul = data.find(b"\x00")
+    if nul != -1:  # deeper in the file than the sample: refused the same way, wherever it is
+        line = data.count(b"\n", 0, nul) + 1
+        raise ImportFileError(
+            f"This is not a CSV text file (it contains binary data: a NUL byte on line "
+            f"{line:,}). {REEXPORT_HINT}"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -75,10 +86,10 @@ def decode_upload(data: bytes) -> str:
         raise ImportFileError(
             f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} "
             "can't be read. It was probably re-saved by a spreadsheet program in another "
-            f'encoding (such as Windows-1252). {_REEXPORT} Or save it as "CSV UTF-8".'
+            f'encoding (such as Windows-1252). {REEXPORT_HINT} Or save it as "CSV UTF-8".'
         ) from None
     if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        raise ImportFileError(f"This is a web page, not the CSV export. {_REEXPORT}")
+        raise ImportFileError(f"This is a web page, not the CSV export. {REEXPORT_HINT}")
     return text
 
 
@@ -93,6 +104,17 @@ class CsvTable:
 
     def has(self, column: str) -> bool:
         return column in self.header
+
+    @property
+    def repeated(self) -> tuple[str, ...]:
+        """Column names the header has more than once (empty names left out)."""
+        seen: set[str] = set()
+        twice: list[str] = []
+        for name in self.header:
+            if name and name in seen and name not in twice:
+                twice.append(name)
+            seen.add(name)
+        return tuple(twice)
 
     def cut_notes(self, number: int) -> list[str]:
         """Notes for the row's cells that were cut."""
@@ -142,11 +164,11 @@ def read_table(text: str) -> CsvTable:
             rows.append((number, record))
     except csv.Error as exc:
         raise ImportFileError(
-            f"The file is not valid CSV near row {number + 1} ({exc}). {_REEXPORT}"
+            f"The file is not valid CSV near row {number + 1} ({exc}). {REEXPORT_HINT}"
         ) from None
     if len(header) <= 1 and header and any(sep in header[0] for sep in (";", "\t", "|")):
         raise ImportFileError(
             "The columns are separated by semicolons or tabs instead of commas, probably "
-            f"because a spreadsheet program re-saved the file. {_REEXPORT}"
+            f"because a spreadsheet program re-saved the file. {REEXPORT_HINT}"
         )
     return CsvTable(header, tuple(rows), cut)
