@@ -15,6 +15,13 @@ The steps, and why they are in this order:
    book links, then the member's ratings, readings with their events, reviews and shelves,
    each as one bulk statement. A failure rolls everything back.
 
+An import never holds the event loop (every other server's commands run meanwhile): the
+parse and the planning run in worker threads that give up the GIL every few rows; the loops
+that stay on the event loop (local matching, catalogue look-ups, reading the member's
+library, the bulk writes in parts of a few hundred rows) let it run in between. Every limit
+(file size, rows, readings, each number of each row) is checked by the parse, before any of
+this starts.
+
 Matching rules, so that importing the same file twice changes nothing:
 
 - **Rating**: the file's exact value is kept when it is already stored; otherwise it is
