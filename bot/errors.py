@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
+
+def new_error_code() -> str:
+    """A short code for an error a member or moderator is told about; log it with the full
+    exception, so the host can find the details the message leaves out."""
+    return secrets.token_hex(4).upper()
+
 
 class UserError(Exception):
     """Something the member did or asked for that cannot be done; the message says how to fix it.

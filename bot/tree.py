@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.errors import UserError, new_error_code
 
 if TYPE_CHECKING:
     from discord.ui import Item
@@ -82,7 +81,7 @@ async def handle_interaction_error(
             embed = discord.Embed(title="Not allowed", description=text, colour=ERROR_COLOUR)
             await send_ephemeral(interaction, embed)
             return
-    code = secrets.token_hex(4).upper()
+    code = new_error_code()
     log.error("%s unexpected error code=%s", interaction_context(interaction), code, exc_info=cause)
     embed = discord.Embed(
         title="Sorry, something went wrong",

@@ -68,9 +68,9 @@ class DiscordDigestPoster:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
             except (discord.NotFound, discord.Forbidden) as exc:
-                raise PostingFailed(FailureKind.CHANNEL_MISSING, _describe(exc)) from None
+                raise _refused(FailureKind.CHANNEL_MISSING, exc) from None
             except discord.HTTPException as exc:
-                raise PostingFailed(FailureKind.DISCORD_ERROR, _describe(exc)) from None
+                raise _refused(FailureKind.DISCORD_ERROR, exc) from None
         owner = getattr(getattr(channel, "guild", None), "id", None)
         if not isinstance(channel, discord.abc.Messageable) or owner != guild_id:
             raise PostingFailed(FailureKind.CHANNEL_MISSING, "not a text channel of this server")
@@ -88,11 +88,11 @@ class DiscordDigestPoster:
         try:
             message = await channel.send(embeds=embeds, allowed_mentions=_NO_MENTIONS, **extra)
         except discord.Forbidden as exc:
-            raise PostingFailed(FailureKind.FORBIDDEN, _describe(exc)) from None
+            raise _refused(FailureKind.FORBIDDEN, exc) from None
         except discord.NotFound as exc:
-            raise PostingFailed(FailureKind.CHANNEL_MISSING, _describe(exc)) from None
+            raise _refused(FailureKind.CHANNEL_MISSING, exc) from None
         except discord.HTTPException as exc:
-            raise PostingFailed(FailureKind.DISCORD_ERROR, _describe(exc)) from None
+            raise _refused(FailureKind.DISCORD_ERROR, exc) from None
         return message.id
 
     async def report_failure(self, modlog_channel_id: int, report: FailureReport) -> None:
@@ -100,8 +100,10 @@ class DiscordDigestPoster:
         await channel.send(embed=failure_report_embed(report), allowed_mentions=_NO_MENTIONS)
 
 
-def _describe(exc: discord.HTTPException) -> str:
-    return f"HTTP {exc.status} (code {exc.code}): {exc.text or exc.response.reason}"[:300]
+def _refused(kind: FailureKind, exc: discord.HTTPException) -> PostingFailed:
+    """Discord's refusal for the log (its text in full), its HTTP status for the message."""
+    detail = f"HTTP {exc.status} (code {exc.code}): {exc.text or exc.response.reason}"[:300]
+    return PostingFailed(kind, detail, http_status=exc.status)
 
 
 async def timezone_autocomplete(

@@ -10,6 +10,8 @@ CATALOGUE_SOURCES: Final = ("openlibrary", "googlebooks")
 #: Books members made (``/book add``, an import's unmatched rows): they belong to the
 #: servers that link them (``guild_books``) and are never shown to, or matched for, another.
 MEMBER_SOURCES: Final = ("manual", "import")
+#: The most pages a book can have here (a bigger number is a typo or a hostile value).
+MAX_PAGE_COUNT: Final = 50_000
 
 
 @dataclass(frozen=True, slots=True)

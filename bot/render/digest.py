@@ -212,19 +212,25 @@ def off_text(was_on: bool) -> str:
     return "The weekly digest was already off. `/digest setup` turns it on."
 
 
-def failure_text(kind: FailureKind, channel_id: int, detail: str) -> str:
-    """Why a digest could not be posted, and what an admin can do about it."""
+def failure_text(
+    kind: FailureKind, channel_id: int, code: str, http_status: int | None = None
+) -> str:
+    """Why a digest could not be posted, what an admin can do about it, and the error code
+    the log has the details under (an exception's or Discord's own text is never shown: it
+    can hold paths, queries or tokens)."""
     where = _channel(channel_id)
+    ref = f"error code `{code}`"
     if kind is FailureKind.CHANNEL_MISSING:
         return (
             f"the channel {where} no longer exists or I cannot see it. "
-            "Choose another one with `/digest setup`."
+            f"Choose another one with `/digest setup`. ({ref})"
         )
     if kind is FailureKind.FORBIDDEN:
-        return f"I am missing permissions in {where}: I need {NEEDED_PERMISSIONS} there."
+        return f"I am missing permissions in {where}: I need {NEEDED_PERMISSIONS} there. ({ref})"
     if kind is FailureKind.DISCORD_ERROR:
-        return f"Discord had a problem ({discord.utils.escape_markdown(detail[:200])})."
-    return "something went wrong on my side (it is logged for the bot's host)."
+        status = f"HTTP {http_status}; " if http_status else ""
+        return f"Discord had a problem ({status}{ref})."
+    return f"something went wrong on my side ({ref}; the details are in the bot's log)."
 
 
 def failure_report_embed(report: FailureReport) -> discord.Embed:
@@ -239,7 +245,7 @@ def failure_report_embed(report: FailureReport) -> discord.Embed:
     else:
         description = (
             f"I could not post this week's digest ({report.week_key}): "
-            f"{failure_text(report.kind, report.channel_id, report.detail)}"
+            f"{failure_text(report.kind, report.channel_id, report.code, report.http_status)}"
         )
         if report.next_attempt_at is not None:
             description += (
@@ -254,7 +260,8 @@ def failure_report_embed(report: FailureReport) -> discord.Embed:
 
 
 def send_failed_text(error: PostingFailed, channel_id: int) -> str:
-    return f"I could not post the digest: {failure_text(error.kind, channel_id, error.detail)}"
+    why = failure_text(error.kind, channel_id, error.code, error.http_status)
+    return f"I could not post the digest: {why}"
 
 
 def posted_text(result: SendNowResult, link: str | None) -> str:

@@ -23,6 +23,7 @@ from bot.services.imports import ImportReport, UnmatchedRow
 __all__ = [
     "IMPORT_COLOUR",
     "REPORT_FILENAME",
+    "REPORT_FILE_LINES",
     "export_message",
     "import_embed",
     "needs_report_file",
@@ -35,6 +36,8 @@ IMPORT_COLOUR: Final = discord.Colour.dark_green()
 REPORT_FILENAME: Final = "import-report.txt"
 #: Lines of each list shown in the embed; longer lists come as the report file.
 SHOWN_LINES: Final = 10
+#: Lines of each list in the report file (~1 MB at most: well within Discord's upload limit).
+REPORT_FILE_LINES: Final = 10_000
 
 _EXAMPLES: Final[dict[RatingStep, str]] = {
     RatingStep.WHOLE: "2.5 → 3, 3.25 → 3, 0.5 → 1",
@@ -155,11 +158,18 @@ def report_text(report: ImportReport) -> str:
     lines.append(f"Catalogue requests: {report.catalogue_requests:,}")
     if report.unmatched:
         lines += ["", "Unmatched (imported with the file's title, author and ISBN):"]
-        lines += [f"  {_unmatched_line(u)}" for u in report.unmatched]
+        lines += [f"  {_unmatched_line(u)}" for u in report.unmatched[:REPORT_FILE_LINES]]
+        lines += _not_listed(len(report.unmatched), "unmatched rows")
     if report.problems:
         lines += ["", "Notes:"]
-        lines += [f"  {_problem_line(p)}" for p in report.problems]
+        lines += [f"  {_problem_line(p)}" for p in report.problems[:REPORT_FILE_LINES]]
+        lines += _not_listed(len(report.problems), "notes")
     return "\n".join(lines) + "\n"
+
+
+def _not_listed(count: int, what: str) -> list[str]:
+    more = count - REPORT_FILE_LINES
+    return [f"  … and {more:,} more {what} (not listed)"] if more > 0 else []
 
 
 def report_file(report: ImportReport) -> discord.File:

@@ -13,7 +13,7 @@ from bot.db import books as book_repo
 from bot.db.books import BookStats
 from bot.db.engine import Database
 from bot.domain import isbn as isbn_rules
-from bot.domain.book import Book
+from bot.domain.book import MAX_PAGE_COUNT, Book
 from bot.domain.book_index import BookIndex, IndexEntry
 from bot.domain.book_match import BookQuery, pick
 from bot.domain.clock import Clock
@@ -348,8 +348,8 @@ class BookService:
             raise InvalidInput("The title must be 1–256 characters.")
         if not clean_author or len(clean_author) > 256:
             raise InvalidInput("The author must be 1–256 characters.")
-        if pages is not None and not 1 <= pages <= 50_000:
-            raise InvalidInput("Pages must be a whole number from 1 to 50,000.")
+        if pages is not None and not 1 <= pages <= MAX_PAGE_COUNT:
+            raise InvalidInput(f"Pages must be a whole number from 1 to {MAX_PAGE_COUNT:,}.")
         this_year = self.clock.now().year
         if year is not None and not -3000 <= year <= this_year + 1:
             raise InvalidInput(f"The year must be between -3000 and {this_year + 1}.")

@@ -82,7 +82,7 @@ from bot.domain.schedule import (
     next_run,
     week_key,
 )
-from bot.errors import Conflict, InvalidInput
+from bot.errors import Conflict, InvalidInput, new_error_code
 from bot.services.clubs import MemberDirectory, author_text, fallback_name, member_progress
 
 log = logging.getLogger(__name__)
@@ -108,26 +108,42 @@ class FailureKind(enum.StrEnum):
 
 
 class PostingFailed(Exception):
-    """What a :class:`DigestPoster` raises when Discord refused or failed the post."""
+    """What a :class:`DigestPoster` raises when Discord refused or failed the post.
 
-    def __init__(self, kind: FailureKind, detail: str) -> None:
-        super().__init__(f"{kind}: {detail}")
+    ``detail`` is for the log only (Discord's or an exception's own text can hold paths,
+    queries, tokens); members and moderators are told ``kind`` in words, Discord's HTTP
+    status, and ``code``, which the log line carries too.
+    """
+
+    def __init__(
+        self,
+        kind: FailureKind,
+        detail: str,
+        *,
+        http_status: int | None = None,
+        code: str | None = None,
+    ) -> None:
         self.kind = kind
         self.detail = detail
+        self.http_status = http_status
+        self.code = code or new_error_code()
+        super().__init__(f"{kind} (error code {self.code}): {detail}")
 
 
 @dataclass(frozen=True, slots=True)
 class FailureReport:
-    """What the moderators' log channel is told (once per guild per week)."""
+    """What the moderators' log channel is told (once per guild per week): no exception
+    text, only the kind of failure, Discord's HTTP status and the logged error code."""
 
     guild_id: int
     week_key: str
     channel_id: int
     kind: FailureKind
-    detail: str
+    code: str
     attempts: int
     next_attempt_at: datetime | None  # None: no more tries this week
     maybe_posted: bool = False  # a stale claim: the process stopped while posting
+    http_status: int | None = None
 
 
 class DigestPoster(Protocol):
@@ -470,6 +486,8 @@ class DigestService:
         try:
             message_id = await poster.post_digest(guild_id, channel_id, built.digest)
         except Exception as exc:
+            if isinstance(exc, PostingFailed):
+                log.warning("guild=%s digest send-now failed: %s", guild_id, exc)
             async with self.database.write() as conn:
                 if fresh:
                     await repo.release(conn, guild_id, week)
@@ -637,14 +655,19 @@ class DigestScheduler:
         assert channel_id is not None  # enabled_settings only returns complete schedules
         database = self.service.database
         built: BuiltDigest | None = None
-        build_error: Exception | None = None
+        build_error: PostingFailed | None = None
         try:
             built = await self.service.build(
                 guild_id, now=self.clock.now(), timezone=schedule.timezone
             )
         except Exception as exc:  # a bug or a database problem: retried with backoff
-            log.exception("guild=%s digest for %s could not be built", guild_id, week)
-            build_error = exc
+            build_error = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            log.exception(
+                "guild=%s digest for %s could not be built (error code %s)",
+                guild_id,
+                week,
+                build_error.code,
+            )
         now = self.clock.now()
         async with self._writing(), database.write() as conn:
             if action is Action.FIRST:
@@ -654,16 +677,17 @@ class DigestScheduler:
         if not claimed:
             return RunOutcome(guild_id, week, "skipped")
         if build_error is not None:
-            failure = PostingFailed(FailureKind.INTERNAL, type(build_error).__name__)
-            return await self._record_failure(settings, schedule, week, failure)
+            return await self._record_failure(settings, schedule, week, build_error)
         assert built is not None
         try:
             message_id = await self.poster.post_digest(guild_id, channel_id, built.digest)
         except PostingFailed as exc:
             return await self._record_failure(settings, schedule, week, exc)
-        except Exception as exc:
-            log.exception("guild=%s digest post failed unexpectedly", guild_id)
-            failure = PostingFailed(FailureKind.DISCORD_ERROR, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # not Discord's refusal: a bug on this side
+            failure = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            log.exception(
+                "guild=%s digest post failed unexpectedly (error code %s)", guild_id, failure.code
+            )
             return await self._record_failure(settings, schedule, week, failure)
         await self._record_posted(guild_id, week, channel_id, message_id)
         log.info("guild=%s digest %s posted (message %s)", guild_id, week, message_id)
@@ -728,9 +752,10 @@ class DigestScheduler:
                     week_key=week,
                     channel_id=settings.channel_id or 0,
                     kind=failure.kind,
-                    detail=failure.detail,
+                    code=failure.code,
                     attempts=attempts,
                     next_attempt_at=retry_at,
+                    http_status=failure.http_status,
                 ),
             )
         status: Literal["failed", "abandoned"] = "failed" if retry_at else "abandoned"
@@ -748,7 +773,10 @@ class DigestScheduler:
             )
         if not won:
             return RunOutcome(guild_id, week, "skipped")
-        log.warning("guild=%s digest %s: %s (not re-sent)", guild_id, week, detail)
+        code = new_error_code()
+        log.warning(
+            "guild=%s digest %s: %s (not re-sent; error code %s)", guild_id, week, detail, code
+        )
         await self._report(
             settings,
             FailureReport(
@@ -756,7 +784,7 @@ class DigestScheduler:
                 week_key=week,
                 channel_id=settings.channel_id or 0,
                 kind=FailureKind.INTERNAL,
-                detail=detail,
+                code=code,
                 attempts=0,
                 next_attempt_at=None,
                 maybe_posted=True,

@@ -89,21 +89,20 @@ def reconcile_readings(
        the latest.
     """
     used: set[int] = set()
-    left: list[ReadThrough] = []
+    left: list[int] = []  # indices into wanted
     matched = 0
     for index in sorted(range(len(wanted)), key=lambda i: -_known_dates(wanted[i])):
         read = wanted[index]
         fitting = [s for s in stored if s.id not in used and _agrees(read, s)]
         if not fitting:
-            left.append(read)
+            left.append(index)
             continue
         best = next((s for s in fitting if _as_read(s) == read), fitting[0])
         used.add(best.id)
         matched += 1
-    left.sort(key=lambda r: wanted.index(r))
     updates: list[tuple[StoredReading, ReadThrough]] = []
     inserts: list[ReadThrough] = []
-    for read in left:
+    for read in (wanted[i] for i in sorted(left)):
         target = next(
             (s for s in stored if s.id not in used and _takes_further(s, read) is not None), None
         )

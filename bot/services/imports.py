@@ -15,6 +15,13 @@ The steps, and why they are in this order:
    book links, then the member's ratings, readings with their events, reviews and shelves,
    each as one bulk statement. A failure rolls everything back.
 
+An import never holds the event loop (every other server's commands run meanwhile): the
+parse and the planning run in worker threads that give up the GIL every few rows; the loops
+that stay on the event loop (local matching, catalogue look-ups, reading the member's
+library, the bulk writes in parts of a few hundred rows) let it run in between. Every limit
+(file size, rows, readings, each number of each row) is checked by the parse, before any of
+this starts.
+
 Matching rules, so that importing the same file twice changes nothing:
 
 - **Rating**: the file's exact value is kept when it is already stored; otherwise it is
@@ -63,8 +70,10 @@ from bot.domain.imports import (
     ImportKind,
     ImportRow,
     RowProblem,
+    let_other_threads_run,
     parse_import,
 )
+from bot.domain.markdown import plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
 from bot.domain.shelves import MAX_BOOKS_PER_SHELF, MAX_CUSTOM_SHELVES, shelf_key
 from bot.domain.stars import RatingStep, round_to_step
@@ -76,7 +85,7 @@ from bot.services.import_books import (
     UNREACHABLE,
     ImportCatalogue,
     Lookups,
-    ask_catalogue,
+    ask_catalogue_for_all,
     book_from_row,
     lookup_key,
     match_locally,
@@ -214,7 +223,7 @@ class _Planner:
         self._shelved = {(by_id[s], b) for s, b in self.library.shelved if s in by_id}
 
     def _note(self, row: ImportRow, reason: str) -> None:
-        self.problems.append(RowProblem(row.row_number, trim(row.title, 80), reason))
+        self.problems.append(RowProblem(row.row_number, plain(row.title, 80), reason))
 
     def rating(self, row: ImportRow, book_id: int) -> bool:
         wanted = row.rating_quarters
@@ -303,17 +312,14 @@ class _Planner:
     def shelves(self, row: ImportRow, book_id: int) -> bool:
         names = list(row.shelves) + ([OWNED_SHELF] if row.owned else [])
         changed = False
+        no_room: list[str] = []
         for name in names:
             key = shelf_key(name)
             if (key, book_id) in self._shelved:
                 continue
             if key not in self._shelf_sizes:
                 if len(self._shelf_sizes) >= MAX_CUSTOM_SHELVES:
-                    self._note(
-                        row,
-                        f'shelf "{name}" left out: you have {MAX_CUSTOM_SHELVES} shelves, the '
-                        "most one member can have",
-                    )
+                    no_room.append(name)
                     continue
                 self.writes.new_shelves.append((name, key))
                 self._shelf_sizes[key] = 0
@@ -330,6 +336,14 @@ class _Planner:
             self._shelved.add((key, book_id))
             self.writes.shelf_adds.append((key, book_id))
             changed = True
+        if no_room:  # one note per row, however many shelves the row names
+            listed = ", ".join(f'"{n}"' for n in no_room[:3])
+            more = f" and {len(no_room) - 3:,} more" if len(no_room) > 3 else ""
+            self._note(
+                row,
+                f"shel{'f' if len(no_room) == 1 else 'ves'} {listed}{more} left out: you have "
+                f"{MAX_CUSTOM_SHELVES} shelves, the most one member can have",
+            )
         return changed
 
     def row(self, row: ImportRow, book_id: int) -> bool:
@@ -345,6 +359,13 @@ class _Planner:
 
 
 # --- the service -------------------------------------------------------------------------
+
+
+def _same_book_key(row: ImportRow) -> tuple[str, ...]:
+    """Rows of a file with the same key become one book: the ISBN, else title and author."""
+    if row.isbn13:
+        return ("isbn", row.isbn13)
+    return ("title", lookup_key(row), search_key(row.authors[0]) if row.authors else "")
 
 
 @dataclass
@@ -398,7 +419,7 @@ class ImportService:
         parsed = await asyncio.to_thread(parse_import, data, kind, today=today)
         rows = tuple(r for r in parsed.rows if _has_content(r))
         empty = tuple(
-            RowProblem(r.row_number, trim(r.title, 80), _NOTHING, skipped=True)
+            RowProblem(r.row_number, plain(r.title, 80), _NOTHING, skipped=True)
             for r in parsed.rows
             if not _has_content(r)
         )
@@ -408,7 +429,9 @@ class ImportService:
             self.catalogue, self.lookup_concurrency, self.lookup_budget_s, self._monotonic
         )
         try:
-            remote = await self._ask(lookups, [r for r in rows if r.row_number not in local])
+            remote = await ask_catalogue_for_all(
+                lookups, [r for r in rows if r.row_number not in local], self.lookup_concurrency
+            )
         finally:
             await lookups.close()
         now = self.clock.now()
@@ -418,7 +441,8 @@ class ImportService:
             library = await repo.member_library(conn, guild_id, user_id)
             step = (await settings_repo.get(conn, guild_id)).rating_step
             planner = _Planner(library, step, now)
-            counts = self._plan(rows, matched, planner)
+            # pure computation over 20,000 rows at most: off the event loop
+            counts = await asyncio.to_thread(self._plan, rows, matched, planner)
             await repo.apply_writes(conn, guild_id, user_id, planner.writes, now)
         imported, updated, skipped = counts
         skipped += len(parsed.skipped) + len(empty)
@@ -456,11 +480,6 @@ class ImportService:
         )
         return report
 
-    async def _ask(self, lookups: Lookups, rows: Sequence[ImportRow]) -> dict[int, Book | str]:
-        """Row number → the catalogue's book, or why there is none."""
-        answers = await asyncio.gather(*(ask_catalogue(lookups, row) for row in rows))
-        return {row.row_number: answer for row, answer in zip(rows, answers, strict=True)}
-
     async def _store_books(
         self,
         conn: AsyncConnection,
@@ -484,17 +503,15 @@ class ImportService:
         rest = [r for r in rows if r.row_number not in matched.book_of]
         matched.book_of.update(await match_locally(conn, rest, guild_id))
         rest = [r for r in rest if r.row_number not in matched.book_of]
+        keys = await asyncio.to_thread(lambda: [_same_book_key(row) for row in rest])
         first_of: dict[tuple[str, ...], ImportRow] = {}
-        for row in rest:
-            author = search_key(row.authors[0]) if row.authors else ""
-            key = ("isbn", row.isbn13) if row.isbn13 else ("title", lookup_key(row), author)
+        for row, key in zip(rest, keys, strict=True):
             first_of.setdefault(key, row)
         originals = list(first_of.values())
-        ids = await repo.insert_books(conn, [book_from_row(r) for r in originals], now, guild_id)
+        new_books = await asyncio.to_thread(lambda: [book_from_row(r) for r in originals])
+        ids = await repo.insert_books(conn, new_books, now, guild_id)
         made = {r.row_number: book_id for r, book_id in zip(originals, ids, strict=True)}
-        for row in rest:
-            author = search_key(row.authors[0]) if row.authors else ""
-            key = ("isbn", row.isbn13) if row.isbn13 else ("title", lookup_key(row), author)
+        for row, key in zip(rest, keys, strict=True):
             matched.book_of[row.row_number] = made[first_of[key].row_number]
         for row in originals:  # later rows of the same book are skipped as repeats
             why = remote.get(row.row_number)
@@ -509,13 +526,14 @@ class ImportService:
         earlier row already had is skipped."""
         imported = updated = skipped = 0
         first_row: dict[int, int] = {}
-        for row in rows:
+        for index, row in enumerate(rows):
+            let_other_threads_run(index)  # this runs in a worker thread
             book_id = matched.book_of[row.row_number]
             if book_id in first_row:
                 planner.problems.append(
                     RowProblem(
                         row.row_number,
-                        trim(row.title, 80),
+                        plain(row.title, 80),
                         f"the same book as row {first_row[book_id]} (another edition?); "
                         "only that row was imported",
                         skipped=True,

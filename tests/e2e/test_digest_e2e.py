@@ -8,8 +8,12 @@ channel the bot may not post in, reported once to the moderators' log channel.
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from bot.app import MarginaliaBot
 from bot.db.schema import guild_settings
@@ -203,3 +207,44 @@ async def test_scheduler_posts_once_and_reports_failures_once(
     assert [o.status for o in await scheduler.run_once()] == ["posted"]
     assert len(digest_posts(world)) == 2
     assert len([m for m in rig.channel_messages(world.modlog) if m.embeds]) == 1
+
+
+async def test_discords_error_text_never_reaches_the_moderators(
+    world: World, marginalia: MarginaliaBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refusal whose text holds something private (a proxy's page, a path, a token) is
+    shown as a reason and an error code; the text itself only goes to the log."""
+    rig = world.rig
+    caplog.set_level(logging.INFO)
+    await seed_week(world)
+    await rig.slash(world.guild, world.admin, "digest setup", setup_options(world))
+    async with world.database.write() as conn:
+        await conn.execute(
+            guild_settings.update()
+            .where(guild_settings.c.guild_id == world.guild.id)
+            .values(modlog_channel_id=world.modlog.id)
+        )
+    secret = "Invalid Form Body at /srv/marginalia/.env token=MTE3NzU1.GfAkE1.x"
+    rig.fail(
+        "POST",
+        f"/channels/{world.general.id}/messages",
+        errors.DiscordError(400, 50035, secret),
+        times=None,
+    )
+    failed = await rig.slash(world.guild, world.admin, "digest send-now")
+    reply = all_text((await failed.wait_reply()).embeds)
+    assert "Discord had a problem (HTTP 400" in reply and secret not in reply
+    code = re.search(r"error code `([0-9A-F]{8})`", reply)
+    assert code is not None and any(code.group(1) in r.getMessage() for r in caplog.records)
+
+    cog = marginalia.get_cog("Digest")
+    scheduler: DigestScheduler = cog.scheduler  # type: ignore[union-attr]
+    world.clock.advance(days=4, hours=5, minutes=1)  # Sunday 18:01 in Berlin: the slot
+    assert [o.status for o in await scheduler.run_once()] == ["failed"]
+    (report,) = [m for m in rig.channel_messages(world.modlog) if m.embeds]
+    text = all_text(report.embeds)
+    assert "could not post this week's digest" in text and secret not in text
+    code = re.search(r"error code `([0-9A-F]{8})`", text)
+    assert code is not None
+    logged = [r for r in caplog.records if code.group(1) in r.getMessage()]
+    assert logged and any(secret in r.getMessage() for r in logged)

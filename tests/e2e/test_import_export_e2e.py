@@ -214,6 +214,45 @@ async def test_a_huge_file_is_refused_before_it_is_downloaded(
     assert downloads == []
 
 
+async def test_hostile_numbers_get_a_note_not_an_outage(world: World, bot: MarginaliaBot) -> None:
+    world.metadata.down = True  # no look-ups: the file's details are kept
+    data = _csv(
+        [
+            {
+                "Title": "Reread Forever",
+                "Author": "Ann Author",
+                "Exclusive Shelf": "read",
+                "Read Count": "100000000",
+                "My Rating": "4",
+            },
+            {
+                "Title": "Endless Book",
+                "Author": "Ann Author",
+                "Exclusive Shelf": "read",
+                "Number of Pages": "1" + "0" * 20,
+            },
+            {
+                "Title": "Fine Book",
+                "Author": "Ann Author",
+                "Exclusive Shelf": "read",
+                "Number of Pages": "300",
+                "My Rating": "5",
+            },
+        ]
+    )
+    reply = await _import(world, "goodreads", Upload("goodreads_library_export.csv", data))
+    text = all_text(reply.embeds, reply.content)
+    assert "Goodreads import done" in text and "**3** imported" in text
+    assert "Row 2 (Reread Forever): read count 100,000,000 is more than 100; left out" in text
+    assert "Row 3 (Endless Book): page count" in text and "is more than 50,000" in text
+    assert await _count(world, readings) == 3
+    # the bot still serves everyone, and the sane row is all there
+    card = await world.rig.slash(world.guild, world.bob, "book info", {"book": "Fine Book"})
+    assert "300" in all_text((await card.wait_reply()).embeds)
+    again = await _import(world, "goodreads", Upload("goodreads_library_export.csv", data))
+    assert "**0** imported · **0** updated · **3** skipped" in all_text(again.embeds)
+
+
 async def test_export_with_nothing_to_export(world: World, bot: MarginaliaBot) -> None:
     result = await world.rig.slash(world.guild, world.bob, "export")
     reply = await result.wait_reply()

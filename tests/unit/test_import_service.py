@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import io
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +36,7 @@ from bot.db.schema import (
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportFileError
+from bot.domain.imports.fields import MAX_READS_PER_BOOK
 from bot.domain.imports.goodreads import GOODREADS_COLUMNS
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.review import ReviewDraft
@@ -322,7 +325,35 @@ def _many_rows(count: int) -> bytes:
     return _goodreads(*(_row(f"Book {i}") for i in range(count)))
 
 
+def _xlsx() -> bytes:
+    """A spreadsheet workbook (what a spreadsheet program saves), named .csv by the member."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+        workbook.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    return out.getvalue()
+
+
+def _nul_deep_inside() -> bytes:
+    rows = [_row(f"Book {i}") for i in range(400)] + [_row("Bad\x00Book")]
+    return _goodreads(*rows)
+
+
+def _repeated_column() -> bytes:
+    return (HEADER + ",My Rating\n" + _row("Twice Rated", rating=4) + ",1\n").encode()
+
+
+def _too_many_readings() -> bytes:
+    per_book = MAX_READS_PER_BOOK
+    return _goodreads(*(_row(f"Book {i}", count=per_book) for i in range(1 + 100_000 // per_book)))
+
+
 BAD_FILES: list[tuple[str, bytes, str]] = [
+    ("xlsx named .csv", _xlsx(), "ZIP archive (or a spreadsheet workbook)"),
+    ("NUL byte deep inside", _nul_deep_inside(), "a NUL byte on line 402"),
+    ("repeated column", _repeated_column(), 'The column "My Rating" appears twice'),
+    ("too many readings", _too_many_readings(), "at most 100,000 readings"),
     ("empty", b"", "empty"),
     ("blank lines", b"\n\n  \n", "empty"),
     ("binary", bytes(range(256)) * 4, "binary"),

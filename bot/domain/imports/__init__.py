@@ -11,6 +11,7 @@ from bot.domain.imports.records import (
     ReadRange,
     RowProblem,
     derive_readings,
+    let_other_threads_run,
 )
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "RowProblem",
     "derive_readings",
     "detect_kind",
+    "let_other_threads_run",
     "parse_import",
 ]

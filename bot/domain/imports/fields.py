@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from bot.domain import isbn as isbn_rules
-from bot.domain.shelves import ShelfName, status_for_shelf_name, validate_shelf_name
+from bot.domain.book import MAX_PAGE_COUNT
+from bot.domain.shelves import (
+    MAX_CUSTOM_SHELVES,
+    ShelfName,
+    status_for_shelf_name,
+    validate_shelf_name,
+)
 from bot.domain.stars import MAX_QUARTERS, RatingStep, round_to_step
 from bot.domain.text import clean_line, strip_control_chars
 from bot.errors import InvalidInput
 
 __all__ = [
+    "EARLIEST_YEAR",
+    "MAX_AUTHORS",
     "MAX_AUTHOR_LENGTH",
     "MAX_CONTENT_WARNINGS_LENGTH",
+    "MAX_IMPORT_READINGS",
+    "MAX_NOTES_PER_ROW",
+    "MAX_PAGE_COUNT",
+    "MAX_READS_PER_BOOK",
     "MAX_REVIEW_LENGTH",
     "MAX_TITLE_LENGTH",
     "FieldError",
@@ -41,6 +53,14 @@ MAX_TITLE_LENGTH = 512  # books.title
 MAX_AUTHOR_LENGTH = 200
 MAX_REVIEW_LENGTH = 50_000  # per part (spoiler-free text, spoilers)
 MAX_CONTENT_WARNINGS_LENGTH = 2_000
+#: Authors kept per book (anthologies list dozens).
+MAX_AUTHORS = 10
+#: Read-throughs of one book one import records (read count, dated reads listed).
+MAX_READS_PER_BOOK = 100
+#: Read-throughs one file may hold in all (a file over it is refused: split it).
+MAX_IMPORT_READINGS = 100_000
+#: Problems listed per row; further ones are counted in one last note.
+MAX_NOTES_PER_ROW = 10
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,30 +120,51 @@ def format_file_date(d: date | None) -> str:
     return "" if d is None else f"{d.year:04d}/{d.month:02d}/{d.day:02d}"
 
 
-def parse_count(text: str, what: str) -> int:
-    """A whole number ≥ 0 (empty means 0)."""
+_WHOLE_NUMBER = re.compile(r"\+?(\d+)(?:\.0*)?")
+_DECIMAL = re.compile(r"[+-]?\d*[.,]\d+")
+# More digits than this is over every limit; the digits are never turned into a number.
+_MAX_DIGITS = 12
+
+
+def parse_count(text: str, what: str, maximum: int) -> int:
+    """A whole number from 0 to ``maximum`` (empty means 0).
+
+    Only plain digits are read (``"3"``, ``"3.0"``): exponents such as ``1e999999999`` would
+    make a number too large to build, so they are refused before any arithmetic.
+    """
     value = text.strip()
     if not value:
         return 0
-    try:
-        number = int(Decimal(value))
-    except (InvalidOperation, ValueError, OverflowError):
-        raise FieldError(f'{what} "{value[:20]}" is not a number') from None
-    if number < 0:
-        raise FieldError(f"{what} can't be negative")
+    match = _WHOLE_NUMBER.fullmatch(value)
+    if match is None:
+        if value.startswith("-") and _WHOLE_NUMBER.fullmatch(value[1:]):
+            raise FieldError(f"{what} can't be negative")
+        kind = "whole number" if _DECIMAL.fullmatch(value) else "number"
+        raise FieldError(f'{what} "{value[:20]}" is not a {kind}')
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        raise FieldError(f"{what} {digits[:12]}… ({len(digits):,} digits) is more than {maximum:,}")
+    number = int(digits)
+    if number > maximum:
+        raise FieldError(f"{what} {number:,} is more than {maximum:,}")
     return number
 
 
-def parse_year(text: str) -> int | None:
-    """A publication year; Goodreads has negative years for ancient works."""
+#: Publication years: Goodreads has negative years for ancient works.
+EARLIEST_YEAR = -5000
+
+
+def parse_year(text: str, latest: int) -> int | None:
+    """A publication year from :data:`EARLIEST_YEAR` to ``latest`` (0 is no year)."""
     value = text.strip()
     if not value:
         return None
-    try:
-        year = int(value)
-    except ValueError:
-        raise FieldError(f'year "{value[:20]}" is not a number') from None
-    if year == 0 or not -5000 <= year <= 9999:
+    if not re.fullmatch(r"-?\d{1,6}", value):
+        raise FieldError(f'"{value[:20]}" is not a year')
+    year = int(value)
+    if year > latest:
+        raise FieldError(f"year {year} is in the future")
+    if year == 0 or year < EARLIEST_YEAR:
         raise FieldError(f"year {year} is out of range")
     return year
 
@@ -142,6 +183,11 @@ def parse_bool(text: str) -> bool | None:
     return None
 
 
+# A star rating as the exports write it: "4", "4.0", "3.75" (a decimal comma too). Nothing
+# else reaches Decimal: "1e-999999999" would build a number with a billion digits.
+_STARS = re.compile(r"-?(?:\d{1,3}(?:\.\d{0,6})?|\.\d{1,6})")
+
+
 def parse_rating(text: str) -> tuple[int | None, str | None]:
     """Stars (whole or decimal, up to 5) → (quarter-stars or None, a note when adjusted).
 
@@ -151,10 +197,9 @@ def parse_rating(text: str) -> tuple[int | None, str | None]:
     value = text.strip().replace(",", ".")
     if not value:
         return None, None
-    try:
-        stars = Fraction(Decimal(value))
-    except (InvalidOperation, ValueError, OverflowError):
-        raise FieldError(f'rating "{value[:20]}" is not a number') from None
+    if not _STARS.fullmatch(value):
+        raise FieldError(f'rating "{value[:20]}" is not a number of stars')
+    stars = Fraction(Decimal(value))
     if stars == 0:
         return None, None
     exact = stars * 4
@@ -188,8 +233,9 @@ def parse_isbns(*cells: str) -> tuple[str | None, str | None, list[str]]:
 _NAME_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md"))
 
 
-def split_authors(*cells: str) -> tuple[str, ...]:
-    """Comma-separated author names from one or more cells, in order, without repeats."""
+def split_authors(*cells: str, limit: int = MAX_AUTHORS) -> tuple[tuple[str, ...], int]:
+    """Comma-separated author names from one or more cells, in order, without repeats:
+    (the first ``limit`` names, how many more names there were)."""
     names: list[str] = []
     for cell in cells:
         first_in_cell = len(names)
@@ -207,20 +253,27 @@ def split_authors(*cells: str) -> tuple[str, ...]:
         if name.casefold() not in seen:
             seen.add(name.casefold())
             unique.append(name)
-    return tuple(unique)
+    return tuple(unique[:limit]), max(len(unique) - limit, 0)
 
 
-def parse_shelves(cell: str, leave_out: frozenset[str]) -> tuple[list[ShelfName], list[str]]:
+def parse_shelves(
+    cell: str, leave_out: frozenset[str], limit: int = MAX_CUSTOM_SHELVES
+) -> tuple[list[ShelfName], list[str]]:
     """Comma-separated shelf names → (valid custom shelves, reasons for the ones left out).
 
     Names in ``leave_out`` (case-folded; status shelves and the like) are dropped silently.
+    At most ``limit`` shelves are kept (a member can't have more); the rest get one reason.
     """
     shelves: list[ShelfName] = []
     notes: list[str] = []
     keys: set[str] = set()
+    over = 0
     for part in cell.split(","):
         name = strip_controls(part).strip()
         if not name or name.casefold() in leave_out or status_for_shelf_name(name):
+            continue
+        if len(shelves) >= limit:
+            over += 1
             continue
         try:
             shelf = validate_shelf_name(name)
@@ -230,4 +283,8 @@ def parse_shelves(cell: str, leave_out: frozenset[str]) -> tuple[list[ShelfName]
         if shelf.key not in keys:
             keys.add(shelf.key)
             shelves.append(shelf)
+    if over:
+        notes.append(
+            f"{over:,} more shelf names left out: one member can have at most {limit} shelves"
+        )
     return shelves, notes

@@ -22,21 +22,23 @@ from datetime import date
 
 from bot.domain.imports.common import (
     RowLog,
+    authors,
     checked_ranges,
     clean_title,
     content_warnings,
+    count,
     file_date,
     rating,
     review_parts,
 )
 from bot.domain.imports.csvfile import CsvTable
 from bot.domain.imports.fields import (
+    MAX_PAGE_COUNT,
+    MAX_READS_PER_BOOK,
     parse_bool,
-    parse_count,
     parse_isbns,
     parse_shelves,
     parse_year,
-    split_authors,
     unguard_formula,
 )
 from bot.domain.imports.notes import MarginaliaNotes, parse_notes
@@ -46,6 +48,7 @@ from bot.domain.imports.records import (
     RowProblem,
     derive_readings,
     latest_finish,
+    let_other_threads_run,
 )
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.shelves import status_for_shelf_name
@@ -87,6 +90,8 @@ GOODREADS_COLUMNS: tuple[str, ...] = (
 )
 #: Columns without which a file is not a Goodreads export.
 GOODREADS_REQUIRED: tuple[str, ...] = ("Title", "Author", "My Rating", "Exclusive Shelf")
+
+_MAX_COPIES = 1_000_000  # only "owned or not" is kept
 
 _W, _R, _P, _F, _D = (
     ReadingStatus.WANT_TO_READ,
@@ -134,6 +139,20 @@ def _exact_readings(
     return readings if agree else None
 
 
+def _whole_is_spoiler(flag: str, cells: Mapping[str, str], log: RowLog) -> bool:
+    """The ``Spoiler`` column. A value that is neither yes nor no fails closed: the whole
+    review is kept as spoilers (hidden), with a note, rather than shown to everyone."""
+    whole = parse_bool(flag)
+    if whole is not None:
+        return whole
+    if cells.get("My Review", "").strip():
+        log.note(
+            f'spoiler flag "{flag.strip()[:20]}" is not yes or no; the whole review is kept '
+            "as spoilers"
+        )
+    return True
+
+
 def _rating_of(cells: Mapping[str, str], notes: MarginaliaNotes, log: RowLog) -> int | None:
     quarters = rating(cells.get("My Rating", ""), log)
     exact = notes.rating_quarters
@@ -156,8 +175,8 @@ def _row(
     isbn13, isbn10, invalid = parse_isbns(cells.get("ISBN13", ""), cells.get("ISBN", ""))
     for value in invalid:
         log.note(f'ISBN "{value[:20]}" is not a valid ISBN; left out')
-    notes = parse_notes(cells.get("Private Notes", ""))
-    read_count = log.field(lambda: parse_count(cells.get("Read Count", ""), "read count"), 0)
+    notes = parse_notes(cells.get("Private Notes", ""), today)
+    read_count = count(cells.get("Read Count", ""), "read count", MAX_READS_PER_BOOK, log)
     date_read = file_date(cells.get("Date Read", ""), "date read", today, log)
 
     shelf = cells.get("Exclusive Shelf", "").strip()
@@ -182,23 +201,25 @@ def _row(
             (r.started_on, r.finished_on) for r in readings if r.started_on or r.finished_on
         )
 
-    whole_is_spoiler = parse_bool(cells.get("Spoiler", "")) is True
-    review, spoilers = review_parts(cells.get("My Review", ""), whole_is_spoiler, log)
-    pages = log.field(lambda: parse_count(cells.get("Number of Pages", ""), "page count"), 0)
+    review, spoilers = review_parts(
+        cells.get("My Review", ""), _whole_is_spoiler(cells.get("Spoiler", ""), cells, log), log
+    )
+    pages = count(cells.get("Number of Pages", ""), "page count", MAX_PAGE_COUNT, log)
+    latest_year = today.year + 1 if today is not None else 9999
     year = log.field(
         lambda: (
-            parse_year(cells.get("Original Publication Year", ""))
-            or parse_year(cells.get("Year Published", ""))
+            parse_year(cells.get("Original Publication Year", ""), latest_year)
+            or parse_year(cells.get("Year Published", ""), latest_year)
         ),
         None,
     )
     owned: bool | None = None
     if "Owned Copies" in cells:
-        owned = log.field(lambda: parse_count(cells["Owned Copies"], "owned copies"), 0) > 0
+        owned = count(cells["Owned Copies"], "owned copies", _MAX_COPIES, log) > 0
     return ImportRow(
         row_number=number,
         title=title,
-        authors=split_authors(cells.get("Author", ""), cells.get("Additional Authors", "")),
+        authors=authors([cells.get("Author", ""), cells.get("Additional Authors", "")], log),
         isbn13=isbn13,
         isbn10=isbn10,
         source_id=cells.get("Book Id", "").strip() or None,
@@ -224,9 +245,13 @@ def parse_goodreads(
     """Every row of a Goodreads export table (columns already checked)."""
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
-    for number, raw in table.rows:
+    for index, (number, raw) in enumerate(table.rows):
+        let_other_threads_run(index)
         cells = {name: unguard_formula(value) for name, value in raw.items()}
-        row = _row(number, cells, today, RowLog(number, problems))
+        log = RowLog(number, problems)
+        row = _row(number, cells, today, log)
+        for note in table.cut_notes(number):
+            log.note(note)
         if row is not None:
             rows.append(row)
     return rows, problems

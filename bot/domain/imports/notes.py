@@ -19,10 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal, DecimalException
 
-from bot.domain.imports.fields import FieldError, format_file_date, parse_file_date
-from bot.domain.reading import ReadingStatus, ReadThrough
+from bot.domain.imports.fields import (
+    MAX_READS_PER_BOOK,
+    FieldError,
+    format_file_date,
+    parse_file_date,
+)
+from bot.domain.reading import EARLIEST_DATE, ReadingStatus, ReadThrough
 from bot.domain.stars import MAX_QUARTERS, MIN_QUARTERS
 
 __all__ = ["MarginaliaNotes", "format_notes", "parse_notes"]
@@ -69,27 +75,40 @@ def format_notes(
 def _parse_rating(text: str) -> int | None:
     try:
         quarters = Decimal(text.strip()) * 4
-    except InvalidOperation:
+        # bounds first: int() of "1e999999999" would build a billion-digit number
+        if not MIN_QUARTERS <= quarters <= MAX_QUARTERS:
+            return None
+    except DecimalException:  # unreadable, NaN (which does not compare), overflow
         return None
-    if quarters != quarters.to_integral_value():
-        return None
-    value = int(quarters)
-    return value if MIN_QUARTERS <= value <= MAX_QUARTERS else None
+    return int(quarters) if quarters == quarters.to_integral_value() else None
 
 
-def _parse_readings(text: str) -> tuple[ReadThrough, ...] | None:
+def _parse_date(text: str, today: date | None) -> date | None:
+    """A reading's date; FieldError when unreadable or outside 1900 … today."""
+    if text == "?":
+        return None
+    day = parse_file_date(text)
+    if day is not None and (day < EARLIEST_DATE or (today is not None and day > today)):
+        raise FieldError(f"{text} is out of range")
+    return day
+
+
+def _parse_readings(text: str, today: date | None) -> tuple[ReadThrough, ...] | None:
     text = text.strip()
     if text == "none":
         return ()
+    items = text.split(";", MAX_READS_PER_BOOK)
+    if len(items) > MAX_READS_PER_BOOK:
+        return None  # more than one import records: the columns say what can be said
     readings: list[ReadThrough] = []
-    for item in text.split(";"):
+    for item in items:
         match = _READING.fullmatch(item.strip())
         if match is None:
             return None
         try:
             status = ReadingStatus(match.group(1))
-            start = None if match.group(2) == "?" else parse_file_date(match.group(2))
-            finish = None if match.group(3) == "?" else parse_file_date(match.group(3))
+            start = _parse_date(match.group(2), today)
+            finish = _parse_date(match.group(3), today)
         except (ValueError, FieldError):
             return None
         if start is not None and finish is not None and finish < start:
@@ -98,14 +117,20 @@ def _parse_readings(text: str) -> tuple[ReadThrough, ...] | None:
     return tuple(readings)
 
 
-def parse_notes(notes: str) -> MarginaliaNotes:
-    """Read the labelled lines back; other text in the notes is ignored."""
+def parse_notes(notes: str, today: date | None = None) -> MarginaliaNotes:
+    """Read the labelled lines back; other text in the notes is ignored.
+
+    Readings are taken only when every one is readable, dated from 1900 to ``today`` (when
+    given) and there are at most :data:`~bot.domain.imports.fields.MAX_READS_PER_BOOK`.
+    """
     found: dict[str, str] = {}
     for match in _LINE.finditer(notes):
         label = match.group(1)
+        if label in found:
+            continue
         end = len(notes) if label == "content warnings" else notes.find("\n", match.end())
-        found.setdefault(label, notes[match.end() : end if end != -1 else len(notes)].strip())
+        found[label] = notes[match.end() : end if end != -1 else len(notes)].strip()
     rating = _parse_rating(found["rating"]) if "rating" in found else None
-    readings = _parse_readings(found["readings"]) if "readings" in found else None
+    readings = _parse_readings(found["readings"], today) if "readings" in found else None
     warnings = found.get("content warnings") or None
     return MarginaliaNotes(rating, readings, warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,10 +21,27 @@ __all__ = [
     "RowProblem",
     "derive_readings",
     "latest_finish",
+    "let_other_threads_run",
     "sort_ranges",
 ]
 
 ImportKind = Literal["goodreads", "storygraph"]
+
+#: Rows a long loop handles between two chances for other threads to take the GIL.
+_ROWS_PER_TURN = 50
+
+
+def let_other_threads_run(index: int) -> None:
+    """Give up the GIL for a moment every few rows of a long loop.
+
+    An import parses and plans in a worker thread. CPython takes the GIL from a busy thread
+    only every 5 ms, and then only if the OS runs the waiting thread at once: on a busy
+    machine the event loop's thread waited 100-250 ms at a time. ``sleep(0)`` hands the GIL
+    over now (a few microseconds; harmless when called on the event loop itself).
+    """
+    if index % _ROWS_PER_TURN == _ROWS_PER_TURN - 1:
+        time.sleep(0)
+
 
 #: A dated read-through: (started on, finished on); either may be unknown.
 ReadRange = tuple[date | None, date | None]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from bot.domain.imports.fields import strip_controls
 
@@ -17,7 +19,9 @@ __all__ = ["review_from_html", "review_to_html"]
 
 _BBCODE_SPOILER = re.compile(r"\[(/?)spoiler\]", re.IGNORECASE)
 # Exports are well-formed HTML (a "<" in the text is "&lt;"), so a tag is "<" + a letter.
-_TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>", re.DOTALL)
+# Only the opening is a pattern (matched where a "<" is, so it never scans past the name);
+# the closing ">" and "-->" are found with str.find (see _tokens).
+_TAG_OPEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b")
 _BLOCKS = frozenset(
     {"p", "div", "blockquote", "ul", "ol", "pre", "table", "tr", "section", "article"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "hr"}
@@ -27,8 +31,71 @@ _MANY_BREAKS = re.compile(r"\n{3,}")
 _SPOILER_GAP = "\n\n"
 # Where a spoiler was cut out of the text: a placeholder mid-line, nothing at a line's edge.
 _GAP = "\x00"  # control characters are stripped from the input, so this one is free
-_MID_LINE_GAP = re.compile(r"(?<=\S)([ \t]*)\x00+([ \t]*)(?=[^\s\x00])")
-_EDGE_GAP = re.compile(r"[ \t]*(?:\x00[ \t]*)+")
+# Linear: a match may only start after a non-space (or at the start of a run of spaces), so
+# a long run of spaces is tried once, not once per space; runs of gaps are one gap first.
+_GAP_RUN = re.compile(r"\x00(?:[ \t]*\x00)+")
+_MID_LINE_GAP = re.compile(r"(?<=[^\s\x00])([ \t]*)\x00([ \t]*)(?=[^\s\x00])")
+_EDGE_GAP = re.compile(r"(?<![ \t])[ \t]*\x00[ \t]*")
+# html.unescape turns "&#99…9;" into int("99…9"): past 4,300 digits that raises ValueError.
+_LONG_DECIMAL_REF = re.compile(r"&#(\d{8,});?")
+_MAX_CODE_POINT_DIGITS = 7  # 0x10FFFF is 1114111
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    name: str | None  # None for a comment
+    closing: bool
+    self_closing: bool
+
+
+def _tokens(raw: str) -> Iterator[_Token]:
+    """The comments and tags of ``raw``, in order, in linear time.
+
+    A tag is ``<name`` up to the next ``>``; a comment ``<!--`` up to the next ``-->``.
+    Once no ``>`` (or ``-->``) follows a place, none follows any later place either, so
+    the search is not repeated: an unclosed ``<a`` or ``<!--`` costs one scan, not one
+    per ``<`` after it. An unclosed ``<spoiler`` still opens a spoiler (what follows was
+    meant to be hidden), the rest is text.
+    """
+    pos = 0
+    tags_close = comments_close = True
+    while (lt := raw.find("<", pos)) != -1:
+        pos = lt + 1
+        if raw.startswith("<!--", lt):
+            end = raw.find("-->", lt + 4) if comments_close else -1
+            if end != -1:
+                pos = end + 3
+                yield _Token(lt, pos, None, False, False)
+                continue
+            comments_close = False
+        match = _TAG_OPEN.match(raw, lt)
+        if match is None:
+            continue
+        name, closing = match.group(2).lower(), bool(match.group(1))
+        end = raw.find(">", match.end()) if tags_close else -1
+        if end != -1:
+            pos = end + 1
+            yield _Token(lt, pos, name, closing, raw[end - 1] == "/")
+            continue
+        tags_close = False
+        if name == "spoiler" and not closing:
+            pos = match.end()
+            yield _Token(lt, pos, name, False, False)
+
+
+def _unescape(text: str) -> str:
+    """:func:`html.unescape`, safe from character references with thousands of digits."""
+
+    def too_long(match: re.Match[str]) -> str:
+        digits = match.group(1).lstrip("0")
+        if len(digits) > _MAX_CODE_POINT_DIGITS:
+            return "\ufffd"  # what unescape gives for any number past 0x10FFFF
+        return f"&#{digits or 0};"
+
+    if "&#" in text:
+        text = _LONG_DECIMAL_REF.sub(too_long, text)
+    return html.unescape(text)
 
 
 class _Splitter:
@@ -46,15 +113,14 @@ class _Splitter:
 
     def feed(self, raw: str) -> None:
         pos = 0
-        for match in _TOKEN.finditer(raw):
-            self._data(raw[pos : match.start()])
-            pos = match.end()
-            name = match.group(2)
-            if name is not None:
-                if match.group(1):
-                    self._end(name.lower())
+        for token in _tokens(raw):
+            self._data(raw[pos : token.start])
+            pos = token.end
+            if token.name is not None:
+                if token.closing:
+                    self._end(token.name)
                 else:
-                    self._start(name.lower(), match.group().endswith("/>"))
+                    self._start(token.name, token.self_closing)
         self._data(raw[pos:])
 
     def _start(self, tag: str, self_closing: bool) -> None:
@@ -88,16 +154,17 @@ class _Splitter:
 
     def body_text(self) -> str:
         """The text outside the spoilers; where one stood mid-sentence, "(spoiler)"."""
-        text = html.unescape("".join(self.body))
+        text = _unescape("".join(self.body))
         if _GAP not in text:
             return text
         return "\n".join(_fill_gaps(line) if _GAP in line else line for line in text.split("\n"))
 
     def spoiler_texts(self) -> list[str]:
-        return [html.unescape("".join(chunk)) for chunk in self.spoilers]
+        return [_unescape("".join(chunk)) for chunk in self.spoilers]
 
 
 def _fill_gaps(line: str) -> str:
+    line = _GAP_RUN.sub(_GAP, line)
     return _EDGE_GAP.sub("", _MID_LINE_GAP.sub(r"\1(spoiler)\2", line))
 
 

@@ -18,26 +18,28 @@ from datetime import date
 
 from bot.domain.imports.common import (
     RowLog,
+    authors,
     checked_ranges,
     clean_title,
     content_warnings,
+    count,
     file_date,
     rating,
     review_parts,
 )
 from bot.domain.imports.csvfile import CsvTable
 from bot.domain.imports.fields import (
+    MAX_READS_PER_BOOK,
     parse_bool,
-    parse_count,
     parse_isbns,
     parse_shelves,
-    split_authors,
 )
 from bot.domain.imports.records import (
     ImportRow,
     ReadRange,
     RowProblem,
     derive_readings,
+    let_other_threads_run,
     sort_ranges,
 )
 from bot.domain.reading import ReadingStatus
@@ -141,9 +143,10 @@ def _row(
         if last is not None:
             ranges = [(None, last)]
     checked = checked_ranges(ranges, log)
-    finished_reads = log.field(lambda: parse_count(cells.get("Read Count", ""), "read count"), 0)
     # derive_readings counts the current or abandoned read-through too
     unfinished = status in (_READING, _PAUSED, _DNF)
+    most = MAX_READS_PER_BOOK - 1 if unfinished else MAX_READS_PER_BOOK
+    finished_reads = count(cells.get("Read Count", ""), "read count", most, log)
     readings = derive_readings(status, checked, finished_reads + (1 if unfinished else 0))
 
     review, spoilers = review_parts(cells.get("Review", ""), False, log)
@@ -157,7 +160,7 @@ def _row(
     return ImportRow(
         row_number=number,
         title=title,
-        authors=split_authors(cells.get("Authors", cells.get("Author", ""))),
+        authors=authors([cells.get("Authors", cells.get("Author", ""))], log),
         isbn13=isbn13,
         isbn10=isbn10,
         source_id=source_id,
@@ -181,8 +184,12 @@ def parse_storygraph(
     """Every row of a StoryGraph export table (columns already checked)."""
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
-    for number, cells in table.rows:
-        row = _row(number, cells, today, RowLog(number, problems))
+    for index, (number, cells) in enumerate(table.rows):
+        let_other_threads_run(index)
+        log = RowLog(number, problems)
+        row = _row(number, cells, today, log)
+        for note in table.cut_notes(number):
+            log.note(note)
         if row is not None:
             rows.append(row)
     return rows, problems
