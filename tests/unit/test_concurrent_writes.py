@@ -263,6 +263,7 @@ async def test_two_imports_of_one_unmatched_book_at_once_make_two_books(
 ) -> None:
     """Two imports of the same unmatched book at once: two member-made books, each keeping
     the ISBN on its own row; nothing is filed for other servers' lookups."""
+
     async def one() -> Any:
         async with database.write() as conn:
             return await _insert_imported(conn, None)
