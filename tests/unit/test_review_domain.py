@@ -312,6 +312,58 @@ def test_file_split_on_marker(marker: str) -> None:
     assert parsed.spoilers is not None and parsed.spoilers.strip() == "The twist."
 
 
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "--- Spoilers below ---",
+        "— spoilers —",
+        "– Spoilers –",
+        "**Spoilers**",
+        "=== spoilers ===",
+        "--- spoilers: ---",
+        "## Spoilers",
+        "> SPOILERS AHEAD",
+        "||spoilers||",
+    ],
+)
+def test_reasonable_marker_variants_start_the_spoilers(marker: str) -> None:
+    """The variants members write (issue 9 item 3) are markers: nothing after them is ever
+    posted as the spoiler-free part."""
+    parsed = parse_review_file(f"Body line.\n{marker}\nSnape kills Dumbledore.\n".encode(), "r.md")
+    assert parsed.body.strip() == "Body line."
+    assert parsed.spoilers is not None and "Dumbledore" in parsed.spoilers
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "--- spoilers for chapter 3 ---",
+        "=== spoiler-ish stuff ===",
+        "### Spoilers (sort of) ###",
+        "**Mild spoilers only**",
+        "— spoilers after the break —",
+    ],
+)
+def test_a_line_that_looks_like_a_marker_but_is_not_is_refused_by_number(line: str) -> None:
+    """A near miss is never guessed either way: the file is refused, naming the line."""
+    data = f"Body line.\n\n{line}\nSnape kills Dumbledore.\n".encode()
+    with pytest.raises(InvalidInput, match=r"Line 3 of .* looks like a spoiler marker"):
+        parse_review_file(data, "r.md")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "No spoilers here, I promise.",
+        "I hate spoilers, so this review has none of them at all, read on without fear.",
+        "Spoilers are the worst.",
+    ],
+)
+def test_sentences_about_spoilers_are_ordinary_text(sentence: str) -> None:
+    parsed = parse_review_file(f"{sentence}\nMore text.\n".encode(), "r.txt")
+    assert parsed.spoilers is None and sentence in parsed.body
+
+
 def test_file_marker_must_be_its_own_line() -> None:
     parsed = parse_review_file(b"talking about --- spoilers --- inline\n", "r.txt")
     assert parsed.spoilers is None
