@@ -635,3 +635,23 @@ def test_list_embed_shows_no_spoilers() -> None:
     assert "HIDDEN" not in text and "Spoilers up to p. 250 in the post" in text
     assert "@everyone" not in text and "Visible body" in text and text.count("…") == 1
     assert embed.footer.text == "Page 1 of 1 · 1 reviews · newest first"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u200d\ufeff", "\u2060 \u00ad", "\x00\x07"])
+def test_parts_that_clean_down_to_nothing_still_make_a_postable_review(invisible: str) -> None:
+    """A headline, content warning or recommended-for made only of invisible or control
+    characters (issue 9 item 7): Discord refuses an embed field with an empty value, so the
+    post must either drop the part or show something, never send a blank field."""
+    context = _context(
+        "A fine book.",
+        "Snape kills Dumbledore.",
+        headline=invisible,
+        content_warnings=invisible,
+        recommended_for=invisible,
+    )
+    messages = review_messages(context)
+    _check_limits(messages)  # type: ignore[arg-type]
+    for embeds in messages:
+        for embed in embeds:
+            for field in embed.fields:
+                assert (field.value or "").strip("\u200b\u200d\ufeff\u2060\u00ad \x00\x07")
