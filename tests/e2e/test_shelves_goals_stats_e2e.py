@@ -144,3 +144,23 @@ async def test_stats_with_chart(world: World, marginalia: MarginaliaBot) -> None
 
     future = await world.rig.slash(world.guild, world.alice, "stats", {"year": 2030})
     assert future.ephemeral and "2030 hasn't happened yet" in all_text(future.embeds)
+
+
+async def test_markdown_in_a_shelf_name_is_shown_as_typed(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    """Issue 9 item 4: a shelf named like a masked link, a spoiler or bold text is shown to
+    another member exactly as typed — no working link with a made-up label, no formatting."""
+    from tests.support.discord_markdown import formatting, parse, visible_outside_spoilers
+
+    await _add_books(world)
+    for shelf in ("[click](https://evil.example)", "**loud** ~~gone~~"):
+        _, text = await _run(world, world.alice, "shelf add", {"book": DUNE, "shelf": shelf})
+        assert "Put **Dune** on your shelf" in text, shelf
+    _, card = await _run(world, world.bob, "shelf show", {"member": world.alice})
+    shown = visible_outside_spoilers(card).replace("\u200b", "")
+    assert "[click](https://evil.example)" in shown
+    assert "**loud** ~~gone~~" in shown
+    masked = [node for node, _ in parse(card).walk() if node.kind == "link" and node.children]
+    assert masked == []  # no link wears a label a member made up
+    assert "strike" not in formatting(card)
