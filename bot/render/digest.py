@@ -2,29 +2,24 @@
 :func:`bot.domain.digest.split_for_embeds`, so every Discord limit holds), one chart image,
 and the messages around it (setup replies, failure reports for the moderators).
 
-The chart is drawn with matplotlib's object-oriented API on an Agg canvas (no pyplot, no
-global figure state), so :func:`chart_png` is safe in a worker thread — and must run in one
-(:func:`chart_file` does, through ``asyncio.to_thread``), since drawing takes tens of
-milliseconds that would otherwise stall the event loop.
+The chart is drawn with Pillow (:mod:`bot.render.bar_chart`), in a worker thread
+(:func:`chart_file` uses ``asyncio.to_thread``): a few milliseconds the event loop does not
+wait for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 import discord
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.ft2font import FT2Font
 
 from bot.domain.digest import Digest, one_line, split_for_embeds
 from bot.domain.schedule import DigestSchedule
+from bot.render.bar_chart import horizontal_bars_png
 from bot.services.digest import (
     DigestSetup,
     FailureKind,
@@ -39,15 +34,8 @@ CHART_FILENAME: Final = "digest-chart.png"
 CHART_BARS: Final = 12
 NEEDED_PERMISSIONS: Final = "View Channel, Send Messages, Embed Links and Attach Files"
 _BAR_COLOUR: Final = "#3a7d44"
-_CHART_WIDTH_IN: Final = 7.0
-_CHART_DPI: Final = 100
-_CHART_ROW_IN: Final = 0.34
-_CHART_TOP_IN: Final = 0.45
-_CHART_BOTTOM_IN: Final = 0.15
-_CHART_MAX_LEFT: Final = 0.5  # 24 of the widest letters still fit
 _NAME_LIMIT: Final = 24
 
-_MISSING_GLYPH: Final = "□"
 
 
 def digest_embeds(digest: Digest, *, chart: bool) -> list[discord.Embed]:
@@ -100,63 +88,14 @@ def chart_data(digest: Digest) -> ChartData | None:
     return None
 
 
-@functools.cache
-def _font_charmap() -> frozenset[int]:
-    """Code points the chart's font can draw (DejaVu Sans unless configured otherwise)."""
-    return frozenset(FT2Font(findfont(FontProperties())).get_charmap())
-
-
-def drawable(text: str) -> str:
-    """``text`` with characters the font lacks (emoji, CJK…) shown as a box, instead of
-    matplotlib warning about each missing glyph."""
-    charmap = _font_charmap()
-    return "".join(ch if ord(ch) in charmap or ch.isspace() else _MISSING_GLYPH for ch in text)
-
-
 def chart_png(data: ChartData) -> bytes:
-    """A horizontal bar chart as PNG bytes (biggest bar on top). Blocking: use a thread.
-
-    Drawn once: fixed margins instead of ``tight_layout`` (which draws a second time), and
-    the values written on the bars instead of an x axis, halve the cost per chart.
-    """
-    rows = len(data.values)
-    height = _CHART_TOP_IN + _CHART_BOTTOM_IN + _CHART_ROW_IN * rows
-    figure = Figure(figsize=(_CHART_WIDTH_IN, height), dpi=_CHART_DPI)
-    canvas = FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    positions = list(range(rows))
-    bars = axes.barh(positions, data.values, color=_BAR_COLOUR)
-    axes.set_yticks(positions)
-    names = axes.set_yticklabels([drawable(label) for label in data.labels], fontsize=9)
-    for text in names:
-        text.set_parse_math(False)  # a "$" in a member's name is not LaTeX
-    # the left margin fits the widest name (measured, not drawn), within limits
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
-    widest = max(text.get_window_extent(renderer).width for text in names)
-    figure.subplots_adjust(
-        left=min(_CHART_MAX_LEFT, (widest + 14) / (_CHART_WIDTH_IN * _CHART_DPI)),
-        right=0.97,
-        top=1 - _CHART_TOP_IN / height,
-        bottom=_CHART_BOTTOM_IN / height,
-    )
-    axes.tick_params(axis="y", length=0)
-    axes.invert_yaxis()
-    labels = [
+    """A horizontal bar chart as PNG bytes (biggest bar on top), drawn with Pillow
+    (:mod:`bot.render.bar_chart` says why). Blocking for a few milliseconds: use a thread."""
+    values = [
         f"{v:,.0f} {data.axis}" if data.whole_numbers else f"{round(v, 2):g}{data.axis}"
         for v in data.values
     ]
-    for text in axes.bar_label(bars, labels=labels, padding=3, fontsize=9):
-        text.set_parse_math(False)
-    axes.set_xlim(0, max(data.values) * 1.25 or 1)
-    axes.xaxis.set_visible(False)
-    title = axes.set_title(drawable(data.title), loc="left")
-    title.set_parse_math(False)
-    for side in ("top", "right", "bottom"):
-        axes.spines[side].set_visible(False)
-    buffer = io.BytesIO()
-    # zlib level 1: a few KB larger, several times faster to encode than the default 6
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+    return horizontal_bars_png(data.title, data.labels, data.values, values, _BAR_COLOUR)
 
 
 async def chart_file(

@@ -41,7 +41,8 @@ from bot.domain.digest import (
     split_for_embeds,
 )
 from bot.errors import Conflict, InvalidInput
-from bot.render.digest import chart_data, chart_png, digest_embeds, drawable
+from bot.render.bar_chart import drawable
+from bot.render.digest import chart_data, chart_png, digest_embeds
 from bot.services.digest import (
     NAME_BUDGET,
     DigestService,
