@@ -37,7 +37,6 @@ _BAR_COLOUR: Final = "#3a7d44"
 _NAME_LIMIT: Final = 24
 
 
-
 def digest_embeds(digest: Digest, *, chart: bool) -> list[discord.Embed]:
     """The digest as the embeds of one message; ``chart`` puts the attached image last."""
     embeds: list[discord.Embed] = []
