@@ -39,6 +39,7 @@ from bot.domain.spoilers import (
     paginate,
     paginate_spoiler,
 )
+from bot.domain.text import is_blank
 from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
@@ -109,11 +110,18 @@ class PostPage:
         return len(self.description) + len(self.title or "")
 
 
+def _shown(part: str | None) -> str | None:
+    """An optional part of the review, or None when nothing of it would be visible (a
+    stored or imported part made only of invisible characters is left out, never posted as
+    a blank field)."""
+    return None if part is None or is_blank(part) else part
+
+
 def _headline_in_title(context: ReviewContext) -> bool:
     """A headline with a member's own ``||…||`` part goes in the description, where spoiler
     tags work, not in the title."""
-    headline = context.review.headline
-    return bool(headline) and not has_member_spoilers(headline or "")
+    headline = _shown(context.review.headline)
+    return headline is not None and not has_member_spoilers(headline)
 
 
 def _first_embed(context: ReviewContext) -> discord.Embed:
@@ -134,10 +142,10 @@ def _first_embed(context: ReviewContext) -> discord.Embed:
         embed.add_field(name="Rating", value=rating)
     if review.read_number > 1:
         embed.add_field(name="Read-through", value=f"{_ordinal(review.read_number)} read")
-    recommended = inert(review.recommended_for or "", EMBED_FIELD_VALUE_LIMIT)
+    recommended = inert(_shown(review.recommended_for) or "", EMBED_FIELD_VALUE_LIMIT)
     if recommended:
         embed.add_field(name="Recommended for", value=recommended)
-    warnings = paginate_spoiler(review.content_warnings or "", EMBED_FIELD_VALUE_LIMIT)
+    warnings = paginate_spoiler(_shown(review.content_warnings) or "", EMBED_FIELD_VALUE_LIMIT)
     for index, span in enumerate(warnings):
         name = "Content warnings" if index == 0 else "Content warnings (continued)"
         embed.add_field(name=name, value=span, inline=False)
@@ -156,8 +164,9 @@ def description_pages(context: ReviewContext, limit: int) -> list[PostPage]:
     spoiler pages, each alone in its embed under a title."""
     review = context.review
     text = review.body
-    if review.headline and not _headline_in_title(context):
-        text = f"{review.headline}\n\n{text}" if text else review.headline
+    headline = _shown(review.headline)
+    if headline and not _headline_in_title(context):
+        text = f"{headline}\n\n{text}" if text else headline
     pages = [PostPage(page) for page in paginate(text, limit)] if text else []
     if review.spoilers:
         first_title = _spoiler_title(context, continued=False)
@@ -236,7 +245,7 @@ def reveal_messages(context: ReviewContext) -> list[list[discord.Embed]]:
     review = context.review
     reach = review.spoiler_reach
     title = _safe_title(
-        f"Spoilers — {review.headline or context.book.display_title}"
+        f"Spoilers — {_shown(review.headline) or context.book.display_title}"
         + (f" (up to {reach.describe()})" if reach else "")
     )
     limit = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - FOOTER_RESERVE)
@@ -338,8 +347,8 @@ def review_list_embed(page: ReviewPage) -> discord.Embed:
         if url:
             parts.append(f"[post]({url})")
         lines = [" · ".join(parts)]
-        if review.headline:
-            lines.append(f"**{inert(review.headline, 200)}**")
+        if headline := _shown(review.headline):
+            lines.append(f"**{inert(headline, 200)}**")
         if review.body:
             lines.append(_excerpt(review.body))
         if review.spoilers:
