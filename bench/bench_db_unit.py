@@ -3,6 +3,8 @@
 Issue 11 §3 targets, measured here as ratios in the same run on the same file:
 
 * ``RatingService.rate`` at 1 concurrent (the service's whole unit of work as shipped);
+* the /rate unit of work alone, on the database's writer thread (what ``run_write`` runs
+  after its one hop: the transaction and its statements through SQLAlchemy);
 * the same unit written with the standard library's ``sqlite3`` (the floor: SQLite itself,
   the statements /rate runs — settings, labels, the previous rating, the upsert, the
   distribution — in one ``BEGIN IMMEDIATE`` transaction).
@@ -28,7 +30,7 @@ from bot.db import migrate
 from bot.db.engine import Database
 from bot.domain.book import Book
 from bot.domain.clock import SystemClock
-from bot.services.ratings import RatingService
+from bot.services.ratings import RatingService, _rate
 
 GUILD = 1
 VALUES = ("0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5")
@@ -51,6 +53,19 @@ async def _shipped(database: Database, book_id: int, requests: int) -> list[floa
     for index in range(requests):
         started = time.perf_counter()
         await service.rate(GUILD, 1000 + index % 100, book_id, VALUES[index % len(VALUES)])
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _unit_on_its_thread(database: Database, book_id: int, requests: int) -> list[float]:
+    units = database._units
+    assert units is not None, "SQLite file expected"
+    samples: list[float] = []
+    for index in range(requests):
+        user, value = 3000 + index % 100, VALUES[index % len(VALUES)]
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        units._write(lambda conn: _rate(conn, GUILD, user, book_id, value, now))  # noqa: B023
         samples.append(time.perf_counter() - started)
     return samples
 
@@ -103,10 +118,15 @@ async def main(requests: int) -> None:
             shipped = summary(
                 "RatingService.rate (shipped)", await _shipped(database, book_id, requests)
             )
+            unit = summary(
+                "/rate unit on the writer thread",
+                await asyncio.to_thread(_unit_on_its_thread, database, book_id, requests),
+            )
             bare = summary("bare sqlite3, same statements", _bare(path, book_id, requests))
         finally:
             await database.close()
     print(f"ratio shipped/bare p50: {shipped['p50_ms'] / bare['p50_ms']:.1f}x")
+    print(f"ratio unit/bare p50:    {unit['p50_ms'] / bare['p50_ms']:.1f}x")
 
 
 if __name__ == "__main__":

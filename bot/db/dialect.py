@@ -15,21 +15,29 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Insert = postgresql.Insert | sqlite.Insert
+AnyConnection = Connection | AsyncConnection  # a unit of work's, or an async transaction's
 
 
-def insert(conn: AsyncConnection, table: Table) -> Insert:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing``/``on_conflict_do_update``."""
-    if conn.dialect.name == "postgresql":
+def insert_for(dialect_name: str, table: Table) -> Insert:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``/``on_conflict_do_update``
+    (for statements built once per dialect)."""
+    if dialect_name == "postgresql":
         return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
+    if dialect_name == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"no ON CONFLICT insert for {conn.dialect.name}")
+    raise NotImplementedError(f"no ON CONFLICT insert for {dialect_name}")
 
 
-def insert_missing(conn: AsyncConnection, table: Table) -> Insert:
+def insert(conn: AnyConnection, table: Table) -> Insert:
+    """The connection's dialect's INSERT (see :func:`insert_for`)."""
+    return insert_for(conn.dialect.name, table)
+
+
+def insert_missing(conn: AnyConnection, table: Table) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING``: rows whose key exists are skipped (rowcount counts
     the rows inserted). A row another transaction has inserted but not committed is waited
     for, then skipped."""
@@ -37,7 +45,7 @@ def insert_missing(conn: AsyncConnection, table: Table) -> Insert:
 
 
 def insert_or_update(
-    conn: AsyncConnection,
+    conn: AnyConnection,
     table: Table,
     values: Mapping[str, Any],
     key: Iterable[str],

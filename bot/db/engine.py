@@ -1,7 +1,16 @@
-"""The database handle: one async SQLAlchemy engine, transactions, SQLite tuning.
+"""The database handle: engines, transactions, SQLite tuning.
 
-Repositories receive an ``AsyncConnection`` from :meth:`Database.read` or
-:meth:`Database.write`; services decide the transaction boundaries.
+Two ways to run a transaction; services decide the boundaries either way.
+
+* A **unit of work** (the fast path, issue 11 §3): a plain sync function over a SQLAlchemy
+  ``Connection``, run whole by :meth:`Database.run_write` / :meth:`Database.run_read`. On
+  SQLite every write unit runs on one dedicated writer thread (one hop from the event loop
+  per command, no greenlet per statement, no asyncio write lock to queue on: the thread *is*
+  the queue) and reads on a small pool of threads; on PostgreSQL the same function runs
+  through ``AsyncConnection.run_sync`` on asyncpg. No SQL runs on the event loop either way.
+* An ``AsyncConnection`` from :meth:`Database.read` / :meth:`Database.write`, for the
+  services not yet moved to units. Both paths see the same SQLite hooks (WAL, foreign keys,
+  busy timeout, ``BEGIN IMMEDIATE`` for writes), so they can be used side by side.
 """
 
 from __future__ import annotations
@@ -9,15 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import queue
 import sqlite3
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import aiosqlite
-from sqlalchemy import event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -26,16 +38,22 @@ from sqlalchemy.pool import NullPool
 from bot.config import sqlite_path, to_async_url
 from bot.errors import DatabaseStartupError
 
+# Connection: what a unit of work receives (services name it from here, not from SQLAlchemy)
+__all__ = ["Connection", "Database", "describe_database_error"]
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # asyncpg waits 60 s by default for a server that accepted the connection but never answers
 CONNECT_TIMEOUT_S = 10
 CLOSE_TIMEOUT_S = 1.0
 _WRITE_OPTION = "marginalia_write"
+READ_THREADS = 2  # SQLite reads in WAL mode run beside the writer; two cores here
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 _IN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("in_write", default=False)
 
 
-def _install_sqlite_hooks(engine: AsyncEngine, *, read_only: bool = False) -> None:
+def _install_sqlite_hooks(engine: AsyncEngine | Engine, *, read_only: bool = False) -> None:
     """WAL, foreign keys, busy timeout, synchronous=NORMAL; explicit BEGIN for real transactions.
 
     pysqlite/aiosqlite do not emit BEGIN before DDL, so SQLAlchemy's documented recipe is used:
@@ -45,7 +63,9 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, read_only: bool = False) -> No
     leaves the journal mode alone (switching to WAL writes the file's header).
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -58,7 +78,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, read_only: bool = False) -> No
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get(_WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -79,6 +99,11 @@ class Database:
         self._write_lock: asyncio.Lock | None = (
             asyncio.Lock() if engine.dialect.name == "sqlite" else None
         )
+        # units of work on a SQLite file: a sync engine, one writer thread, a few readers
+        self._units: _SqliteUnits | None = None
+        path = sqlite_path(url)
+        if engine.dialect.name == "sqlite" and path is not None and not read_only:
+            self._units = _SqliteUnits(path)
 
     @property
     def backend(self) -> str:
@@ -161,6 +186,39 @@ class Database:
             async with conn.begin():
                 yield conn
 
+    async def run_write(
+        self, unit: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``unit(connection, *args, **kwargs)`` as one write transaction: committed when
+        it returns, rolled back when it raises (the exception reaches the caller).
+
+        A cancelled caller does not cancel the unit: it runs to its end, so a command is
+        either wholly written or not at all.
+        """
+        if _IN_WRITE.get():
+            raise RuntimeError("nested write transaction: pass the open connection down")
+        if self._units is not None:
+            return await self._units.write(lambda conn: unit(conn, *args, **kwargs))
+        # shielded like the writer thread's units: a cancelled caller leaves the unit whole
+        return await asyncio.shield(self._run_write_async(lambda c: unit(c, *args, **kwargs)))
+
+    async def _run_write_async(self, unit: Callable[[Connection], T]) -> T:
+        token = _IN_WRITE.set(True)
+        try:
+            async with self._write_transaction() as conn:
+                return await conn.run_sync(unit)
+        finally:
+            _IN_WRITE.reset(token)
+
+    async def run_read(
+        self, unit: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``unit(connection, *args, **kwargs)`` in a read transaction (rolled back)."""
+        if self._units is not None:
+            return await self._units.read(lambda conn: unit(conn, *args, **kwargs))
+        async with self.read() as conn:
+            return await conn.run_sync(lambda sync: unit(sync, *args, **kwargs))
+
     async def close(self) -> None:
         """Close the pooled connections, waiting at most CLOSE_TIMEOUT_S (a connection
         still busy in a query would otherwise hold the shutdown up)."""
@@ -168,6 +226,97 @@ class Database:
             await asyncio.wait_for(self.engine.dispose(), CLOSE_TIMEOUT_S)
         except TimeoutError:
             log.warning("closing the database took longer than %.1f s; going on", CLOSE_TIMEOUT_S)
+        if self._units is not None:
+            self._units.close()
+
+
+class _SqliteUnits:
+    """Units of work on a SQLite file: a sync engine with the same hooks as the async one,
+    one writer thread (SQLite has one writer at a time: queueing writes on a thread is FIFO
+    and never polls) and :data:`READ_THREADS` reader threads (WAL readers run beside it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"check_same_thread": False},
+            pool_size=READ_THREADS + 1,
+        )
+        _install_sqlite_hooks(self.engine)
+        self._writer = _Workers(1, "db-writer")
+        self._readers = _Workers(READ_THREADS, "db-reader")
+
+    def _write(self, unit: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                return unit(conn)
+
+    def _read(self, unit: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn, conn.begin():
+            return unit(conn)
+
+    async def write(self, unit: Callable[[Connection], T]) -> T:
+        future = self._writer.submit(lambda: self._write(unit))
+        return await asyncio.shield(asyncio.wrap_future(future))
+
+    async def read(self, unit: Callable[[Connection], T]) -> T:
+        return await asyncio.wrap_future(self._readers.submit(lambda: self._read(unit)))
+
+    def close(self) -> None:
+        """Stop taking units; one still running is left to its thread (a daemon: it does
+        not hold the process's exit, and SQLite rolls its transaction back)."""
+        self._writer.close()
+        self._readers.close()
+        self.engine.dispose()
+
+
+class _Workers:
+    """A few daemon threads running submitted functions in order.
+
+    Not ``ThreadPoolExecutor``: its threads are joined when the interpreter exits, so one
+    unit stuck in a minutes-long query would hold a shutdown past SPEC §10's 10 s. Threads
+    start on the first submission (a ``Database`` that never runs a unit costs nothing).
+    """
+
+    def __init__(self, count: int, name: str) -> None:
+        self._count = count
+        self._name = name
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    def submit(self, job: Callable[[], T]) -> Future[T]:
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        if not self._threads:
+            self._threads = [
+                threading.Thread(target=self._work, name=f"{self._name}-{i}", daemon=True)
+                for i in range(self._count)
+            ]
+            for thread in self._threads:
+                thread.start()
+        future: Future[T] = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = job()
+            except BaseException as exc:  # handed to the awaiting caller
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def close(self) -> None:
+        self._closed = True
+        for _ in self._threads:
+            self._jobs.put(None)
 
 
 def _create_parent(path: Path) -> None:

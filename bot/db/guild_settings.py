@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.dialect import insert_or_update
@@ -68,14 +68,33 @@ def _from_row(row: RowMapping) -> GuildSettings:
     )
 
 
+# statements built once (bindparam): units of work find their compiled form in the cache
+_SETTINGS = select(guild_settings).where(guild_settings.c.guild_id == bindparam("guild_id"))
+_LABELS = select(scale_labels.c.quarters, scale_labels.c.label).where(
+    scale_labels.c.guild_id == bindparam("guild_id")
+)
+
+
+def settings_of(conn: Connection, guild_id: int) -> GuildSettings:
+    """The server's settings, or the defaults when it has no row yet."""
+    row = conn.execute(_SETTINGS, {"guild_id": guild_id}).mappings().first()
+    return _from_row(row) if row else GuildSettings(guild_id=guild_id)
+
+
+def labels_of(conn: Connection, guild_id: int) -> dict[int, str]:
+    """The server's custom scale labels (quarters → label)."""
+    rows = conn.execute(_LABELS, {"guild_id": guild_id})
+    return {int(quarters): str(label) for quarters, label in rows.all()}
+
+
+def scale_of(conn: Connection, guild_id: int) -> RatingScale:
+    """The server's step and labels in one value."""
+    return RatingScale(settings_of(conn, guild_id).rating_step, labels_of(conn, guild_id))
+
+
 async def get(conn: AsyncConnection, guild_id: int) -> GuildSettings:
     """The server's settings, or the defaults when it has no row yet."""
-    row = (
-        (await conn.execute(select(guild_settings).where(guild_settings.c.guild_id == guild_id)))
-        .mappings()
-        .first()
-    )
-    return _from_row(row) if row else GuildSettings(guild_id=guild_id)
+    return await conn.run_sync(settings_of, guild_id)
 
 
 async def update(conn: AsyncConnection, guild_id: int, now: datetime, **values: Any) -> None:
@@ -124,18 +143,12 @@ async def set_rating_step(
 
 
 async def custom_labels(conn: AsyncConnection, guild_id: int) -> dict[int, str]:
-    rows = await conn.execute(
-        select(scale_labels.c.quarters, scale_labels.c.label).where(
-            scale_labels.c.guild_id == guild_id
-        )
-    )
-    return {int(quarters): str(label) for quarters, label in rows.all()}
+    return await conn.run_sync(labels_of, guild_id)
 
 
 async def get_scale(conn: AsyncConnection, guild_id: int) -> RatingScale:
     """The server's step and labels in one value."""
-    settings = await get(conn, guild_id)
-    return RatingScale(settings.rating_step, await custom_labels(conn, guild_id))
+    return await conn.run_sync(scale_of, guild_id)
 
 
 async def set_label(conn: AsyncConnection, guild_id: int, quarters: int, label: str) -> None:

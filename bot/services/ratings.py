@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain, repeat
 from types import MappingProxyType
 
 from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
-from bot.db.engine import Database
+from bot.db.engine import Connection, Database
 from bot.domain.clock import Clock
 from bot.domain.scale import DEFAULT_LABELS, RatingScale, StepChangePlan, plan_step_change
 from bot.domain.stars import RatingStep, Stars
@@ -104,27 +105,14 @@ class RatingService:
             raise
 
     async def rate(self, guild_id: int, user_id: int, book_id: int, text: str) -> RateResult:
-        """Rate (or re-rate) a book; the value must be on the server's step."""
-        async with self.database.write() as conn:
-            scale = await settings_repo.get_scale(conn, guild_id)
-            stars = scale.parse(text)
-            previous = await rating_repo.put(
-                conn, guild_id, user_id, book_id, stars.quarters, self.clock.now()
-            )
-            counts = await rating_repo.distribution(conn, guild_id, book_id)
-        return RateResult(
-            stars=stars,
-            previous=Stars(previous) if previous is not None else None,
-            label=scale.label_for(stars),
-            summary=RatingSummary(scale, counts, stars),
+        """Rate (or re-rate) a book; the value must be on the server's step. One unit of
+        work: one hop to the database thread, one transaction."""
+        return await self.database.run_write(
+            _rate, guild_id, user_id, book_id, text, self.clock.now()
         )
 
     async def summary(self, guild_id: int, user_id: int, book_id: int) -> RatingSummary:
-        async with self.database.read() as conn:
-            scale = await settings_repo.get_scale(conn, guild_id)
-            counts = await rating_repo.distribution(conn, guild_id, book_id)
-            mine = await rating_repo.get(conn, guild_id, user_id, book_id)
-        return RatingSummary(scale, counts, Stars(mine) if mine is not None else None)
+        return await self.database.run_read(_summary, guild_id, user_id, book_id)
 
     async def star_choices(self, guild_id: int, current: str) -> list[StarChoice]:
         """The allowed values with their labels, filtered by what the member has typed."""
@@ -171,3 +159,28 @@ class RatingService:
             if plan.changes_anything:
                 await settings_repo.set_rating_step(conn, guild_id, new_step, self.clock.now())
         return plan
+
+
+# --- units of work (run whole on the database's thread: no awaits inside) -------------------
+
+
+def _rate(
+    conn: Connection, guild_id: int, user_id: int, book_id: int, text: str, now: datetime
+) -> RateResult:
+    scale = settings_repo.scale_of(conn, guild_id)
+    stars = scale.parse(text)  # InvalidInput rolls the unit back and reaches the member
+    previous = rating_repo.put_rating(conn, guild_id, user_id, book_id, stars.quarters, now)
+    counts = rating_repo.distribution_of(conn, guild_id, book_id)
+    return RateResult(
+        stars=stars,
+        previous=Stars(previous) if previous is not None else None,
+        label=scale.label_for(stars),
+        summary=RatingSummary(scale, counts, stars),
+    )
+
+
+def _summary(conn: Connection, guild_id: int, user_id: int, book_id: int) -> RatingSummary:
+    scale = settings_repo.scale_of(conn, guild_id)
+    counts = rating_repo.distribution_of(conn, guild_id, book_id)
+    mine = rating_repo.rating_of(conn, guild_id, user_id, book_id)
+    return RatingSummary(scale, counts, Stars(mine) if mine is not None else None)
