@@ -74,7 +74,8 @@ books = Table(
     CheckConstraint(
         "source IN ('openlibrary', 'googlebooks', 'manual', 'import')", name="source_known"
     ),
-    Index(None, "search_key"),
+    # prefix search (LIKE 'key%') on PostgreSQL under any collation: migration 0003
+    Index(None, "search_key", postgresql_ops={"search_key": "varchar_pattern_ops"}),
     Index(None, "isbn13"),
 )
 
