@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +21,11 @@ from bot.db.engine import Database, describe_database_error
 from bot.errors import DatabaseStartupError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+#: the PostgreSQL advisory lock an upgrade holds (any fixed bigint: "marginal" in ASCII), so
+#: that two processes migrating at once (two `marginalia migrate`, or shard processes
+#: starting together) run one after the other: the second waits, then finds nothing to do
+MIGRATION_LOCK_KEY = 0x6D617267696E616C
 
 
 def _script_location() -> Path:
@@ -81,6 +86,13 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def lock_for_migration(connection: Connection) -> None:
+    """On PostgreSQL, wait for the migration lock; it is released when the transaction
+    ends (commit or rollback), so a killed process never leaves it held."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
 async def current_revision(database: Database) -> str | None:
     async with database.read() as conn:
         return await conn.run_sync(_current)
@@ -97,10 +109,15 @@ class MigrationResult:
 
 
 async def upgrade(database: Database, target: str = "head") -> MigrationResult:
-    """Apply pending migrations in one transaction: all of them, or none on failure."""
+    """Apply pending migrations in one transaction: all of them, or none on failure.
+
+    On PostgreSQL the transaction holds an advisory lock (:data:`MIGRATION_LOCK_KEY`) from
+    before it reads the current revision, so concurrent upgrades queue.
+    """
     await database.check()
 
     def _upgrade(connection: Connection) -> MigrationResult:
+        lock_for_migration(connection)
         before = _current(connection)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
