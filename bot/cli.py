@@ -51,10 +51,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_database(
-    settings: Settings, body: Callable[[Database], Awaitable[int]], *, read_only: bool = False
+    settings: Settings,
+    body: Callable[[Database], Awaitable[int]],
+    *,
+    read_only: bool = False,
+    known_schema: bool = False,
 ) -> int:
+    """Run ``body`` with the database open; ``known_schema``: first refuse a schema newer
+    than this code knows (commands that do not migrate; the others refuse in the upgrade)."""
     database = Database.from_url(settings.database_url, read_only=read_only)
     try:
+        if known_schema:
+            await migrate.check_known_schema(database)
         return await body(database)
     finally:
         await database.close()
@@ -77,8 +85,8 @@ async def _run(settings: Settings) -> int:
     settings.require_token()
 
     async def body(database: Database) -> int:
-        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
         result = await migrate.upgrade(database)
+        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
         if result.changed:
             log.info("database migrated from %s to %s", result.before or "empty", result.after)
         return await runner.run(settings, database)
@@ -127,13 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     lambda db: run_import(
                         settings, db, args.kind, args.file, args.guild, args.user
                     ),
+                    known_schema=True,
                 )
             )
         if command == "digest":
             from bot.digest_cli import run_digest_preview
 
             return asyncio.run(
-                _with_database(settings, lambda db: run_digest_preview(settings, db, args.guild))
+                _with_database(
+                    settings,
+                    lambda db: run_digest_preview(settings, db, args.guild),
+                    known_schema=True,
+                )
             )
         return asyncio.run(_run(settings))
     except (ConfigError, DatabaseStartupError) as exc:

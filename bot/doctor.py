@@ -45,6 +45,8 @@ async def _check_database(settings: Settings) -> list[Check]:
     checks = [Check("database", "ok", f"{database.backend} at {mask_url(settings.database_url)}")]
     if current == head:
         checks.append(Check("schema", "ok", f"at {head}"))
+    elif not migrate.known_revision(current):
+        checks.append(Check("schema", "fail", str(migrate.SchemaTooNew(str(current)))))
     else:
         checks.append(
             Check(
