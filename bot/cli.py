@@ -17,7 +17,7 @@ from bot.db import migrate
 from bot.db.engine import Database
 from bot.errors import DatabaseStartupError
 from bot.logs import configure_logging
-from bot.redaction import Redactor, mask_url
+from bot.redaction import Redactor
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -86,7 +86,7 @@ async def _run(settings: Settings) -> int:
 
     async def body(database: Database) -> int:
         result = await migrate.upgrade(database)
-        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
+        log.info("database: %s", database.description)
         if result.changed:
             log.info("database migrated from %s to %s", result.before or "empty", result.after)
         return await runner.run(settings, database)
