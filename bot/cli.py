@@ -12,12 +12,12 @@ from pathlib import Path
 import discord
 
 from bot import __version__, runner
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, to_async_url
 from bot.db import migrate
-from bot.db.engine import Database
+from bot.db.engine import Database, describe_database
 from bot.errors import DatabaseStartupError
 from bot.logs import configure_logging
-from bot.redaction import Redactor
+from bot.redaction import Redactor, url_password
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="the export CSV file")
     imp.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     imp.add_argument("--user", type=int, required=True, metavar="ID", help="the member's id")
+    cop = sub.add_parser(
+        "copy-db", help="copy every row into a new, empty database (SQLite → PostgreSQL)"
+    )
+    cop.add_argument("--to", required=True, metavar="URL", help="the new database's URL")
     dig = sub.add_parser("digest", help="the weekly digest")
     dig_sub = dig.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
     preview = dig_sub.add_parser("preview", help="print the digest that would be posted now")
@@ -104,6 +108,31 @@ async def _sync(settings: Settings, guild: int | None) -> int:
     return await _with_database(settings, body)
 
 
+async def _copy_db(settings: Settings, target_url: str) -> int:
+    from bot.db.copy import CopyFailed, CopyRefused, copy_database
+
+    to_async_url(target_url)  # an unsupported scheme: ConfigError, one line
+    if target_url == settings.database_url:
+        print("marginalia: --to names the current DATABASE_URL; give a new one", file=sys.stderr)
+        return EXIT_FAILURE
+    source = Database.from_url(settings.database_url)
+    target = Database.from_url(target_url)
+    try:
+        copied = await copy_database(source, target)
+    except (CopyRefused, CopyFailed) as exc:
+        print(f"marginalia: copy-db: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await target.close()
+        await source.close()
+    print(f"copied {describe_database(settings.database_url)} to {target.description}:")
+    for table in copied:
+        print(f"  {table.name:<24} {table.rows:>9}")
+    total = sum(t.rows for t in copied)
+    print(f"{total} rows in {len(copied)} tables; every table's count verified")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
@@ -138,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     known_schema=True,
                 )
             )
+        if command == "copy-db":
+            redact.add(url_password(args.to))
+            return asyncio.run(_copy_db(settings, args.to))
         if command == "digest":
             from bot.digest_cli import run_digest_preview
 
