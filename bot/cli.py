@@ -15,6 +15,7 @@ from bot import __version__, runner
 from bot.config import ConfigError, Settings, load_settings, to_async_url
 from bot.db import migrate
 from bot.db.engine import Database, describe_database
+from bot.db.process_lock import single_process
 from bot.errors import DatabaseStartupError
 from bot.logs import configure_logging
 from bot.redaction import Redactor, url_password
@@ -89,11 +90,12 @@ async def _run(settings: Settings) -> int:
     settings.require_token()
 
     async def body(database: Database) -> int:
-        result = await migrate.upgrade(database)
-        log.info("database: %s", database.description)
-        if result.changed:
-            log.info("database migrated from %s to %s", result.before or "empty", result.after)
-        return await runner.run(settings, database)
+        with single_process(settings.database_url):  # SQLite: one process per file
+            result = await migrate.upgrade(database)
+            log.info("database: %s", database.description)
+            if result.changed:
+                log.info("database migrated from %s to %s", result.before or "empty", result.after)
+            return await runner.run(settings, database)
 
     return await _with_database(settings, body)
 

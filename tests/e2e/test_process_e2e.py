@@ -295,3 +295,40 @@ async def test_shutdown_ends_a_handler_that_ignores_cancellation(
     assert "Traceback" not in log
     assert "shutdown did not finish within 10 s; exiting now" in log
     _assert_rating_rolled_back(tmp_path / "bot.db")
+
+
+async def test_a_second_process_on_one_sqlite_file_is_refused(
+    tmp_path: Path, database_url: str, database_backend: str
+) -> None:
+    """SQLite is for one process: a second `marginalia run` on the same file stops with one
+    line (exit 2) while the first keeps running; after the first is killed with SIGKILL its
+    lock file stays behind but does not block the next start. On PostgreSQL several
+    processes on one database are the point: the second one starts too."""
+    port = _free_port()  # Discord unreachable: each process gets past the database, then waits
+    env = {
+        "DISCORD_TOKEN": TOKEN,
+        "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+        "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/gateway",
+        "DATABASE_URL": database_url,
+    }
+    async with bot_process(tmp_path, env) as first:
+        await first.wait_for_line("Discord is unreachable", 60)
+        async with bot_process(tmp_path, env) as second:
+            if database_backend == "postgresql":
+                await second.wait_for_line("Discord is unreachable", 60)
+                return
+            await asyncio.wait_for(second.process.wait(), 60)
+        assert second.returncode == 2, second.log
+        lines = [line for line in second.log.splitlines() if line.strip()]
+        assert len(lines) == 1, second.log
+        assert "another Marginalia is already running" in lines[0]
+        assert f"process {first.process.pid}" in lines[0]
+        assert first.returncode is None
+        first.process.kill()  # SIGKILL: no clean-up runs
+        await first.process.wait()
+    assert (tmp_path / "marginalia.db.lock").exists()
+    async with bot_process(tmp_path, env) as third:
+        await third.wait_for_line("Discord is unreachable", 60)
+        assert "already running" not in third.log
+        await third.stop()
+    assert third.returncode == 0, third.log
