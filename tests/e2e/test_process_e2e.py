@@ -122,7 +122,7 @@ async def test_debug_log_keeps_every_secret_out(world: World, tmp_path: Path) ->
     # ...while the DEBUG log still says what happened
     assert "DEBUG discord.gateway" in log and "INTERACTION_CREATE" in log
     assert "/interactions/" in log  # discord.py's REST lines, token masked
-    assert "postgresql://postgres:***@127.0.0.1:5432/" in log  # the database in use
+    assert "database: PostgreSQL at 127.0.0.1:5432/marginalia_e2e_" in log  # the one in use
 
 
 def _free_port() -> int:
