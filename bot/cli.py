@@ -12,12 +12,13 @@ from pathlib import Path
 import discord
 
 from bot import __version__, runner
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, to_async_url
 from bot.db import migrate
-from bot.db.engine import Database
+from bot.db.engine import Database, describe_database
+from bot.db.process_lock import single_process
 from bot.errors import DatabaseStartupError
 from bot.logs import configure_logging
-from bot.redaction import Redactor, mask_url
+from bot.redaction import Redactor, url_password
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="the export CSV file")
     imp.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     imp.add_argument("--user", type=int, required=True, metavar="ID", help="the member's id")
+    cop = sub.add_parser(
+        "copy-db", help="copy every row into a new, empty database (SQLite → PostgreSQL)"
+    )
+    cop.add_argument("--to", required=True, metavar="URL", help="the new database's URL")
     dig = sub.add_parser("digest", help="the weekly digest")
     dig_sub = dig.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
     preview = dig_sub.add_parser("preview", help="print the digest that would be posted now")
@@ -51,10 +56,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_database(
-    settings: Settings, body: Callable[[Database], Awaitable[int]], *, read_only: bool = False
+    settings: Settings,
+    body: Callable[[Database], Awaitable[int]],
+    *,
+    read_only: bool = False,
+    known_schema: bool = False,
 ) -> int:
+    """Run ``body`` with the database open; ``known_schema``: first refuse a schema newer
+    than this code knows (commands that do not migrate; the others refuse in the upgrade)."""
     database = Database.from_url(settings.database_url, read_only=read_only)
     try:
+        if known_schema:
+            await migrate.check_known_schema(database)
         return await body(database)
     finally:
         await database.close()
@@ -77,11 +90,12 @@ async def _run(settings: Settings) -> int:
     settings.require_token()
 
     async def body(database: Database) -> int:
-        log.info("database: %s at %s", database.backend, mask_url(settings.database_url))
-        result = await migrate.upgrade(database)
-        if result.changed:
-            log.info("database migrated from %s to %s", result.before or "empty", result.after)
-        return await runner.run(settings, database)
+        with single_process(settings.database_url):  # SQLite: one process per file
+            result = await migrate.upgrade(database)
+            log.info("database: %s", database.description)
+            if result.changed:
+                log.info("database migrated from %s to %s", result.before or "empty", result.after)
+            return await runner.run(settings, database)
 
     return await _with_database(settings, body)
 
@@ -94,6 +108,31 @@ async def _sync(settings: Settings, guild: int | None) -> int:
         return await runner.sync_now(settings, database, guild)
 
     return await _with_database(settings, body)
+
+
+async def _copy_db(settings: Settings, target_url: str) -> int:
+    from bot.db.copy import CopyFailed, CopyRefused, copy_database
+
+    to_async_url(target_url)  # an unsupported scheme: ConfigError, one line
+    if target_url == settings.database_url:
+        print("marginalia: --to names the current DATABASE_URL; give a new one", file=sys.stderr)
+        return EXIT_FAILURE
+    source = Database.from_url(settings.database_url)
+    target = Database.from_url(target_url)
+    try:
+        copied = await copy_database(source, target)
+    except (CopyRefused, CopyFailed) as exc:
+        print(f"marginalia: copy-db: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await target.close()
+        await source.close()
+    print(f"copied {describe_database(settings.database_url)} to {target.description}:")
+    for table in copied:
+        print(f"  {table.name:<24} {table.rows:>9}")
+    total = sum(t.rows for t in copied)
+    print(f"{total} rows in {len(copied)} tables; every table's count verified")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,13 +166,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                     lambda db: run_import(
                         settings, db, args.kind, args.file, args.guild, args.user
                     ),
+                    known_schema=True,
                 )
             )
+        if command == "copy-db":
+            redact.add(url_password(args.to))
+            return asyncio.run(_copy_db(settings, args.to))
         if command == "digest":
             from bot.digest_cli import run_digest_preview
 
             return asyncio.run(
-                _with_database(settings, lambda db: run_digest_preview(settings, db, args.guild))
+                _with_database(
+                    settings,
+                    lambda db: run_digest_preview(settings, db, args.guild),
+                    known_schema=True,
+                )
             )
         return asyncio.run(_run(settings))
     except (ConfigError, DatabaseStartupError) as exc:

@@ -42,9 +42,11 @@ async def _check_database(settings: Settings) -> list[Check]:
     finally:
         await database.close()
     head = migrate.head_revision()
-    checks = [Check("database", "ok", f"{database.backend} at {mask_url(settings.database_url)}")]
+    checks = [Check("database", "ok", database.description)]
     if current == head:
         checks.append(Check("schema", "ok", f"at {head}"))
+    elif not migrate.known_revision(current):
+        checks.append(Check("schema", "fail", str(migrate.SchemaTooNew(str(current)))))
     else:
         checks.append(
             Check(

@@ -36,9 +36,7 @@ class About(commands.Cog):
             name="Up since", value=discord.utils.format_dt(self.bot.started_at, style="R")
         )
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
-        embed.add_field(
-            name="Database", value=f"{info.database_backend}, schema {info.schema_version}"
-        )
+        embed.add_field(name="Database", value=f"{info.database}, schema {info.schema_version}")
         embed.add_field(name="Latency", value=latency_text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -13,7 +13,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db.migrate import compare_server_default
+from bot.db.migrate import compare_server_default, lock_for_migration
 from bot.db.schema import metadata
 
 config = context.config
@@ -43,6 +43,7 @@ def run_offline() -> None:
 
 
 def _run_with(connection: Connection) -> None:
+    lock_for_migration(connection)  # already held when bot.db.migrate runs this; re-entrant
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()

@@ -25,6 +25,9 @@ DATA_DIR = Path(__file__).parent / "data"
 
 _POSTGRES: postgres_backend.PostgresServer | None = None
 _SKIPPED: str | None = None  # why the PostgreSQL run is skipped
+# a PostgreSQL server for tests that need one in the SQLite run too (copy-db's target):
+# connected on first use; an exception when it cannot be reached
+_TARGET: postgres_backend.PostgresServer | Exception | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,6 +68,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _POSTGRES is not None:
         _POSTGRES.stop()
+    if isinstance(_TARGET, postgres_backend.PostgresServer):
+        _TARGET.stop()
     if _SKIPPED is not None and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
         session.exitstatus = pytest.ExitCode.OK
 
@@ -119,6 +124,36 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     with _POSTGRES.empty_database() as url:
+        yield url
+
+
+def _postgres_in_any_run() -> postgres_backend.PostgresServer:
+    """The run's PostgreSQL server; in the SQLite run, the server of ``TEST_DATABASE_URL``
+    or else the local one (postgres_backend.EXAMPLE_URL), connected once. Unreachable:
+    the test is skipped with the reason, or fails when ``CI=true``."""
+    global _TARGET
+    if _POSTGRES is not None:
+        return _POSTGRES
+    if _TARGET is None:
+        raw = os.environ.get(postgres_backend.ENV_VAR, "").strip() or postgres_backend.EXAMPLE_URL
+        server = postgres_backend.PostgresServer(raw)
+        try:
+            server.connect()
+            _TARGET = server
+        except (postgres_backend.BackendUnavailable, postgres_backend.BackendMisconfigured) as exc:
+            _TARGET = exc
+    if isinstance(_TARGET, Exception):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true needs the PostgreSQL server: {_TARGET}")
+        pytest.skip(f"needs a PostgreSQL server: {_TARGET}")
+    return _TARGET
+
+
+@pytest.fixture
+def postgres_empty_url() -> Iterator[str]:
+    """A new, empty (unmigrated) PostgreSQL database for this test, in both runs (e.g. the
+    target of copy-db); dropped afterwards."""
+    with _postgres_in_any_run().empty_database() as url:
         yield url
 
 

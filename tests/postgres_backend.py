@@ -108,6 +108,12 @@ class PostgresServer:
 
     def start(self) -> None:
         """Connect, create and migrate the run's database. Raises :class:`BackendUnavailable`."""
+        asyncpg = self.connect()
+        self._create_shared(asyncpg)
+
+    def connect(self) -> Any:
+        """Connect to the administration database only (enough for :meth:`empty_database`);
+        returns the asyncpg module. Raises :class:`BackendUnavailable`."""
         try:
             import asyncpg
         except ImportError:
@@ -128,6 +134,12 @@ class PostgresServer:
             raise BackendUnavailable(
                 f"cannot connect to PostgreSQL at {self.where} ({ENV_VAR}): {detail}"
             ) from None
+        return asyncpg
+
+    def _create_shared(self, asyncpg: Any) -> None:
+        async def connect(database: str) -> Any:
+            return await asyncpg.connect(self.url_for(database), timeout=CONNECT_TIMEOUT_S)
+
         try:
             self._create(self.shared_name)
         except asyncpg.PostgresError as exc:

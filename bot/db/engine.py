@@ -30,8 +30,8 @@ from urllib.parse import quote
 
 import aiosqlite
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -108,6 +108,11 @@ class Database:
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def description(self) -> str:
+        """Where the data is, for people (see :func:`describe_database`)."""
+        return describe_database(self.url)
 
     @classmethod
     def from_url(
@@ -317,6 +322,27 @@ class _Workers:
         self._closed = True
         for _ in self._threads:
             self._jobs.put(None)
+
+
+def describe_database(database_url: str) -> str:
+    """``SQLite at <path>`` or ``PostgreSQL at host:port/dbname``: the backend and where it
+    is, never the user name or the password (for /about, doctor and the logs)."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        return f"SQLite at {path}"
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return "an unreadable database URL"
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return "SQLite in memory"
+    name = "PostgreSQL" if backend in ("postgresql", "postgres") else backend
+    host = url.host or url.query.get("host") or "localhost"
+    if isinstance(host, tuple):  # ?host=a&host=b: several hosts
+        host = ",".join(host)
+    port = url.port or (5432 if name == "PostgreSQL" else "")
+    return f"{name} at {host}:{port}/{url.database or ''}"
 
 
 def _create_parent(path: Path) -> None:

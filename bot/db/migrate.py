@@ -13,7 +13,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Column
+from alembic.util import CommandError
+from sqlalchemy import JSON, Column, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +22,11 @@ from bot.db.engine import Database, describe_database_error
 from bot.errors import DatabaseStartupError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+#: the PostgreSQL advisory lock an upgrade holds (any fixed bigint: "marginal" in ASCII), so
+#: that two processes migrating at once (two `marginalia migrate`, or shard processes
+#: starting together) run one after the other: the second waits, then finds nothing to do
+MIGRATION_LOCK_KEY = 0x6D617267696E616C
 
 
 def _script_location() -> Path:
@@ -78,7 +84,54 @@ def head_revision() -> str:
 
 
 def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision (None: not migrated). Read directly rather than through
+    Alembic's MigrationContext, which logs two lines each time it is made: a refusal
+    (:class:`SchemaTooNew`) must be the only line the operator sees."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(revision) if revision is not None else None
+
+
+def known_revision(revision: str | None) -> bool:
+    """Whether ``revision`` (a database's) is one of migrations/versions (None: empty)."""
+    if revision is None:
+        return True
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+class SchemaTooNew(DatabaseStartupError):
+    """The database was migrated by a newer Marginalia: this one must not touch it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"DATABASE_URL: the database schema is at revision {revision!r}, newer than this "
+            f"Marginalia knows (its newest is {head_revision()!r}); run the newer version "
+            "of Marginalia that migrated it. Nothing was changed."
+        )
+
+
+def refuse_newer(revision: str | None) -> None:
+    """Raise :class:`SchemaTooNew` when ``revision`` is not one this code knows."""
+    if not known_revision(revision):
+        assert revision is not None
+        raise SchemaTooNew(revision)
+
+
+async def check_known_schema(database: Database) -> None:
+    """For processes that use the database without migrating it (import, digest preview):
+    refuse, with one line, a schema newer than this code knows."""
+    refuse_newer(await current_revision(database))
+
+
+def lock_for_migration(connection: Connection) -> None:
+    """On PostgreSQL, wait for the migration lock; it is released when the transaction
+    ends (commit or rollback), so a killed process never leaves it held."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 async def current_revision(database: Database) -> str | None:
@@ -97,11 +150,19 @@ class MigrationResult:
 
 
 async def upgrade(database: Database, target: str = "head") -> MigrationResult:
-    """Apply pending migrations in one transaction: all of them, or none on failure."""
+    """Apply pending migrations in one transaction: all of them, or none on failure.
+
+    On PostgreSQL the transaction holds an advisory lock (:data:`MIGRATION_LOCK_KEY`) from
+    before it reads the current revision, so concurrent upgrades queue. A database at a
+    revision this code does not know (migrated by a newer version) is refused:
+    :class:`SchemaTooNew`.
+    """
     await database.check()
 
     def _upgrade(connection: Connection) -> MigrationResult:
+        lock_for_migration(connection)
         before = _current(connection)
+        refuse_newer(before)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, target)
@@ -124,6 +185,7 @@ async def dry_run_sql(database: Database, target: str = "head") -> str:
     else:
         await database.check()
         current = await current_revision(database)
+        refuse_newer(current)
     if current == head_revision():
         return ""
     buffer = io.StringIO()

@@ -13,6 +13,7 @@ from bot.db.engine import Database
 class InstanceInfo:
     version: str
     database_backend: str
+    database: str  # "SQLite at <path>" / "PostgreSQL at host:port/dbname", no credentials
     schema_version: str
 
 
@@ -21,5 +22,6 @@ async def instance_info(database: Database) -> InstanceInfo:
     return InstanceInfo(
         version=__version__,
         database_backend=database.backend,
+        database=database.description,
         schema_version=revision or "not migrated",
     )

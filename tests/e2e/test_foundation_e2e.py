@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.app import MarginaliaBot
 from bot.db.migrate import head_revision
@@ -25,7 +26,15 @@ async def test_about_reply_arrives(
     assert result.ephemeral
     text = all_text(result.embeds)
     assert "Marginalia" in text
-    assert f"{database_backend}, schema {head_revision()}" in text
+    url = make_url(marginalia.database.url)
+    if database_backend == "sqlite":
+        where = f"SQLite at {url.database}"
+    else:
+        where = f"PostgreSQL at {url.host}:{url.port or 5432}/{url.database}"
+    assert f"{where}, schema {head_revision()}" in text
+    assert f"{url.username}@" not in text
+    if url.password:
+        assert url.password not in text
     assert "Servers\n1" in text
     assert result.callback.data.get("allowed_mentions", {}).get("parse") == []
 

@@ -122,7 +122,7 @@ async def test_debug_log_keeps_every_secret_out(world: World, tmp_path: Path) ->
     # ...while the DEBUG log still says what happened
     assert "DEBUG discord.gateway" in log and "INTERACTION_CREATE" in log
     assert "/interactions/" in log  # discord.py's REST lines, token masked
-    assert "postgresql://postgres:***@127.0.0.1:5432/" in log  # the database in use
+    assert "database: PostgreSQL at 127.0.0.1:5432/marginalia_e2e_" in log  # the one in use
 
 
 def _free_port() -> int:
@@ -299,3 +299,40 @@ async def test_shutdown_ends_a_handler_that_ignores_cancellation(
     with contextlib.closing(sqlite3.connect(tmp_path / "bot.db")) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM ratings").fetchone() == (1,)
+
+
+async def test_a_second_process_on_one_sqlite_file_is_refused(
+    tmp_path: Path, database_url: str, database_backend: str
+) -> None:
+    """SQLite is for one process: a second `marginalia run` on the same file stops with one
+    line (exit 2) while the first keeps running; after the first is killed with SIGKILL its
+    lock file stays behind but does not block the next start. On PostgreSQL several
+    processes on one database are the point: the second one starts too."""
+    port = _free_port()  # Discord unreachable: each process gets past the database, then waits
+    env = {
+        "DISCORD_TOKEN": TOKEN,
+        "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+        "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/gateway",
+        "DATABASE_URL": database_url,
+    }
+    async with bot_process(tmp_path, env) as first:
+        await first.wait_for_line("Discord is unreachable", 60)
+        async with bot_process(tmp_path, env) as second:
+            if database_backend == "postgresql":
+                await second.wait_for_line("Discord is unreachable", 60)
+                return
+            await asyncio.wait_for(second.process.wait(), 60)
+        assert second.returncode == 2, second.log
+        lines = [line for line in second.log.splitlines() if line.strip()]
+        assert len(lines) == 1, second.log
+        assert "another Marginalia is already running" in lines[0]
+        assert f"process {first.process.pid}" in lines[0]
+        assert first.returncode is None
+        first.process.kill()  # SIGKILL: no clean-up runs
+        await first.process.wait()
+    assert (tmp_path / "marginalia.db.lock").exists()
+    async with bot_process(tmp_path, env) as third:
+        await third.wait_for_line("Discord is unreachable", 60)
+        assert "already running" not in third.log
+        await third.stop()
+    assert third.returncode == 0, third.log

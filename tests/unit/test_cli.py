@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.db import migrate
 from bot.db.engine import Database
@@ -211,6 +211,8 @@ def test_doctor_reports_unreachable_metadata(
     assert doctor.returncode == 1
     assert "✔ database" in doctor.stdout
     assert "✔ schema" in doctor.stdout
+    if not cli_database[0]:  # SQLite: the default file, relative to the working folder
+        assert "✔ database       SQLite at data/marginalia.db\n" in doctor.stdout, doctor.stdout
     assert "✘ open library" in doctor.stdout
     assert TOKEN not in doctor.stdout + doctor.stderr
 
@@ -233,10 +235,11 @@ def test_doctor_masks_the_database_password(tmp_path: Path) -> None:
         "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
     }
     doctor = run_cli(tmp_path, "doctor", env=env)
-    assert "✔ database       postgresql at postgresql://postgres:***@127.0.0.1:5432/postgres" in (
+    assert "✔ database       PostgreSQL at 127.0.0.1:5432/postgres\n" in doctor.stdout, (
         doctor.stdout
-    ), doctor.stdout
+    )
     assert "doctor-Pa55-word" not in doctor.stdout + doctor.stderr
+    assert "postgres:" not in doctor.stdout  # nor the user name
 
 
 @pytest.mark.parametrize(
@@ -293,3 +296,63 @@ def test_import_then_digest_preview(
     preview = run_cli(tmp_path, "digest", "preview", "--guild", "7", env=offline)
     assert preview.returncode == 0, preview.stderr
     assert "opted out" in preview.stdout
+
+
+FUTURE_REVISION = "9999_from_a_newer_marginalia"
+
+
+async def _set_revision(url: str, revision: str) -> None:
+    database = Database.from_url(url)
+    try:
+        async with database.write() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+    finally:
+        await database.close()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("run",),
+        ("migrate",),
+        ("migrate", "--dry-run"),
+        ("sync",),
+        ("digest", "preview", "--guild", "7"),
+        ("import", "goodreads", "missing.csv", "--guild", "7", "--user", "8"),
+    ],
+    ids=lambda c: "-".join(c[:2]),
+)
+async def test_a_schema_newer_than_the_code_is_refused(
+    tmp_path: Path, cli_database: tuple[dict[str, str], str], command: tuple[str, ...]
+) -> None:
+    """A database migrated by a newer Marginalia (alembic_version names a revision not in
+    migrations/versions): every command that opens it stops with one line, exit 2, and
+    leaves it as it was."""
+    env = {**cli_database[0], "DISCORD_TOKEN": TOKEN}
+    assert run_cli(tmp_path, "migrate", env=env).returncode == 0
+    await _set_revision(cli_database[1], FUTURE_REVISION)
+    result = run_cli(tmp_path, *command, env=env)
+    assert_one_clear_line(result, "newer", FUTURE_REVISION, "Nothing was changed")
+    database = Database.from_url(cli_database[1])
+    try:
+        assert await migrate.current_revision(database) == FUTURE_REVISION
+    finally:
+        await database.close()
+
+
+async def test_doctor_fails_a_schema_newer_than_the_code(
+    tmp_path: Path, cli_database: tuple[dict[str, str], str]
+) -> None:
+    env = {
+        **cli_database[0],
+        "OPENLIBRARY_BASE_URL": "http://127.0.0.1:9",
+        "GOOGLE_BOOKS_BASE_URL": "http://127.0.0.1:9",
+    }
+    assert run_cli(tmp_path, "migrate", env=env).returncode == 0
+    await _set_revision(cli_database[1], FUTURE_REVISION)
+    doctor = run_cli(tmp_path, "doctor", env=env)
+    assert doctor.returncode == 1
+    assert (
+        f"✘ schema         DATABASE_URL: the database schema is at revision '{FUTURE_REVISION}'"
+        in (doctor.stdout)
+    ), doctor.stdout

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -191,3 +195,82 @@ async def test_nested_write_fails_fast(database: Database) -> None:
     with pytest.raises(RuntimeError, match="nested write"):
         async with database.write(), database.write():
             pass
+
+
+def _run_migrate(tmp_path: Path, url: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["DATABASE_URL"] = url
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def test_two_concurrent_migrates_both_succeed(database_url: str, tmp_path: Path) -> None:
+    """Two `marginalia migrate` at once on an empty database: one migrates, the other
+    waits for it (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE's write lock) and
+    then has nothing to do. Without the lock PostgreSQL fails the second one on a duplicate
+    table."""
+    processes = [_run_migrate(tmp_path, database_url) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    said = sorted(out.strip() for out, _ in outputs)
+    head = migrate.head_revision()
+    assert said == [
+        f"database already at {head}; nothing to do",
+        f"database migrated from empty to {head}",
+    ], said
+    db = Database.from_url(database_url)
+    try:
+        assert await migrate.current_revision(db) == head
+        async with db.read() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert set(metadata.tables) <= tables
+    finally:
+        await db.close()
+
+
+_WAITING_FOR_MIGRATION_LOCK = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"
+)
+
+
+@pytest.mark.postgresql_only(reason="the advisory lock of `marginalia migrate`")
+async def test_upgrade_waits_for_the_migration_lock(database_url: str) -> None:
+    """While another session holds the migration lock, an upgrade waits (seen in pg_locks)
+    and changes nothing; once the lock is released it runs to head."""
+    holder = Database.from_url(database_url)
+    migrating = Database.from_url(database_url)
+    key = {
+        "high": migrate.MIGRATION_LOCK_KEY >> 32,
+        "low": migrate.MIGRATION_LOCK_KEY & 0xFFFFFFFF,
+    }
+    try:
+        # a plain transaction: Database.write() would make the task's upgrade a nested write
+        async with holder.engine.connect() as conn, conn.begin():
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": migrate.MIGRATION_LOCK_KEY}
+            )
+            task = asyncio.create_task(migrate.upgrade(migrating))
+            waiting = 0
+            for _ in range(200):
+                waiting = (await conn.execute(_WAITING_FOR_MIGRATION_LOCK, key)).scalar_one()
+                if waiting:
+                    break
+                await asyncio.sleep(0.05)
+            assert waiting == 1
+            assert not task.done()
+            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+            assert tables == []
+        result = await asyncio.wait_for(task, 60)
+        assert result.before is None
+        assert result.after == migrate.head_revision()
+    finally:
+        await migrating.close()
+        await holder.close()
