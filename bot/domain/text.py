@@ -304,8 +304,5 @@ _INVISIBLE_OTHERS: Final = frozenset(
 
 
 def is_blank(text: str) -> bool:
-    """True when nothing in ``text`` would be visible (only whitespace, format and control
-    characters)."""
-    return all(
-        char.isspace() or is_invisible(char) or unicodedata.category(char) == "Cc" for char in text
-    )
+    """True when nothing in ``text`` would be visible (only whitespace and format chars)."""
+    return all(char.isspace() or is_invisible(char) for char in text)

@@ -39,7 +39,7 @@ from bot.domain.spoilers import (
     paginate,
     paginate_spoiler,
 )
-from bot.domain.text import is_blank
+from bot.domain.text import is_blank, strip_control_chars
 from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
@@ -114,7 +114,7 @@ def _shown(part: str | None) -> str | None:
     """An optional part of the review, or None when nothing of it would be visible (a
     stored or imported part made only of invisible characters is left out, never posted as
     a blank field)."""
-    return None if part is None or is_blank(part) else part
+    return None if part is None or is_blank(strip_control_chars(part)) else part
 
 
 def _headline_in_title(context: ReviewContext) -> bool:
