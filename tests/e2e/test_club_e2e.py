@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.app import MarginaliaBot
 from bot.db.schema import books
-from tests.e2e.conftest import World, all_text
-from tests.unit.test_digest_service import SPOILER, Seeder
+from tests.e2e.world import World, all_text
+from tests.support.seeders import SPOILER, Seeder
 
 
 async def add_book(world: World) -> None:

@@ -24,11 +24,13 @@ from bot.render.privacy import footprint_lines
 from bot.services.books import BookService, Resolved
 from bot.services.imports import ImportService
 from bot.services.privacy import RETENTION, PrivacyService
-from tests.unit.test_book_service import FOX, NOW, ScriptedCatalogue
-from tests.unit.test_import_service import StubCatalogue, _goodreads, _row
+from tests.support.books import FOX
+from tests.support.fakes import ScriptedCatalogue, StubCatalogue
+from tests.support.ids import ALICE, BOB
+from tests.support.ids import SATURDAY_NOON as NOW
+from tests.support.import_files import goodreads_csv, goodreads_row
 
 A, B, C = 1, 2, 3
-ALICE, BOB = 101, 102
 FOX_ISBN = "9780140328721"
 
 
@@ -149,9 +151,9 @@ async def test_search_local_and_stats_see_only_this_servers_member_books(
 
 async def test_an_import_in_another_server_makes_its_own_books(database: Database) -> None:
     service = ImportService(database, StubCatalogue(), FakeClock(NOW))
-    data = _goodreads(
-        _row("Gideon the Ninth", "Tamsyn Muir", isbn13="9781250313188", rating=5),
-        _row("Harrow the Ninth", "Tamsyn Muir", rating=4),
+    data = goodreads_csv(
+        goodreads_row("Gideon the Ninth", "Tamsyn Muir", isbn13="9781250313188", rating=5),
+        goodreads_row("Harrow the Ninth", "Tamsyn Muir", rating=4),
     )
     await service.import_file(A, ALICE, data, "goodreads")
     made_in_a = {r["id"] for r in await _book_rows(database)}
@@ -181,8 +183,10 @@ async def test_an_import_does_not_match_another_servers_hand_made_book(
         A, ALICE, title="Gideon the Ninth", author="Tamsyn Muir", isbn="9781250313188"
     )
     imports = ImportService(database, StubCatalogue(), FakeClock(NOW))
-    by_isbn = _goodreads(_row("Gideon the Ninth", "Tamsyn Muir", isbn13="9781250313188"))
-    by_title = _goodreads(_row("Gideon the Ninth", "Tamsyn Muir", rating=5))
+    by_isbn = goodreads_csv(
+        goodreads_row("Gideon the Ninth", "Tamsyn Muir", isbn13="9781250313188")
+    )
+    by_title = goodreads_csv(goodreads_row("Gideon the Ninth", "Tamsyn Muir", rating=5))
     assert (await imports.import_file(B, BOB, by_isbn, "goodreads")).imported == 1
     assert (await imports.import_file(C, BOB, by_title, "goodreads")).imported == 1
     async with database.read() as conn:
@@ -199,7 +203,9 @@ async def test_an_isbn_from_a_members_file_is_not_filed_on_a_catalogue_record(
     shared record would let one server's file decide what an ISBN means everywhere."""
     gideon = Book(title="Gideon the Ninth", authors=("Tamsyn Muir",), ol_work_key="OL1W")
     service = ImportService(database, StubCatalogue([gideon]), FakeClock(NOW))
-    data = _goodreads(_row("Gideon the Ninth", "Tamsyn Muir", isbn13=FOX_ISBN, rating=5))
+    data = goodreads_csv(
+        goodreads_row("Gideon the Ninth", "Tamsyn Muir", isbn13=FOX_ISBN, rating=5)
+    )
     await service.import_file(A, ALICE, data, "goodreads")
     async with database.read() as conn:
         assert await book_repo.find_by_isbn(conn, FOX_ISBN, B) is None
@@ -239,7 +245,10 @@ async def test_the_purge_takes_the_servers_own_books_along(database: Database) -
         assert catalogue_book.id is not None
         await book_repo.link_guild(conn, A, catalogue_book.id, ALICE, NOW)
     imported = await ImportService(database, StubCatalogue(), clock).import_file(
-        A, ALICE, _goodreads(_row("Harrow the Ninth", "Tamsyn Muir", rating=4)), "goodreads"
+        A,
+        ALICE,
+        goodreads_csv(goodreads_row("Harrow the Ninth", "Tamsyn Muir", rating=4)),
+        "goodreads",
     )
     assert len(imported.unmatched) == 1
     assert len(await _ids(database) - {alone, shared, catalogue_book.id}) == 1  # Harrow

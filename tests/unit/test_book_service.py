@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -14,63 +12,10 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.errors import CatalogueUnavailable, InvalidInput, NotFound
 from bot.services.books import Ambiguous, BookService, Resolved
-
-GUILD = 1
-OTHER_GUILD = 2
-NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
-
-FOX = Book(
-    title="Fantastic Mr Fox",
-    authors=("Roald Dahl",),
-    first_year=1970,
-    page_count=96,
-    isbn13="9780140328721",
-    isbns=("9780140328721",),
-    ol_work_key="OL45804W",
-)
-MATILDA = Book(title="Matilda", authors=("Roald Dahl",), first_year=1988, ol_work_key="OL45883W")
-EMMA_AUSTEN = Book(title="Emma", authors=("Jane Austen",), first_year=1815, ol_work_key="OL66534W")
-EMMA_OTHER = Book(title="Emma", authors=("Someone Else",), first_year=2001, ol_work_key="OL1W")
-
-
-class ScriptedCatalogue:
-    """A stand-in with the Catalogue's two methods; counts calls; can be down or slow."""
-
-    def __init__(self, books: list[Book]) -> None:
-        self.books = books
-        self.down = False
-        self.delay = 0.0
-        self.search_calls = 0
-        self.isbn_calls = 0
-        self.work_calls = 0
-
-    async def search(self, query: str, limit: int = 10) -> list[Book]:
-        self.search_calls += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.down:
-            raise CatalogueUnavailable("down")
-        words = query.lower().split()
-        return [
-            b
-            for b in self.books
-            if all(w in (b.title + " " + " ".join(b.authors)).lower() for w in words)
-        ][:limit]
-
-    async def by_isbn(self, isbn: str) -> Book | None:
-        self.isbn_calls += 1
-        if self.down:
-            raise CatalogueUnavailable("down")
-        return next((b for b in self.books if isbn in b.isbns), None)
-
-    async def work(self, ol_key: str) -> Book | None:
-        self.work_calls += 1
-        if self.down:
-            raise CatalogueUnavailable("down")
-        book = next((b for b in self.books if b.ol_work_key == ol_key), None)
-        if book is None:
-            return None
-        return replace(book, description=f"About {book.title}.")
+from tests.support.books import EMMA_AUSTEN, EMMA_OTHER, FOX, MATILDA
+from tests.support.fakes import ScriptedCatalogue
+from tests.support.ids import GUILD, OTHER_GUILD
+from tests.support.ids import SATURDAY_NOON as NOW
 
 
 @pytest.fixture

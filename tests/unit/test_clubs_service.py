@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,17 +12,13 @@ from bot.domain.clock import FakeClock
 from bot.domain.club import Standing
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.clubs import ClubService, author_text, fallback_name, parse_club_date
-from tests.unit.test_digest_service import DictNames, Seeder
+from tests.support.fakes import DictNames
+from tests.support.ids import SATURDAY_NOON as NOW
+from tests.support.seeders import Seeder
 
 GUILD = 1001
 OTHER_GUILD = 2002
-NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)  # Saturday
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
 
 
 @pytest.fixture

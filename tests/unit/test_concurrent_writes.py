@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -49,8 +49,8 @@ from bot.db.schema import (
 from bot.domain.book import Book
 from bot.domain.review import ReviewDraft
 from bot.domain.shelves import validate_shelf_name
+from tests.support.ids import WEDNESDAY_NOON as NOW
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 GUILD, ALICE, BOB = 10, 20, 30
 ISBN = "9780140328721"
 

@@ -23,8 +23,9 @@ from bot.db.engine import Database
 from bot.db.schema import metadata
 from bot.domain.clock import FakeClock
 from bot.services.books import BookService
-from tests.support.populate import START, _OfflineCatalogue, populate
-from tests.unit.test_cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.fakes import OfflineCatalogue
+from tests.support.populate import START, populate
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ async def test_copy_db_copies_every_row(
         assert "PostgreSQL at " in result.stdout
 
         # the id sequences continue after the copied ids
-        books = BookService(target, _OfflineCatalogue(), FakeClock(START))
+        books = BookService(target, OfflineCatalogue(), FakeClock(START))
         book, created = await books.add_manual(1001, 11, title="Orlando", author="Virginia Woolf")
         assert created
         assert book.id == max(row["id"] for row in await rows(source_db, "books")) + 1

@@ -14,7 +14,7 @@ from bot.db.engine import Database
 from bot.domain.clock import FakeClock
 from bot.render.digest import failure_report_embed, send_failed_text
 from bot.services.digest import FailureKind, PostingFailed
-from tests.unit.test_digest_scheduling import CHANNEL, FakePoster, configure, run_at, scheduler
+from tests.support.digest import CHANNEL, FakePoster, configure, run_at, scheduler
 
 SLOT = datetime(2026, 11, 22, 18, tzinfo=UTC)  # a Sunday
 SECRET = "SELECT token FROM secrets WHERE path='/srv/marginalia/.env' -- MTE3NzU1.GfAkE1.x"

@@ -41,11 +41,11 @@ from bot.errors import NotFound
 from bot.services.exports import EXPORT_FORMAT, ExportService, MemberExport
 from bot.services.import_books import NO_MATCH
 from bot.services.imports import ImportService
-from tests.unit.test_import_service import StubCatalogue
+from tests.support.fakes import StubCatalogue
+from tests.support.ids import ALICE, BOB
 
 DATA = Path(__file__).parent.parent / "data" / "imports"
 GUILD, COPY, ELSEWHERE = 1, 2, 3
-ALICE, BOB = 101, 102
 NOW = datetime(2025, 7, 1, 12, tzinfo=UTC)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -17,15 +17,8 @@ from bot.render.charts import books_per_month_png
 from bot.services.goals import GoalService
 from bot.services.reading import ReadingService
 from bot.services.stats import StatsService, chart_months, top_authors
-
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
+from tests.support.ids import WEDNESDAY_NOON as NOW
 
 
 @pytest.fixture

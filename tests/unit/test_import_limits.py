@@ -6,8 +6,6 @@ note, the rest of the row and the other rows are imported, and re-importing chan
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import UTC, date, datetime
 
@@ -39,7 +37,9 @@ from bot.domain.shelves import MAX_CUSTOM_SHELVES
 from bot.domain.stars import RatingStep
 from bot.render.imports import REPORT_FILE_LINES, report_text
 from bot.services.imports import ImportReport, ImportService
-from tests.unit.test_import_service import StubCatalogue, snapshot
+from tests.support.fakes import StubCatalogue
+from tests.support.import_files import csv_file
+from tests.support.seeders import snapshot
 
 TODAY = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -47,20 +47,11 @@ F, R = ReadingStatus.FINISHED, ReadingStatus.READING
 
 
 def goodreads_file(*rows: dict[str, str]) -> bytes:
-    return _csv(GOODREADS_COLUMNS, rows)
+    return csv_file(GOODREADS_COLUMNS, rows)
 
 
 def storygraph_file(*rows: dict[str, str]) -> bytes:
-    return _csv(STORYGRAPH_COLUMNS, rows)
-
-
-def _csv(columns: tuple[str, ...], rows: tuple[dict[str, str], ...]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: row.get(column, "") for column in columns})
-    return out.getvalue().encode("utf-8")
+    return csv_file(STORYGRAPH_COLUMNS, rows)
 
 
 def book(title: str, **cells: str) -> dict[str, str]:

@@ -5,9 +5,7 @@ keeps the event loop turning (every other server's commands run meanwhile)."""
 from __future__ import annotations
 
 import asyncio
-import csv
 import gc
-import io
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
@@ -21,11 +19,11 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.imports import MAX_IMPORT_ROWS, parse_import
 from bot.domain.imports.csvfile import MAX_CELL_LENGTH
-from bot.domain.imports.goodreads import GOODREADS_COLUMNS
 from bot.domain.imports.review_html import review_from_html
 from bot.domain.isbn import isbn13_check_digit
 from bot.services.imports import ImportService
-from tests.unit.test_import_service import StubCatalogue
+from tests.support.fakes import StubCatalogue
+from tests.support.import_files import goodreads_file
 
 T = TypeVar("T")
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -77,7 +75,7 @@ def test_an_unclosed_spoiler_tag_hides_what_follows() -> None:
 
 def test_a_huge_cell_is_cut_before_it_is_parsed() -> None:
     review = "<!--" * (9 * 1024 * 1024 // 4)  # 9 MB of unclosed comments
-    data = _goodreads([_row(1, review=review)])
+    data = goodreads_file([_row(1, review=review)])
     started = time.thread_time()
     parsed = parse_import(data, "goodreads")
     assert time.thread_time() - started < 5.0
@@ -141,15 +139,6 @@ def _row(n: int, *, review: str = "", count: str = "1") -> dict[str, str]:
     }
 
 
-def _goodreads(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=GOODREADS_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: row.get(column, "") for column in GOODREADS_COLUMNS})
-    return out.getvalue().encode("utf-8")
-
-
 ROWS = MAX_IMPORT_ROWS
 
 
@@ -182,7 +171,7 @@ async def test_a_large_hostile_import_keeps_the_event_loop_turning(database: Dat
     rows[10]["My Review"] = "<!--" * 16_000  # 64 KB of unclosed comments
     rows[20]["My Review"] = "a" + " " * 64_000 + "b<spoiler>x</spoiler>"
     rows[30]["My Review"] = "<a\n" * 21_000
-    data = _goodreads(rows)
+    data = goodreads_file(rows)
     service = ImportService(database, StubCatalogue(down=True), FakeClock(NOW))
 
     report, stall = await largest_stall(service.import_file(1, 101, data, "goodreads"))

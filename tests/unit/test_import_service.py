@@ -8,7 +8,6 @@ import asyncio
 import codecs
 import io
 import zipfile
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from bot.db.engine import Database
 from bot.db.imports import StoredReading
 from bot.db.schema import (
     books,
-    metadata,
     progress_events,
     ratings,
     readings,
@@ -37,12 +35,11 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportFileError
 from bot.domain.imports.fields import MAX_READS_PER_BOOK
-from bot.domain.imports.goodreads import GOODREADS_COLUMNS
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.review import ReviewDraft
 from bot.domain.shelves import MAX_CUSTOM_SHELVES
 from bot.domain.stars import RatingStep
-from bot.errors import CatalogueUnavailable, Conflict
+from bot.errors import Conflict
 from bot.render.imports import import_embed, report_text
 from bot.services.imports import (
     ImportReport,
@@ -51,10 +48,13 @@ from bot.services.imports import (
     reconcile_readings,
     same_book,
 )
+from tests.support.fakes import StubCatalogue
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
+from tests.support.import_files import GOODREADS_HEADER as HEADER
+from tests.support.import_files import goodreads_csv, goodreads_row
+from tests.support.seeders import snapshot
 
 DATA = Path(__file__).parent.parent / "data" / "imports"
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
 NOW = datetime(2025, 7, 1, 12, tzinfo=UTC)
 W, R, P, F, D = (
     ReadingStatus.WANT_TO_READ,
@@ -63,38 +63,6 @@ W, R, P, F, D = (
     ReadingStatus.FINISHED,
     ReadingStatus.DID_NOT_FINISH,
 )
-HEADER = ",".join(GOODREADS_COLUMNS)
-
-
-class StubCatalogue:
-    """Counts requests and how many are in flight at once; knows the books it is given."""
-
-    def __init__(self, known: Sequence[Book] = (), *, down: bool = False) -> None:
-        self.known = list(known)
-        self.down = down
-        self.calls: list[tuple[str, str]] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-
-    async def _request(self, kind: str, value: str) -> None:
-        self.calls.append((kind, value))
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(0.001)
-        finally:
-            self.in_flight -= 1
-        if self.down:
-            raise CatalogueUnavailable("down")
-
-    async def search(self, query: str, limit: int = 5) -> list[Book]:
-        await self._request("search", query)
-        words = query.lower().split()
-        return [b for b in self.known if all(w in f"{b.title} {b.authors}".lower() for w in words)]
-
-    async def by_isbn(self, isbn: str) -> Book | None:
-        await self._request("isbn", isbn)
-        return next((b for b in self.known if isbn in b.isbns), None)
 
 
 def _service(
@@ -105,54 +73,6 @@ def _service(
 
 def _file(name: str) -> bytes:
     return (DATA / name).read_bytes()
-
-
-def _goodreads(*rows: str) -> bytes:
-    return ("\n".join((HEADER, *rows)) + "\n").encode("utf-8")
-
-
-def _row(
-    title: str,
-    author: str = "Ann Author",
-    *,
-    isbn13: str = "",
-    rating: int = 0,
-    shelf: str = "read",
-    shelves: str = "",
-    date_read: str = "",
-    review: str = "",
-    notes: str = "",
-    count: int = 1,
-    owned: int = 0,
-) -> str:
-    cells = {
-        "Title": title,
-        "Author": author,
-        "ISBN13": f'="{isbn13}"',
-        "My Rating": str(rating),
-        "Exclusive Shelf": shelf,
-        "Bookshelves": shelves,
-        "Date Read": date_read,
-        "My Review": review,
-        "Private Notes": notes,
-        "Read Count": str(count),
-        "Owned Copies": str(owned),
-    }
-
-    def cell(value: str) -> str:
-        return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
-
-    return ",".join(cell(cells.get(column, "")) for column in GOODREADS_COLUMNS)
-
-
-async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, for "nothing changed" assertions."""
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    async with database.read() as conn:
-        for table in metadata.sorted_tables:
-            rows = (await conn.execute(select(table))).all()
-            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
-    return out
 
 
 async def _book_id(database: Database, title: str) -> int:
@@ -322,7 +242,7 @@ async def test_a_second_member_and_a_second_server_get_their_own_data(database: 
 
 
 def _many_rows(count: int) -> bytes:
-    return _goodreads(*(_row(f"Book {i}") for i in range(count)))
+    return goodreads_csv(*(goodreads_row(f"Book {i}") for i in range(count)))
 
 
 def _xlsx() -> bytes:
@@ -336,17 +256,19 @@ def _xlsx() -> bytes:
 
 
 def _nul_deep_inside() -> bytes:
-    rows = [_row(f"Book {i}") for i in range(400)] + [_row("Bad\x00Book")]
-    return _goodreads(*rows)
+    rows = [goodreads_row(f"Book {i}") for i in range(400)] + [goodreads_row("Bad\x00Book")]
+    return goodreads_csv(*rows)
 
 
 def _repeated_column() -> bytes:
-    return (HEADER + ",My Rating\n" + _row("Twice Rated", rating=4) + ",1\n").encode()
+    return (HEADER + ",My Rating\n" + goodreads_row("Twice Rated", rating=4) + ",1\n").encode()
 
 
 def _too_many_readings() -> bytes:
     per_book = MAX_READS_PER_BOOK
-    return _goodreads(*(_row(f"Book {i}", count=per_book) for i in range(1 + 100_000 // per_book)))
+    return goodreads_csv(
+        *(goodreads_row(f"Book {i}", count=per_book) for i in range(1 + 100_000 // per_book))
+    )
 
 
 BAD_FILES: list[tuple[str, bytes, str]] = [
@@ -359,11 +281,15 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("binary", bytes(range(256)) * 4, "binary"),
     ("zip", b"PK\x03\x04" + b"\x00" * 100, "ZIP"),
     ("utf-16", codecs.BOM_UTF16_LE + HEADER.encode("utf-16-le"), "UTF-16"),
-    ("windows-1252", _goodreads(_row("Café Society")).replace("é".encode(), b"\xe9"), "UTF-8"),
+    (
+        "windows-1252",
+        goodreads_csv(goodreads_row("Café Society")).replace("é".encode(), b"\xe9"),
+        "UTF-8",
+    ),
     ("web page", b"<!DOCTYPE html><html><body>Sign in</body></html>", "web page"),
     ("semicolons", HEADER.replace(",", ";").encode() + b"\nA;B\n", "semicolons"),
-    ("broken quotes", _goodreads('1,"Unclosed, Ann Author'), "not valid CSV"),
-    ("header only", _goodreads(), "no books"),
+    ("broken quotes", goodreads_csv('1,"Unclosed, Ann Author'), "not valid CSV"),
+    ("header only", goodreads_csv(), "no books"),
     ("storygraph as goodreads", _file("storygraph_library_export.csv"), "StoryGraph export"),
     ("other CSV", b"name,email\nann,ann@example.org\n", "not a Goodreads export"),
     ("too many rows", _many_rows(MAX_IMPORT_ROWS + 1), "more than 20,000"),
@@ -409,8 +335,8 @@ def test_upload_size_is_checked_before_downloading(size: int, message: str) -> N
 
 async def test_hostile_text_is_stored_as_text(database: Database) -> None:
     review = "@everyone look <@123> ||not a spoiler|| `code` <script>alert(1)</script>"
-    data = _goodreads(
-        _row('=HYPERLINK("http://evil")', rating=4, review=review, shelves="ok, <@&9>")
+    data = goodreads_csv(
+        goodreads_row('=HYPERLINK("http://evil")', rating=4, review=review, shelves="ok, <@&9>")
     )
     report = await _service(database).import_file(GUILD, ALICE, data, "goodreads")
     assert report.imported == 1
@@ -431,7 +357,7 @@ async def test_one_import_at_a_time_per_member(database: Database) -> None:
             return None
 
     service = _service(database, Slow())
-    data = _goodreads(_row("Slow Book", isbn13="9780140328721"))
+    data = goodreads_csv(goodreads_row("Slow Book", isbn13="9780140328721"))
     first = asyncio.create_task(service.import_file(GUILD, ALICE, data, "goodreads"))
     await asyncio.sleep(0.05)
     with pytest.raises(Conflict, match="still running"):
@@ -454,11 +380,11 @@ def _isbn13(n: int) -> str:
 
 async def test_catalogue_requests_are_bounded_and_cached(database: Database) -> None:
     catalogue = StubCatalogue()
-    rows = [_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(60)]
-    rows += [_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(10)]  # repeats
-    rows += [_row("No Isbn Tale", "Ann Author") for _ in range(5)]
+    rows = [goodreads_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(60)]
+    rows += [goodreads_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(10)]  # repeats
+    rows += [goodreads_row("No Isbn Tale", "Ann Author") for _ in range(5)]
     service = _service(database, catalogue, lookup_concurrency=3)
-    report = await service.import_file(GUILD, ALICE, _goodreads(*rows), "goodreads")
+    report = await service.import_file(GUILD, ALICE, goodreads_csv(*rows), "goodreads")
     isbn_calls = [v for k, v in catalogue.calls if k == "isbn"]
     search_calls = [v for k, v in catalogue.calls if k == "search"]
     assert len(isbn_calls) == len(set(isbn_calls)) == 60  # each ISBN asked once
@@ -471,9 +397,9 @@ async def test_catalogue_requests_are_bounded_and_cached(database: Database) -> 
 
 async def test_catalogue_down_stops_asking_and_keeps_the_files_books(database: Database) -> None:
     catalogue = StubCatalogue(down=True)
-    rows = [_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(40)]
+    rows = [goodreads_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(40)]
     report = await _service(database, catalogue).import_file(
-        GUILD, ALICE, _goodreads(*rows), "goodreads"
+        GUILD, ALICE, goodreads_csv(*rows), "goodreads"
     )
     assert len(catalogue.calls) <= 3  # the requests already in flight, then none
     assert report.catalogue_unreachable and report.imported == 40
@@ -488,8 +414,8 @@ async def test_lookup_budget_limits_how_long_an_import_asks(database: Database) 
     ticks = iter(range(1000))
     catalogue = StubCatalogue()
     service = _service(database, catalogue, lookup_budget_s=5, monotonic=lambda: float(next(ticks)))
-    rows = [_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(30)]
-    report = await service.import_file(GUILD, ALICE, _goodreads(*rows), "goodreads")
+    rows = [goodreads_row(f"Unknown {i}", isbn13=_isbn13(i)) for i in range(30)]
+    report = await service.import_file(GUILD, ALICE, goodreads_csv(*rows), "goodreads")
     assert 0 < len(catalogue.calls) < 10
     assert report.imported == 30 and report.not_looked_up > 20
     assert "answered slowly" in (import_embed(report).description or "")
@@ -508,9 +434,9 @@ async def test_a_catalogue_match_is_stored_and_found_locally_next_time(
     )
     gideon = Book(title="Gideon the Ninth", authors=("Tamsyn Muir",), ol_work_key="OL1W")
     catalogue = StubCatalogue([fox, gideon])
-    data = _goodreads(
-        _row("Fantastic Mr Fox", "Roald Dahl", isbn13="9780140328721", rating=4),
-        _row("Gideon the Ninth (The Locked Tomb #1)", "Tamsyn Muir", isbn13=_isbn13(5)),
+    data = goodreads_csv(
+        goodreads_row("Fantastic Mr Fox", "Roald Dahl", isbn13="9780140328721", rating=4),
+        goodreads_row("Gideon the Ninth (The Locked Tomb #1)", "Tamsyn Muir", isbn13=_isbn13(5)),
     )
     service = _service(database, catalogue)
     report = await service.import_file(GUILD, ALICE, data, "goodreads")
@@ -538,10 +464,10 @@ async def test_local_matching_by_title_and_author(database: Database) -> None:
             assert made.id is not None
             await book_repo.link_guild(conn, GUILD, made.id, BOB, NOW)
     catalogue = StubCatalogue()
-    data = _goodreads(
-        _row("Gideon the Ninth (The Locked Tomb #1)", "Tamsyn Muir", rating=5),
-        _row("Dune", "Frank Herbert", rating=4),  # not "Dune Messiah"
-        _row("Emma", "Someone Else", rating=3),  # another author's Emma
+    data = goodreads_csv(
+        goodreads_row("Gideon the Ninth (The Locked Tomb #1)", "Tamsyn Muir", rating=5),
+        goodreads_row("Dune", "Frank Herbert", rating=4),  # not "Dune Messiah"
+        goodreads_row("Emma", "Someone Else", rating=3),  # another author's Emma
     )
     report = await _service(database, catalogue).import_file(GUILD, ALICE, data, "goodreads")
     assert [u.title for u in report.unmatched] == ["Dune", "Emma"]
@@ -564,9 +490,9 @@ def test_same_book_rules() -> None:
 
 
 async def test_the_same_book_twice_in_a_file_is_imported_once(database: Database) -> None:
-    data = _goodreads(
-        _row("Twice Told", isbn13=_isbn13(7), rating=5),
-        _row("Twice Told", isbn13=_isbn13(7), rating=1),
+    data = goodreads_csv(
+        goodreads_row("Twice Told", isbn13=_isbn13(7), rating=5),
+        goodreads_row("Twice Told", isbn13=_isbn13(7), rating=1),
     )
     report = await _service(database).import_file(GUILD, ALICE, data, "goodreads")
     assert (report.imported, report.skipped) == (1, 1)
@@ -609,8 +535,8 @@ async def test_existing_discord_data_is_updated_not_duplicated(database: Databas
                 updated_at=NOW,
             )
         )
-    data = _goodreads(
-        _row("Known Book", rating=4, date_read="2025/06/20", review="From Goodreads.")
+    data = goodreads_csv(
+        goodreads_row("Known Book", rating=4, date_read="2025/06/20", review="From Goodreads.")
     )
     report = await _service(database).import_file(GUILD, ALICE, data, "goodreads")
     assert (report.imported, report.updated) == (0, 1)
@@ -654,8 +580,10 @@ async def test_an_open_reading_here_stays_the_latest(database: Database) -> None
         )
     # Goodreads: read once before (2019), and "currently-reading" again
     notes = "Marginalia readings: finished ?-2019/05/02; reading ?-?"
-    data = _goodreads(
-        _row("Known Book", shelf="currently-reading", notes=notes, count=2, date_read="2019/05/02")
+    data = goodreads_csv(
+        goodreads_row(
+            "Known Book", shelf="currently-reading", notes=notes, count=2, date_read="2019/05/02"
+        )
     )
     report = await _service(database).import_file(GUILD, ALICE, data, "goodreads")
     assert report.updated == 1
@@ -692,7 +620,7 @@ async def test_shelf_limit_is_respected(database: Database) -> None:
                 for i in range(MAX_CUSTOM_SHELVES)
             ],
         )
-    data = _goodreads(_row("Shelved", shelves="s1, brand-new", rating=3))
+    data = goodreads_csv(goodreads_row("Shelved", shelves="s1, brand-new", rating=3))
     report = await _service(database).import_file(GUILD, ALICE, data, "goodreads")
     assert report.imported == 1
     assert await _shelves_of(database, await _book_id(database, "Shelved")) == {"s1"}
@@ -700,8 +628,8 @@ async def test_shelf_limit_is_respected(database: Database) -> None:
 
 
 async def test_report_text_lists_every_unmatched_row(database: Database) -> None:
-    rows = [_row(f"Obscure {i}") for i in range(30)]
-    report = await _service(database).import_file(GUILD, ALICE, _goodreads(*rows), "goodreads")
+    rows = [goodreads_row(f"Obscure {i}") for i in range(30)]
+    report = await _service(database).import_file(GUILD, ALICE, goodreads_csv(*rows), "goodreads")
     text = report_text(report)
     assert all(f"Obscure {i} by Ann Author" in text for i in range(30))
     embed = import_embed(report)

@@ -3,7 +3,7 @@ and purging a server's data 30 days after the bot left it (FakeClock)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -35,15 +35,8 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.review import ReviewDraft
 from bot.services.privacy import RETENTION, PrivacyService
-
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
-NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
+from tests.support.ids import WEDNESDAY_NOON as NOW
 
 
 @pytest.fixture

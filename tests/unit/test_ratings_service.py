@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.db import books as book_repo
@@ -25,11 +23,8 @@ from bot.render.ratings import (
 )
 from bot.services.ratings import RatingService, RatingSummary
 from tests.support.discord_markdown import formatting, spoiler_text, visible_outside_spoilers
-
-GUILD = 1
-OTHER_GUILD = 2
-ALICE, BOB, CAROL = 101, 102, 103
-NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
+from tests.support.ids import ALICE, BOB, CAROL, GUILD, OTHER_GUILD
+from tests.support.ids import SATURDAY_NOON as NOW
 
 
 @pytest.fixture

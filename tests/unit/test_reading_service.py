@@ -18,16 +18,10 @@ from bot.domain.reading import ReadingStatus
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.render.reading import PagedView, history_pages, paged
 from bot.services.reading import ReadingService, event_instant, utc_today
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
+from tests.support.ids import WEDNESDAY_NOON as NOW
 
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 18)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
 
 
 @pytest.fixture

@@ -21,15 +21,9 @@ from bot.services.review_drafts import (
     form_of,
 )
 from bot.services.reviews import ReviewForm, ReviewService
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
 
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import assume, given, settings
@@ -41,17 +41,10 @@ from bot.services.reviews import (
 from tests.e2e.fake_discord.validation import validate_message
 from tests.support.discord_markdown import formatting, visible_outside_spoilers
 from tests.support.discord_markdown import spoiler_text as hidden_text
+from tests.support.ids import ALICE, BOB, CAROL, GUILD, OTHER_GUILD
+from tests.support.ids import SATURDAY_NOON as NOW
 
-GUILD = 1
-OTHER_GUILD = 2
-ALICE, BOB, CAROL = 101, 102, 103
-NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 SPAN = re.compile(r"\|\|(.*?)\|\|", re.DOTALL)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
 
 
 @pytest.fixture

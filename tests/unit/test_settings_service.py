@@ -16,15 +16,8 @@ from bot.domain.scale import RatingScale
 from bot.domain.stars import RatingStep
 from bot.render.settings import digest_line, settings_embed
 from bot.services.settings import SettingsOverview, SettingsService
-
-GUILD = 1
-OTHER_GUILD = 2
-NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
+from tests.support.ids import GUILD, OTHER_GUILD
+from tests.support.ids import SATURDAY_NOON as NOW
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ with their names and limits, and server scoping."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.db import books as book_repo
@@ -17,15 +15,8 @@ from bot.render.reading import shelf_overview_embed
 from bot.services import shelves as shelves_module
 from bot.services.reading import ReadingService, StatusResult
 from bot.services.shelves import CustomShelfChange, ShelfService
-
-GUILD, OTHER_GUILD = 1, 2
-ALICE, BOB = 101, 102
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
+from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
+from tests.support.ids import WEDNESDAY_NOON as NOW
 
 
 @pytest.fixture
