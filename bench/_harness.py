@@ -28,7 +28,7 @@ from bench._stats import summary
 from bot.app import MarginaliaBot
 from bot.config import Settings
 from bot.db.engine import Database
-from tests.e2e.fake_discord import (
+from fake_discord import (
     FakeDiscord,
     FakeGuild,
     FakeMember,

@@ -15,12 +15,12 @@ import pytest
 
 from bot.app import MarginaliaBot
 from bot.db.engine import Database
-from tests.e2e.fake_discord import (
+from fake_discord import (
     ALL_PERMISSIONS,
     MODERATOR_PERMISSIONS,
     FakeDiscord,
 )
-from tests.e2e.fake_discord.pytest_plugin import fake_discord
+from fake_discord.pytest_plugin import fake_discord
 from tests.e2e.world import TOKEN, World, run_marginalia
 
 __all__ = ["fake_discord", "marginalia", "world"]

@@ -8,7 +8,7 @@ that ISBN means in B, which gets the catalogue's record.
 from __future__ import annotations
 
 from bot.app import MarginaliaBot
-from tests.e2e.fake_discord import FakeGuild, Upload
+from fake_discord import FakeGuild, Upload
 from tests.e2e.world import World, all_text
 from tests.support.import_files import goodreads_file
 

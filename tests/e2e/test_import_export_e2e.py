@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.app import MarginaliaBot
 from bot.db.schema import ratings, readings
 from bot.domain.imports import MAX_IMPORT_BYTES
-from tests.e2e.fake_discord import Upload
+from fake_discord import Upload
 from tests.e2e.world import World, all_text, run_marginalia
 from tests.support.import_files import goodreads_file
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import discord
 
 from bot.app import MarginaliaBot
-from tests.e2e.fake_discord import FakeMember
+from fake_discord import FakeMember
 from tests.e2e.world import World, all_text
 
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True)

@@ -18,7 +18,7 @@ from bot.app import MarginaliaBot
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.clock import FakeClock
-from tests.e2e.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember, running_bot
+from fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember, running_bot
 from tests.e2e.metadata_stub import COVERS, GOOGLE, OPENLIBRARY, MetadataStub
 from tests.support.ids import WEDNESDAY_NOON
 

@@ -38,7 +38,7 @@ from bot.services.reviews import (
     ReviewPage,
     ReviewService,
 )
-from tests.e2e.fake_discord.validation import validate_message
+from fake_discord.validation import validate_message
 from tests.support.discord_markdown import formatting, visible_outside_spoilers
 from tests.support.discord_markdown import spoiler_text as hidden_text
 from tests.support.ids import ALICE, BOB, CAROL, GUILD, OTHER_GUILD

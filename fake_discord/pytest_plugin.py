@@ -2,7 +2,7 @@
 
 Make them available to a test directory with a ``conftest.py`` containing::
 
-    from tests.e2e.fake_discord.pytest_plugin import fake_discord  # noqa: F401
+    from fake_discord.pytest_plugin import fake_discord  # noqa: F401
 """
 
 from __future__ import annotations

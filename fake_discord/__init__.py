@@ -9,7 +9,8 @@ create threads and open DMs. Every REST call is recorded; errors can be injected
 Writing an e2e test
 ===================
 
-``tests/e2e/conftest.py`` provides the ``fake_discord`` fixture (a started server).
+``tests/e2e/conftest.py`` provides the ``fake_discord`` fixture (a started server); see
+README.md beside this file for what the server speaks and who uses it.
 
 1. Build the world (before the bot starts, or after: changes are then sent as gateway
    events — GUILD_CREATE for a new guild, GUILD_MEMBER_ADD, CHANNEL_CREATE...)::
