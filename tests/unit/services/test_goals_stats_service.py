@@ -1,4 +1,4 @@
-"""GoalService and StatsService on a real SQLite database, and the books-per-month chart."""
+"""GoalService and StatsService on a real SQLite database (the chart: tests/unit/render/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.reading import ReadingStatus
 from bot.errors import InvalidInput
-from bot.render.charts import books_per_month_png
 from bot.services.goals import GoalService
 from bot.services.reading import ReadingService
 from bot.services.stats import StatsService, chart_months, top_authors
@@ -161,10 +160,3 @@ def test_chart_months_and_top_authors() -> None:
         Book(title="A again", authors=("Le Guin",), id=1),
     ]
     assert top_authors(books) == [("Le Guin", 2), ("Austen", 1)]
-
-
-def test_chart_is_a_png() -> None:
-    png = books_per_month_png(["Jan", "Feb", "Mar"], [1, 0, 3], "Books finished per month")
-    assert png.startswith(b"\x89PNG") and len(png) > 1000
-    empty = books_per_month_png(["Jan"], [0], "Nothing yet")
-    assert empty.startswith(b"\x89PNG")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import random
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,8 +31,7 @@ from bot.domain.digest import (
     split_for_embeds,
 )
 from bot.errors import Conflict, InvalidInput
-from bot.render.bar_chart import drawable
-from bot.render.digest import chart_data, chart_png, digest_embeds
+from bot.render.digest import chart_data, digest_embeds
 from bot.services.digest import (
     NAME_BUDGET,
     DigestService,
@@ -376,24 +374,6 @@ def test_names_wanted_puts_visible_members_first_within_budget() -> None:
     assert wanted[0] == 7  # reviewers first
     assert wanted[1] == 1999  # then the most pages (2000 opted out)
     assert 2000 not in wanted
-
-
-def test_chart_png_survives_awkward_names() -> None:
-    from bot.domain.digest import DigestInputs, MemberWeek, compose_digest
-    from bot.domain.schedule import digest_window
-
-    members = tuple(
-        MemberWeek(i, name, pages_read=10 * i)
-        for i, name in enumerate(["$x^2$", "日本語", "📚 bookworm", "a_b*c", "@everyone"], 1)
-    )
-    digest = compose_digest(DigestInputs(digest_window(NOW), members=members), ())
-    data = chart_data(digest)
-    assert data is not None and data.labels[0] == "@everyone"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no "Glyph missing" noise: such characters are boxed
-        png = chart_png(data)
-    assert drawable("📚 ok") == "□ ok"
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
 
 
 async def test_imported_history_is_not_this_weeks_news(

@@ -1,8 +1,9 @@
-"""SettingsService and the settings repository on a real SQLite database; the settings card."""
+"""SettingsService and the settings repository on a real SQLite database (the card:
+tests/unit/render/test_settings.py)."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import pytest
@@ -14,8 +15,7 @@ from bot.db.schema import guild_settings
 from bot.domain.clock import FakeClock
 from bot.domain.scale import RatingScale
 from bot.domain.stars import RatingStep
-from bot.render.settings import digest_line, settings_embed
-from bot.services.settings import SettingsOverview, SettingsService
+from bot.services.settings import SettingsService
 from tests.support.ids import GUILD, OTHER_GUILD
 from tests.support.ids import SATURDAY_NOON as NOW
 
@@ -100,59 +100,6 @@ async def test_overview_carries_the_scale(service: SettingsService, database: Da
     assert (await service.overview(OTHER_GUILD)).scale == RatingScale()
 
 
-# --- the card ------------------------------------------------------------------------------
-
-
-def _card(settings: GuildSettings, scale: RatingScale | None = None) -> dict[str, str]:
-    embed = settings_embed(SettingsOverview(settings, scale or RatingScale()), guild_name="Club")
-    return {field.name or "": field.value or "" for field in embed.fields}
-
-
-def test_card_shows_defaults_in_words() -> None:
-    card = _card(GuildSettings(guild_id=GUILD))
-    assert set(card) == {
-        "Review channel",
-        "Moderator log",
-        "Moderator role",
-        "Rating scale",
-        "Weekly digest",
-    }
-    assert card["Moderator role"].startswith("Not set: moderators are members with Manage")
-    assert "where `/review write` is used" in card["Review channel"]
-    assert "reported nowhere" in card["Moderator log"]
-    assert card["Rating scale"].startswith("Half stars (0.5, 1, 1.5")
-    assert "default labels" in card["Rating scale"]
-    assert card["Weekly digest"].startswith("Off.")
-
-
-def test_card_shows_configured_values() -> None:
-    settings = GuildSettings(
-        guild_id=GUILD,
-        review_channel_id=11,
-        modlog_channel_id=22,
-        moderator_role_id=44,
-        digest_channel_id=33,
-        digest_weekday=6,
-        digest_hour=8,
-        digest_timezone="America/New_York",
-        digest_enabled=True,
-    )
-    card = _card(settings, RatingScale(RatingStep.QUARTER, {13: "Solid", 20: "Wow"}))
-    assert card["Review channel"] == "<#11>"
-    assert card["Moderator log"].startswith("<#22>")
-    assert card["Moderator role"].startswith("<@&44>")
-    assert "Quarter stars" in card["Rating scale"] and "2 custom labels" in card["Rating scale"]
-    assert card["Weekly digest"] == "On: every Sunday at 08:00 (America/New\\_York) in <#33>."
-
-
-def test_card_treats_a_deleted_moderator_role_as_none() -> None:
-    overview = SettingsOverview(GuildSettings(guild_id=GUILD, moderator_role_id=44), RatingScale())
-    embed = settings_embed(overview, moderator_role_exists=False)
-    [line] = [f.value or "" for f in embed.fields if f.name == "Moderator role"]
-    assert line.startswith("Not set (the role chosen before was deleted)")
-    assert "<@&44>" not in line
-
-
 async def test_moderator_role_is_kept_per_server(
     service: SettingsService, database: Database
 ) -> None:
@@ -163,16 +110,3 @@ async def test_moderator_role_is_kept_per_server(
     assert await service.moderator_role_id(OTHER_GUILD) is None
     await service.set_moderator_role(GUILD, None)
     assert await service.moderator_role_id(GUILD) is None
-
-
-def test_digest_line_when_switched_off_keeps_the_schedule() -> None:
-    base = GuildSettings(guild_id=GUILD, digest_weekday=0, digest_hour=18, digest_channel_id=5)
-    assert digest_line(base).startswith("Off (last schedule: every Monday at 18:00 in <#5>)")
-    assert digest_line(replace(base, digest_enabled=True)) == "On: every Monday at 18:00 in <#5>."
-
-
-def test_card_title_escapes_the_server_name() -> None:
-    embed = settings_embed(
-        SettingsOverview(GuildSettings(guild_id=GUILD), RatingScale()), guild_name="**Bold** _x_"
-    )
-    assert embed.title == "Settings of \\*\\*Bold\\*\\* \\_x\\_"

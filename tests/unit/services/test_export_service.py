@@ -44,7 +44,7 @@ from bot.services.imports import ImportService
 from tests.support.fakes import StubCatalogue
 from tests.support.ids import ALICE, BOB
 
-DATA = Path(__file__).parent.parent / "data" / "imports"
+DATA = Path(__file__).resolve().parents[2] / "data" / "imports"
 GUILD, COPY, ELSEWHERE = 1, 2, 3
 NOW = datetime(2025, 7, 1, 12, tzinfo=UTC)
 

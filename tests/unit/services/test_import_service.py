@@ -54,7 +54,7 @@ from tests.support.import_files import GOODREADS_HEADER as HEADER
 from tests.support.import_files import goodreads_csv, goodreads_row
 from tests.support.seeders import snapshot
 
-DATA = Path(__file__).parent.parent / "data" / "imports"
+DATA = Path(__file__).resolve().parents[2] / "data" / "imports"
 NOW = datetime(2025, 7, 1, 12, tzinfo=UTC)
 W, R, P, F, D = (
     ReadingStatus.WANT_TO_READ,

@@ -36,7 +36,7 @@ from bot.domain.isbn import isbn13_check_digit
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.errors import InvalidInput
 
-DATA = Path(__file__).parent.parent / "data" / "imports"
+DATA = Path(__file__).resolve().parents[2] / "data" / "imports"
 TODAY = date(2025, 6, 1)
 W, R, P, F, D = (
     ReadingStatus.WANT_TO_READ,
