@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,11 +29,17 @@ from bot.db.engine import Database
 from tests.e2e.bot_process import BotProcess, bot_process
 from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_discord import FakeDiscord, FakeGuild
-from tests.e2e.shard_bot import STALL_MARK, TICK_S
+from tests.e2e.metadata_stub import MetadataStub, serve_over_http
+from tests.e2e.shard_bot import INDEX_REFRESH_S, STALL_MARK, TICK_S
 
 SHARDS = 2
 GUILDS_PER_SHARD = 2
 START_S = 60.0  # a subprocess on a loaded two-core machine
+
+pytestmark = pytest.mark.postgresql_only(
+    reason="several processes share one database only on PostgreSQL; on SQLite a second "
+    "process is refused (test_a_second_process_on_one_sqlite_file_is_refused)"
+)
 
 
 @dataclass
@@ -81,14 +88,7 @@ def _posted_guilds(process: BotProcess) -> set[int]:
 
 
 @pytest.fixture
-async def fleet(
-    database: Database, database_url: str, database_backend: str, tmp_path: Path
-) -> AsyncIterator[Fleet]:
-    if database_backend != "postgresql":
-        pytest.skip(
-            "several processes share one database only on PostgreSQL; on SQLite a second "
-            "process is refused (test_a_second_process_on_one_sqlite_file_is_refused)"
-        )
+async def fleet(database: Database, database_url: str, tmp_path: Path) -> AsyncIterator[Fleet]:
     async with FakeDiscord(token=TOKEN, shard_count=SHARDS, timeout=START_S) as rig:
         guilds: dict[int, list[FakeGuild]] = {shard: [] for shard in range(SHARDS)}
         for shard in range(SHARDS):
@@ -208,3 +208,44 @@ async def test_a_process_killed_while_posting_leaves_a_claim_the_next_one_report
     assert runs[stalled.id] == "abandoned"
     assert all(len(fleet.digests(g)) == 1 for g in (other_on_shard0, *fleet.guilds[1]))
     assert all(runs[g.id] == "posted" for g in (other_on_shard0, *fleet.guilds[1]))
+
+
+async def test_a_book_one_process_stored_is_offered_by_the_other_at_once(fleet: Fleet) -> None:
+    """The autocomplete index is per process (README "Running at scale"): a catalogue book
+    stored by another process is offered within the index's refresh interval (30 s in the
+    bot, 3 s in these processes), with the catalogue unreachable from the second process."""
+    rig = fleet.rig
+    here, there = fleet.guilds[0][0], fleet.guilds[1][0]
+    reader_here = next(m for m in here.members.values() if m.user.username.startswith("reader"))
+    reader_there = next(m for m in there.members.values() if m.user.username.startswith("reader"))
+    unreachable = MetadataStub()
+    unreachable.down = True  # the second process can only know the book from the database
+    async with (
+        serve_over_http(MetadataStub()) as metadata,
+        serve_over_http(unreachable) as no_metadata,
+        fleet.start(0, **metadata) as first,
+        fleet.start(1, **no_metadata) as second,
+    ):
+        await asyncio.gather(_ready(first), _ready(second))
+        await rig.wait_until(lambda: rig.commands.get(None), START_S, "commands synced")
+        before = await rig.autocomplete(
+            there, reader_there, "book info", "book", "fant", timeout=START_S
+        )
+        assert not any("Fantastic Mr Fox" in c["name"] for c in before)  # index loaded, empty
+
+        found = await rig.slash(
+            here, reader_here, "book search", {"query": "fantastic fox"}, timeout=START_S
+        )
+        await found.wait_reply(timeout=START_S)
+        stored = time.monotonic()
+        while True:
+            after = await rig.autocomplete(
+                there, reader_there, "book info", "book", "fant", timeout=START_S
+            )
+            waited = time.monotonic() - stored
+            if any("Fantastic Mr Fox" in c["name"] for c in after) or waited > START_S:
+                break
+            await asyncio.sleep(0.25)
+        assert any("Fantastic Mr Fox" in c["name"] for c in after), after
+        assert waited <= INDEX_REFRESH_S + 2.0, f"offered after {waited:.1f} s"
+        await asyncio.gather(first.stop(), second.stop())
