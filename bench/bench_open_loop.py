@@ -48,6 +48,16 @@ STARS = ("3", "3.5", "4", "4.5", "5")
 Send = Callable[[int], Awaitable[InteractionResult]]
 
 
+def real_answer(result: InteractionResult) -> bool:
+    """An answer to the /rate asked: the minimal bot's "Rated." or Marginalia's "You rated
+    …" card — not an error or any other quick reply."""
+    titles = [str(e.get("title", "")) for e in result.embeds]
+    return answered(result) and (
+        result.content == "Rated."
+        or any(t.startswith(("You rated", "You re-rated")) for t in titles)
+    )
+
+
 async def open_loop(send: Send, rate: float, seconds: float) -> tuple[list[float], int]:
     """Send ``rate`` requests a second for ``seconds``; (latencies, failures)."""
     loop = asyncio.get_running_loop()
@@ -64,7 +74,7 @@ async def open_loop(send: Send, rate: float, seconds: float) -> tuple[list[float
         except Exception:
             failures += 1
             return
-        if not answered(result):
+        if not real_answer(result):
             failures += 1
             return
         latencies.append(loop.time() - sent)
