@@ -106,6 +106,15 @@ _BOOK_SEEN_BY = select(books).where(
 )
 
 
+_BOOK_BY_ID = select(books).where(books.c.id == bindparam("book_id"))
+
+
+def book_by_id(conn: Connection, book_id: int) -> Book | None:
+    """The book, whoever may see it (the caller checked); a unit of work."""
+    first = conn.execute(_BOOK_BY_ID, {"book_id": book_id}).mappings().first()
+    return _book_from_row(first) if first else None
+
+
 def book_seen_by(conn: Connection, book_id: int, guild_id: int) -> Book | None:
     """The book if that server may see it (the catalogue's, or one it links); a unit of
     work for :meth:`bot.db.engine.Database.run_read`."""
