@@ -11,11 +11,10 @@ from typing import Any
 
 import discord
 import httpx
-import yarl
 from discord.ext import commands
 
 from bot.command_sync import sync_commands
-from bot.config import Settings
+from bot.config import Settings, SyncMode, apply_discord_endpoints, silence_voice_warnings
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
 from bot.metadata.catalogue import Catalogue
@@ -38,25 +37,6 @@ _HANDLER_TASK_PREFIXES = (
     "discord-ui-",
 )
 _LOOP_TASK_PREFIX = "discord-ext-tasks: "
-
-
-def apply_discord_endpoints(settings: Settings) -> None:
-    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set.
-
-    discord.py reads both from class attributes, so this is process-wide by necessity.
-    """
-    if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base
-    if settings.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
-
-
-def silence_voice_warnings() -> None:
-    """Marginalia has no voice features: discord.py's two warnings at every client start
-    ("PyNaCl is not installed…", "davey is not installed…") are noise. Only those two:
-    these are discord.py's own switches for them."""
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
 
 
 def cog_extensions() -> list[str]:
@@ -82,7 +62,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         http_client: httpx.AsyncClient,
         clock: Clock | None = None,
         catalogue: CatalogueLike | None = None,
-        sync_mode: str | None = None,
+        sync_mode: SyncMode | None = None,
         sync_guild_id: int | None = None,
         **options: Any,
     ) -> None:
@@ -120,7 +100,13 @@ class MarginaliaBot(commands.AutoShardedBot):
         for extension in cog_extensions():
             await self.load_extension(extension)
         log.info("loaded %d cog modules", len(cog_extensions()))
-        self.last_sync_result = await sync_commands(self)
+        self.last_sync_result = await sync_commands(
+            self.tree,
+            self.database,
+            self.clock,
+            mode=self.sync_mode,
+            guild_id=self.sync_guild_id,
+        )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Start a background task whose failure is logged (never a bare create_task)."""
