@@ -38,8 +38,9 @@ from sqlalchemy.pool import NullPool
 from bot.config import sqlite_path, to_async_url
 from bot.errors import DatabaseStartupError
 
-# Connection: what a unit of work receives (services name it from here, not from SQLAlchemy)
-__all__ = ["Connection", "Database", "describe_database_error"]
+# Connection: what a unit of work receives, AsyncConnection: what Database.read()/write()
+# yield (services name both from here, not from SQLAlchemy)
+__all__ = ["AsyncConnection", "Connection", "Database", "describe_database_error"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # asyncpg waits 60 s by default for a server that accepted the connection but never answers
