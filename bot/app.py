@@ -17,8 +17,10 @@ from bot.command_sync import sync_commands
 from bot.config import Settings, SyncMode, apply_discord_endpoints, silence_voice_warnings
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
+from bot.members import GuildMemberNames
 from bot.metadata.catalogue import Catalogue
-from bot.services.books import BookService, CatalogueLike
+from bot.services.books import CatalogueLike
+from bot.services.registry import Services
 from bot.tree import MarginaliaTree
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         self.http_client = http_client
         self.clock: Clock = clock or SystemClock()
         self.catalogue: CatalogueLike = catalogue or Catalogue.from_settings(settings, http_client)
-        self.books = BookService(database, self.catalogue, self.clock)
+        self.services = Services.build(database, self.clock, self.catalogue, GuildMemberNames(self))
         self.started_at = self.clock.now()
         self.sync_mode = sync_mode or settings.sync_commands
         self.sync_guild_id = sync_guild_id if sync_guild_id is not None else settings.dev_guild_id
