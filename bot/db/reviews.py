@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.dialect import insert_missing
 from bot.db.schema import books, readings, review_flags, review_likes, reviews
-from bot.domain.review import ReviewDraft, SpoilerReach
+from bot.domain.review import ReviewDraft, ReviewOrder, SpoilerReach
 from bot.domain.review_progress import ReadingProgress
 from bot.domain.stars import Stars
 
@@ -77,11 +76,6 @@ class StoredReview:
             recommended_for=self.recommended_for,
             stars=self.stars,
         )
-
-
-class ReviewOrder(StrEnum):
-    NEWEST = "newest"
-    MOST_LIKED = "most-liked"
 
 
 _LIKES = (

@@ -18,13 +18,14 @@ from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
 from bot.db.engine import AsyncConnection, Connection, Database
-from bot.db.reviews import ReviewOrder, StoredReview
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.markdown import inert
 from bot.domain.review import (
     REVIEW_FILE_MAX_BYTES,
     ReviewDraft,
+    ReviewOrder,
     SpoilerReach,
     parse_review_file,
 )
