@@ -30,7 +30,6 @@ from typing import Any, Final
 import discord
 
 from bot.errors import PermissionDenied
-from bot.services.settings import SettingsService
 
 ADMIN_DEFAULT: Final = discord.Permissions(manage_guild=True)
 MODERATOR_DEFAULT: Final = discord.Permissions(manage_messages=True)
@@ -70,7 +69,7 @@ async def moderator_role(interaction: discord.Interaction[Any]) -> discord.Role 
     """The server's moderator role, or None when none is set or it was deleted."""
     member = _member(interaction)
     bot = interaction.client
-    role_id = await SettingsService(bot.database, bot.clock).moderator_role_id(member.guild.id)
+    role_id = await bot.services.settings.moderator_role_id(member.guild.id)
     return member.guild.get_role(role_id) if role_id is not None else None
 
 

@@ -33,7 +33,6 @@ from bot.render.digest import (
 )
 from bot.services.digest import (
     DigestScheduler,
-    DigestService,
     FailureKind,
     FailureReport,
     PostingFailed,
@@ -41,7 +40,6 @@ from bot.services.digest import (
 )
 from bot.tree import view_on_error
 from cogs._checks import ADMIN_DEFAULT, require_admin
-from cogs.clubs import GuildMemberNames
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +160,7 @@ class DigestCog(commands.Cog, name="Digest"):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = DigestService(bot.database, bot.clock, GuildMemberNames(bot))
+        self.service = bot.services.digest
         self.poster = DiscordDigestPoster(bot)
         self.scheduler = DigestScheduler(
             self.service, self.poster, owns_guild=self._owns, spawn=bot.spawn

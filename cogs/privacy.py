@@ -19,7 +19,7 @@ from bot.render.privacy import (
     digest_embed,
     forgotten_embed,
 )
-from bot.services.privacy import GuildPurge, PrivacyService
+from bot.services.privacy import GuildPurge
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Privacy(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = PrivacyService(bot.database, bot.clock)
+        self.service = bot.services.privacy
 
     async def cog_load(self) -> None:
         self.purge_loop.start()

@@ -50,13 +50,10 @@ from bot.render.reviews import (
     review_view,
     submitted_form,
 )
-from bot.services.ratings import RatingService
-from bot.services.review_drafts import ReviewDraftService
 from bot.services.reviews import (
     ReviewContext,
     ReviewForm,
     ReviewPage,
-    ReviewService,
     WritePlan,
 )
 from bot.tree import handle_interaction_error
@@ -85,9 +82,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ReviewService(bot.database, bot.clock)
-        self.ratings = RatingService(bot.database, bot.clock)
-        self.drafts = ReviewDraftService(bot.database, bot.clock)
+        self.service = bot.services.reviews
+        self.ratings = bot.services.ratings
+        self.drafts = bot.services.review_drafts
         # one thread creation at a time per review (the database keeps the first one anyway)
         self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -189,7 +186,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def open_draft(self, interaction: Interaction, draft_id: int) -> None:
         """The "Open the form" / "Fix it" button: the form again, holding the draft."""
         draft = await self.drafts.own(_guild(interaction), interaction.user.id, draft_id)
-        book = await self.bot.books.get(draft.guild_id, draft.book_id)
+        book = await self.bot.services.books.get(draft.guild_id, draft.book_id)
         await interaction.response.send_modal(review_modal(draft, book))
 
     @commands.Cog.listener()
@@ -208,7 +205,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _submitted(self, interaction: Interaction, draft_id: int, form: ReviewForm) -> None:
         guild_id = _guild(interaction)
         draft = await self.drafts.save(guild_id, interaction.user.id, draft_id, form)
-        book = await self.bot.books.get(guild_id, draft.book_id)
+        book = await self.bot.services.books.get(guild_id, draft.book_id)
         try:
             if draft.review_id is None:
                 plan = await self.service.plan_write(

@@ -20,8 +20,7 @@ from bot.render.reading import (
     status_embed,
     want_removed_embed,
 )
-from bot.services.reading import ReadingService
-from bot.services.shelves import CustomShelfChange, ShelfService
+from bot.services.shelves import CustomShelfChange
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 
 SHELF_HELP = "A status shelf (reading, want-to-read, finished…) or one of your own"
@@ -34,9 +33,7 @@ class Shelves(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ShelfService(
-            bot.database, bot.clock, ReadingService(bot.database, bot.clock)
-        )
+        self.service = bot.services.shelves
 
     async def _shelf_choices(
         self, interaction: discord.Interaction[MarginaliaBot], current: str

@@ -12,7 +12,7 @@ lookups and taken over by the catalogue's record when it comes.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,7 +35,8 @@ from bot.domain.book import CATALOGUE_SOURCES, MEMBER_SOURCES, Book
 from bot.domain.text import search_key
 
 
-def _book_from_row(row: RowMapping) -> Book:
+def book_from_row(row: RowMapping | Mapping[str, Any]) -> Book:
+    """A ``books`` row (all its columns, as mapped by a query or as a dict) as a Book."""
     return Book(
         id=row["id"],
         title=row["title"],
@@ -112,7 +113,7 @@ _BOOK_BY_ID = select(books).where(books.c.id == bindparam("book_id"))
 def book_by_id(conn: Connection, book_id: int) -> Book | None:
     """The book, whoever may see it (the caller checked); a unit of work."""
     first = conn.execute(_BOOK_BY_ID, {"book_id": book_id}).mappings().first()
-    return _book_from_row(first) if first else None
+    return book_from_row(first) if first else None
 
 
 def book_seen_by(conn: Connection, book_id: int, guild_id: int) -> Book | None:
@@ -120,7 +121,7 @@ def book_seen_by(conn: Connection, book_id: int, guild_id: int) -> Book | None:
     work for :meth:`bot.db.engine.Database.run_read`."""
     row = conn.execute(_BOOK_SEEN_BY, {"book_id": book_id, "guild_id": guild_id}).mappings()
     first = row.first()
-    return _book_from_row(first) if first else None
+    return book_from_row(first) if first else None
 
 
 async def get(conn: AsyncConnection, book_id: int, *, guild_id: int | None = None) -> Book | None:
@@ -129,7 +130,7 @@ async def get(conn: AsyncConnection, book_id: int, *, guild_id: int | None = Non
     if guild_id is not None:
         query = query.where(visible_to(guild_id))
     row = (await conn.execute(query)).mappings().first()
-    return _book_from_row(row) if row else None
+    return book_from_row(row) if row else None
 
 
 async def get_many(
@@ -143,7 +144,7 @@ async def get_many(
     if guild_id is not None:
         query = query.where(visible_to(guild_id))
     rows = (await conn.execute(query)).mappings()
-    found = {row["id"]: _book_from_row(row) for row in rows}
+    found = {row["id"]: book_from_row(row) for row in rows}
     return [found[i] for i in book_ids if i in found]
 
 
@@ -167,7 +168,7 @@ async def find_by_isbn(conn: AsyncConnection, isbn13: str, guild_id: int) -> Boo
         .limit(1)
     )
     row = (await conn.execute(query)).mappings().first()
-    return _book_from_row(row) if row else None
+    return book_from_row(row) if row else None
 
 
 async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
@@ -322,7 +323,7 @@ async def search_local(
         .limit(limit)
     )
     rows = (await conn.execute(query_stmt)).mappings()
-    return [_book_from_row(row) for row in rows]
+    return [book_from_row(row) for row in rows]
 
 
 async def guild_knows(conn: AsyncConnection, guild_id: int, book_id: int) -> bool:

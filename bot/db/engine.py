@@ -36,8 +36,9 @@ from bot.config import sqlite_path, to_async_url
 from bot.db.sqlite import WRITE_OPTION, SqliteUnits, install_sqlite_hooks
 from bot.errors import DatabaseStartupError
 
-# Connection: what a unit of work receives (services name it from here, not from SQLAlchemy)
-__all__ = ["Connection", "Database", "describe_database_error"]
+# Connection: what a unit of work receives, AsyncConnection: what Database.read()/write()
+# yield (services name both from here, not from SQLAlchemy)
+__all__ = ["AsyncConnection", "Connection", "Database", "describe_database_error"]
 
 # asyncpg waits 60 s by default for a server that accepted the connection but never answers
 CONNECT_TIMEOUT_S = 10

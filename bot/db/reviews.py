@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.dialect import insert_missing
 from bot.db.schema import books, readings, review_flags, review_likes, reviews
 from bot.domain.review import ReviewDraft, ReviewOrder, SpoilerReach
+from bot.domain.review_progress import ReadingProgress
 from bot.domain.stars import Stars
 
 
@@ -375,17 +376,6 @@ async def flag_count(conn: AsyncConnection, review_id: int) -> int:
 
 
 # --- the reader's own progress (for the Reveal button) ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingProgress:
-    """One of the member's read-throughs of a book, as far as the spoiler check needs it."""
-
-    status: str
-    page: int | None
-    percent: float | None
-    page_count: int | None  # the reading's own edition length, else the book's
-    created_at: datetime
 
 
 async def readings_for(

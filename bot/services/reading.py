@@ -21,14 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import readings as reading_repo
-from bot.db.engine import Connection, Database
+from bot.db.engine import AsyncConnection, Connection, Database
 from bot.db.readings import ProgressEvent, Reading
 from bot.domain.book import Book
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, utc_today
 from bot.domain.markdown import inert
 from bot.domain.reading import (
     EARLIEST_DATE,
@@ -64,7 +62,6 @@ __all__ = [
     "check_status_date",
     "clean_note",
     "event_instant",
-    "utc_today",
 ]
 
 #: Characters in a progress note (the column holds 500; a note is a line, not a review).
@@ -73,11 +70,6 @@ MAX_NOTE_LENGTH = 300
 MAX_EDITION_PAGES = 50_000
 #: Noon UTC: the same calendar day in every zone from UTC−11 to UTC+11.
 BACKDATED_TIME = time(12, 0, tzinfo=UTC)
-
-
-def utc_today(now: datetime) -> date:
-    """The date a member's "today" means here: the UTC date (see the module docstring)."""
-    return now.astimezone(UTC).date()
 
 
 def event_instant(day: date, now: datetime) -> datetime:

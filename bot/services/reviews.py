@@ -13,14 +13,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
-from bot.db.engine import Connection, Database
-from bot.db.reviews import ReadingProgress, StoredReview
+from bot.db.engine import AsyncConnection, Connection, Database
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.markdown import inert
@@ -30,8 +28,8 @@ from bot.domain.review import (
     ReviewOrder,
     SpoilerReach,
     parse_review_file,
-    reach_reached,
 )
+from bot.domain.review_progress import next_read_number, progress_reached
 from bot.domain.scale import RatingScale
 from bot.domain.stars import Stars
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -117,40 +115,6 @@ class FlagResult:
     count: int  # members who flagged it
     reason: str  # the reason's text
     modlog_channel_id: int | None
-
-
-def next_read_number(latest: StoredReview | None, reads: Sequence[ReadingProgress]) -> int | None:
-    """The read-through number a new review gets, or None if the member must edit instead.
-
-    One review per member per book; a re-read may add one more: the member has logged more
-    read-throughs than they have reviews, and the newest began after their last review.
-    """
-    if latest is None:
-        return 1
-    if len(reads) > latest.read_number and reads and reads[0].created_at > latest.created_at:
-        return latest.read_number + 1
-    return None
-
-
-def progress_reached(reach: SpoilerReach, reads: Sequence[ReadingProgress]) -> tuple[bool, str]:
-    """(reached, "you are on p. 120") for a member's readings of the book, newest first.
-
-    Any finished read-through reaches everything (a re-reader knows the ending); otherwise
-    the newest reading's progress counts. No reading means not reached.
-    """
-    if any(r.status == "finished" for r in reads):
-        return True, "you have finished the book"
-    if not reads:
-        return False, "you have not logged any progress on this book"
-    latest = reads[0]
-    reached = reach_reached(reach, latest.page, latest.percent, latest.page_count)
-    if latest.page is not None:
-        where = f"you are on p. {latest.page:,}"
-    elif latest.percent is not None:
-        where = f"you are at {latest.percent:g} %"
-    else:
-        where = "you have not logged any progress on this book"
-    return reached, where
 
 
 class ReviewService:

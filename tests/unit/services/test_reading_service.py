@@ -13,11 +13,11 @@ from bot.db import readings as reading_repo
 from bot.db.engine import Database
 from bot.db.schema import progress_events
 from bot.domain.book import Book
-from bot.domain.clock import FakeClock
+from bot.domain.clock import FakeClock, utc_today
 from bot.domain.reading import ReadingStatus
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.render.reading import PagedView, history_pages, paged
-from bot.services.reading import ReadingService, event_instant, utc_today
+from bot.services.reading import ReadingService, event_instant
 from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
 from tests.support.ids import WEDNESDAY_NOON as NOW
 
