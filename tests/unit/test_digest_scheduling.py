@@ -2,7 +2,7 @@
 
 Covers: weekly cadence across DST changes both ways in four zones (two with half-hour
 offsets), catch-up after downtime, no double post after a crash between "sent" and
-"recorded" (the claim wins — see bot/services/digest.py), failures recorded, retried with
+"recorded" (the claim wins — see bot/services/digest/posting.py), failures recorded, retried with
 backoff and reported once, and one guild's failure or hang never delaying another.
 """
 

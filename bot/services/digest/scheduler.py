@@ -1,0 +1,322 @@
+"""The scheduler: finds the due guilds on each tick and posts their digests concurrently,
+each in its own task, with retries and failure reports (see :mod:`.posting`)."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from bot.db import digest as repo
+from bot.db.digest import DigestRun, DigestSettings
+from bot.domain.clock import Clock
+from bot.domain.schedule import DigestSchedule, due_week, next_attempt_at
+from bot.errors import new_error_code
+from bot.services.digest.build import BuiltDigest, schedule_of
+from bot.services.digest.posting import (
+    CLAIM_LEASE,
+    DigestPoster,
+    FailureKind,
+    FailureReport,
+    PostingFailed,
+)
+from bot.services.digest.service import DigestService
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 16
+
+
+class Spawner(Protocol):
+    def __call__(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]: ...
+
+
+class Action(enum.Enum):
+    FIRST = "first"
+    RETRY = "retry"
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    guild_id: int
+    week_key: str
+    status: Literal["posted", "failed", "abandoned", "stale", "skipped"]
+    message_id: int | None = None
+    error: str | None = None
+
+
+def decide(run: DigestRun | None, now: datetime) -> Action | None:
+    """What a due week's run needs: a first post, a retry, giving up a stale claim, or
+    nothing (posted, abandoned, not yet time to retry, or being posted)."""
+    if run is None:
+        return Action.FIRST
+    if run.status == "failed" and (run.next_attempt_at is None or run.next_attempt_at <= now):
+        return Action.RETRY
+    if run.status == "claimed" and now - run.claimed_at >= CLAIM_LEASE:
+        return Action.STALE
+    return None
+
+
+class DigestScheduler:
+    """Finds the due guilds on each :meth:`tick` and posts their digests concurrently.
+
+    ``owns_guild`` says which guilds this process posts for (its shards' guilds);
+    ``spawn`` starts a background task (the bot's, so failures are logged and tasks are
+    cancelled on close). Call :meth:`tick` every minute or so; the first call after a start
+    is the catch-up of a slot missed while the bot was down (same week only).
+    """
+
+    def __init__(
+        self,
+        service: DigestService,
+        poster: DigestPoster,
+        *,
+        owns_guild: Callable[[int], bool] = lambda _guild_id: True,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        spawn: Spawner | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.service = service
+        self.poster = poster
+        self.owns_guild = owns_guild
+        self._slots = asyncio.Semaphore(concurrency)
+        self._spawn = spawn or self._own_spawn
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # The scheduler's own writes take turns: with SQLite, sixteen tasks racing for the
+        # write lock make a convoy (each holder also waits for the busy event loop) that
+        # can outlast the busy timeout; queueing here costs nothing with PostgreSQL either.
+        self._write_turn = asyncio.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        return self.service.clock
+
+    def _writing(self) -> asyncio.Lock:
+        return self._write_turn
+
+    def _own_spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        return asyncio.create_task(coro, name=name)
+
+    async def tick(self) -> list[asyncio.Task[RunOutcome]]:
+        """Start a task for every due guild of this process that needs one; return them."""
+        now = self.clock.now()
+        due: list[tuple[DigestSettings, DigestSchedule, str]] = []
+        async with self.service.database.read() as conn:
+            for settings in await repo.enabled_settings(conn):
+                guild_id = settings.guild_id
+                if guild_id in self._in_flight or not self.owns_guild(guild_id):
+                    continue
+                schedule = schedule_of(settings)
+                if schedule is None:
+                    continue
+                week = due_week(schedule, now, not_before=settings.configured_at)
+                if week is not None:
+                    due.append((settings, schedule, week))
+            runs = await repo.runs_for(
+                conn, {s.guild_id for s, _, _ in due}, {week for _, _, week in due}
+            )
+        started: list[asyncio.Task[RunOutcome]] = []
+        for settings, schedule, week in due:
+            action = decide(runs.get((settings.guild_id, week)), now)
+            if action is None:
+                continue
+            self._in_flight.add(settings.guild_id)
+            task = self._spawn(
+                self._guarded(settings, schedule, week, action),
+                name=f"digest:{settings.guild_id}:{week}",
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started.append(task)
+        if started:
+            log.info("digest tick: %d guilds due", len(started))
+        return started
+
+    async def drain(self) -> None:
+        """Wait for every task started so far (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def run_once(self) -> list[RunOutcome]:
+        """One tick and its tasks, awaited (tests and tools)."""
+        tasks = await self.tick()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        return [r for r in results if isinstance(r, RunOutcome)]
+
+    async def _guarded(
+        self, settings: DigestSettings, schedule: DigestSchedule, week: str, action: Action
+    ) -> RunOutcome:
+        try:
+            async with self._slots:
+                if action is Action.STALE:
+                    return await self._give_up_stale(settings, schedule, week)
+                return await self._post(settings, schedule, week, action)
+        except Exception as exc:  # e.g. the database was unavailable: the next tick retries
+            log.exception("guild=%s digest %s: scheduler step failed", settings.guild_id, week)
+            return RunOutcome(settings.guild_id, week, "skipped", error=repr(exc))
+        finally:
+            self._in_flight.discard(settings.guild_id)
+
+    async def _post(
+        self, settings: DigestSettings, schedule: DigestSchedule, week: str, action: Action
+    ) -> RunOutcome:
+        guild_id = settings.guild_id
+        channel_id = settings.channel_id
+        assert channel_id is not None  # enabled_settings only returns complete schedules
+        database = self.service.database
+        built: BuiltDigest | None = None
+        build_error: PostingFailed | None = None
+        try:
+            built = await self.service.build(
+                guild_id, now=self.clock.now(), timezone=schedule.timezone
+            )
+        except Exception as exc:  # a bug or a database problem: retried with backoff
+            build_error = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            log.exception(
+                "guild=%s digest for %s could not be built (error code %s)",
+                guild_id,
+                week,
+                build_error.code,
+            )
+        now = self.clock.now()
+        async with self._writing(), database.write() as conn:
+            if action is Action.FIRST:
+                claimed = await repo.claim(conn, guild_id, week, channel_id, now)
+            else:
+                claimed = await repo.claim_retry(conn, guild_id, week, channel_id, now)
+        if not claimed:
+            return RunOutcome(guild_id, week, "skipped")
+        if build_error is not None:
+            return await self._record_failure(settings, schedule, week, build_error)
+        assert built is not None
+        try:
+            message_id = await self.poster.post_digest(guild_id, channel_id, built.digest)
+        except PostingFailed as exc:
+            return await self._record_failure(settings, schedule, week, exc)
+        except Exception as exc:  # not Discord's refusal: a bug on this side
+            failure = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            log.exception(
+                "guild=%s digest post failed unexpectedly (error code %s)", guild_id, failure.code
+            )
+            return await self._record_failure(settings, schedule, week, failure)
+        await self._record_posted(guild_id, week, channel_id, message_id)
+        log.info("guild=%s digest %s posted (message %s)", guild_id, week, message_id)
+        return RunOutcome(guild_id, week, "posted", message_id=message_id)
+
+    async def _record_posted(
+        self, guild_id: int, week: str, channel_id: int, message_id: int
+    ) -> None:
+        """Record a sent digest. It is never re-sent, even if recording keeps failing: the
+        claim then stays and is reported later as "may not have been posted"."""
+        for attempt in range(3):
+            try:
+                async with self._writing(), self.service.database.write() as conn:
+                    await repo.mark_posted(
+                        conn,
+                        guild_id,
+                        week,
+                        channel_id=channel_id,
+                        message_id=message_id,
+                        now=self.clock.now(),
+                    )
+                return
+            except Exception:
+                log.exception(
+                    "guild=%s digest %s was sent but not recorded (try %d)",
+                    guild_id,
+                    week,
+                    attempt + 1,
+                )
+                await asyncio.sleep(0.5 * (attempt + 1))
+
+    async def _record_failure(
+        self,
+        settings: DigestSettings,
+        schedule: DigestSchedule,
+        week: str,
+        failure: PostingFailed,
+    ) -> RunOutcome:
+        guild_id = settings.guild_id
+        now = self.clock.now()
+        async with self._writing(), self.service.database.write() as conn:
+            run = await repo.get_run(conn, guild_id, week)
+            attempts_before = run.attempts if run is not None else 0
+            retry_at = next_attempt_at(schedule, week, attempts_before + 1, now)
+            attempts = await repo.mark_failed(
+                conn, guild_id, week, error=str(failure), next_attempt_at=retry_at
+            )
+        attempts = attempts or attempts_before + 1
+        log.warning(
+            "guild=%s digest %s failed (attempt %d): %s; %s",
+            guild_id,
+            week,
+            attempts,
+            failure,
+            f"retry at {retry_at.isoformat()}" if retry_at else "giving up for this week",
+        )
+        if attempts == 1:
+            await self._report(
+                settings,
+                FailureReport(
+                    guild_id=guild_id,
+                    week_key=week,
+                    channel_id=settings.channel_id or 0,
+                    kind=failure.kind,
+                    code=failure.code,
+                    attempts=attempts,
+                    next_attempt_at=retry_at,
+                    http_status=failure.http_status,
+                ),
+            )
+        status: Literal["failed", "abandoned"] = "failed" if retry_at else "abandoned"
+        return RunOutcome(guild_id, week, status, error=str(failure))
+
+    async def _give_up_stale(
+        self, settings: DigestSettings, schedule: DigestSchedule, week: str
+    ) -> RunOutcome:
+        guild_id = settings.guild_id
+        now = self.clock.now()
+        detail = "the bot stopped while posting; the digest may not have been posted"
+        async with self._writing(), self.service.database.write() as conn:
+            won = await repo.abandon_stale(
+                conn, guild_id, week, claimed_before=now - CLAIM_LEASE, error=detail
+            )
+        if not won:
+            return RunOutcome(guild_id, week, "skipped")
+        code = new_error_code()
+        log.warning(
+            "guild=%s digest %s: %s (not re-sent; error code %s)", guild_id, week, detail, code
+        )
+        await self._report(
+            settings,
+            FailureReport(
+                guild_id=guild_id,
+                week_key=week,
+                channel_id=settings.channel_id or 0,
+                kind=FailureKind.INTERNAL,
+                code=code,
+                attempts=0,
+                next_attempt_at=None,
+                maybe_posted=True,
+            ),
+        )
+        return RunOutcome(guild_id, week, "stale", error=detail)
+
+    async def _report(self, settings: DigestSettings, report: FailureReport) -> None:
+        if settings.modlog_channel_id is None:
+            return
+        try:
+            await self.poster.report_failure(settings.modlog_channel_id, report)
+        except Exception:
+            log.warning(
+                "guild=%s could not report the digest failure to the moderators' log channel",
+                settings.guild_id,
+                exc_info=True,
+            )
