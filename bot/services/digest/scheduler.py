@@ -14,15 +14,18 @@ from typing import Any, Literal, Protocol
 from bot.db import digest as repo
 from bot.db.digest import DigestRun, DigestSettings
 from bot.domain.clock import Clock
-from bot.domain.schedule import DigestSchedule, due_week, next_attempt_at
+from bot.domain.digest import Digest
+from bot.domain.schedule import DigestSchedule, due_week
 from bot.errors import new_error_code
-from bot.services.digest.build import BuiltDigest, schedule_of
+from bot.services.digest.build import schedule_of
 from bot.services.digest.posting import (
     CLAIM_LEASE,
+    Claim,
     DigestPoster,
     FailureKind,
     FailureReport,
     PostingFailed,
+    RunTicket,
 )
 from bot.services.digest.service import DigestService
 
@@ -89,17 +92,10 @@ class DigestScheduler:
         self._spawn = spawn or self._own_spawn
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        # The scheduler's own writes take turns: with SQLite, sixteen tasks racing for the
-        # write lock make a convoy (each holder also waits for the busy event loop) that
-        # can outlast the busy timeout; queueing here costs nothing with PostgreSQL either.
-        self._write_turn = asyncio.Lock()
 
     @property
     def clock(self) -> Clock:
         return self.service.clock
-
-    def _writing(self) -> asyncio.Lock:
-        return self._write_turn
 
     def _own_spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         return asyncio.create_task(coro, name=name)
@@ -170,112 +166,45 @@ class DigestScheduler:
         guild_id = settings.guild_id
         channel_id = settings.channel_id
         assert channel_id is not None  # enabled_settings only returns complete schedules
-        database = self.service.database
-        built: BuiltDigest | None = None
-        build_error: PostingFailed | None = None
+        content: Digest | PostingFailed
         try:
             built = await self.service.build(
                 guild_id, now=self.clock.now(), timezone=schedule.timezone
             )
+            content = built.digest
         except Exception as exc:  # a bug or a database problem: retried with backoff
-            build_error = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+            content = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
             log.exception(
                 "guild=%s digest for %s could not be built (error code %s)",
                 guild_id,
                 week,
-                build_error.code,
+                content.code,
             )
-        now = self.clock.now()
-        async with self._writing(), database.write() as conn:
-            if action is Action.FIRST:
-                claimed = await repo.claim(conn, guild_id, week, channel_id, now)
-            else:
-                claimed = await repo.claim_retry(conn, guild_id, week, channel_id, now)
-        if not claimed:
+        claim = Claim.FIRST if action is Action.FIRST else Claim.RETRY
+        ticket = RunTicket(guild_id, week, channel_id, schedule)
+        delivery = await self.service.posting.deliver(ticket, claim, content, self.poster)
+        if delivery.status == "not_claimed":
             return RunOutcome(guild_id, week, "skipped")
-        if build_error is not None:
-            return await self._record_failure(settings, schedule, week, build_error)
-        assert built is not None
-        try:
-            message_id = await self.poster.post_digest(guild_id, channel_id, built.digest)
-        except PostingFailed as exc:
-            return await self._record_failure(settings, schedule, week, exc)
-        except Exception as exc:  # not Discord's refusal: a bug on this side
-            failure = PostingFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
-            log.exception(
-                "guild=%s digest post failed unexpectedly (error code %s)", guild_id, failure.code
-            )
-            return await self._record_failure(settings, schedule, week, failure)
-        await self._record_posted(guild_id, week, channel_id, message_id)
-        log.info("guild=%s digest %s posted (message %s)", guild_id, week, message_id)
-        return RunOutcome(guild_id, week, "posted", message_id=message_id)
-
-    async def _record_posted(
-        self, guild_id: int, week: str, channel_id: int, message_id: int
-    ) -> None:
-        """Record a sent digest. It is never re-sent, even if recording keeps failing: the
-        claim then stays and is reported later as "may not have been posted"."""
-        for attempt in range(3):
-            try:
-                async with self._writing(), self.service.database.write() as conn:
-                    await repo.mark_posted(
-                        conn,
-                        guild_id,
-                        week,
-                        channel_id=channel_id,
-                        message_id=message_id,
-                        now=self.clock.now(),
-                    )
-                return
-            except Exception:
-                log.exception(
-                    "guild=%s digest %s was sent but not recorded (try %d)",
-                    guild_id,
-                    week,
-                    attempt + 1,
-                )
-                await asyncio.sleep(0.5 * (attempt + 1))
-
-    async def _record_failure(
-        self,
-        settings: DigestSettings,
-        schedule: DigestSchedule,
-        week: str,
-        failure: PostingFailed,
-    ) -> RunOutcome:
-        guild_id = settings.guild_id
-        now = self.clock.now()
-        async with self._writing(), self.service.database.write() as conn:
-            run = await repo.get_run(conn, guild_id, week)
-            attempts_before = run.attempts if run is not None else 0
-            retry_at = next_attempt_at(schedule, week, attempts_before + 1, now)
-            attempts = await repo.mark_failed(
-                conn, guild_id, week, error=str(failure), next_attempt_at=retry_at
-            )
-        attempts = attempts or attempts_before + 1
-        log.warning(
-            "guild=%s digest %s failed (attempt %d): %s; %s",
-            guild_id,
-            week,
-            attempts,
-            failure,
-            f"retry at {retry_at.isoformat()}" if retry_at else "giving up for this week",
-        )
-        if attempts == 1:
+        if delivery.status == "posted":
+            log.info("guild=%s digest %s posted (message %s)", guild_id, week, delivery.message_id)
+            return RunOutcome(guild_id, week, "posted", message_id=delivery.message_id)
+        failure = delivery.failure
+        assert failure is not None
+        if delivery.attempts == 1:
             await self._report(
                 settings,
                 FailureReport(
                     guild_id=guild_id,
                     week_key=week,
-                    channel_id=settings.channel_id or 0,
+                    channel_id=channel_id,
                     kind=failure.kind,
                     code=failure.code,
-                    attempts=attempts,
-                    next_attempt_at=retry_at,
+                    attempts=delivery.attempts,
+                    next_attempt_at=delivery.retry_at,
                     http_status=failure.http_status,
                 ),
             )
-        status: Literal["failed", "abandoned"] = "failed" if retry_at else "abandoned"
+        status: Literal["failed", "abandoned"] = "failed" if delivery.retry_at else "abandoned"
         return RunOutcome(guild_id, week, status, error=str(failure))
 
     async def _give_up_stale(
@@ -284,7 +213,7 @@ class DigestScheduler:
         guild_id = settings.guild_id
         now = self.clock.now()
         detail = "the bot stopped while posting; the digest may not have been posted"
-        async with self._writing(), self.service.database.write() as conn:
+        async with self.service.database.write() as conn:
             won = await repo.abandon_stale(
                 conn, guild_id, week, claimed_before=now - CLAIM_LEASE, error=detail
             )

@@ -16,7 +16,6 @@ from bot.domain.digest import compose_digest
 from bot.domain.schedule import (
     DigestSchedule,
     digest_window,
-    next_attempt_at,
     next_run,
     week_key,
 )
@@ -32,9 +31,11 @@ from bot.services.digest.build import (
 )
 from bot.services.digest.posting import (
     CLAIM_LEASE,
+    Claim,
     DigestPoster,
-    PostingFailed,
-    _error_text,
+    OnFailure,
+    RunPosting,
+    RunTicket,
 )
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,19 @@ class SendNowResult:
 
 
 class DigestService:
-    def __init__(self, database: Database, clock: Clock, directory: MemberDirectory) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        directory: MemberDirectory,
+        *,
+        posting: RunPosting | None = None,
+    ) -> None:
         self.database = database
         self.clock = clock
         self.directory = directory
+        #: the one claim → post → record path, shared with the scheduler
+        self.posting = posting or RunPosting(database, clock)
 
     async def settings(self, guild_id: int) -> DigestSettings:
         async with self.database.read() as conn:
@@ -116,8 +126,11 @@ class DigestService:
     ) -> SendNowResult:
         """Post this week's digest now (it counts as this week's: the scheduled one is then
         skipped). When this week's digest was already posted — or may have been — nothing is
-        sent unless ``force`` (the admin confirmed). Raises :class:`PostingFailed` when
-        Discord refuses; a fresh claim is then released so the scheduled post still happens.
+        sent unless ``force`` (the admin confirmed). It takes the scheduler's path
+        (:class:`RunPosting`: claim → post → record). Raises :class:`PostingFailed` when
+        Discord refuses (another error as raised): a fresh claim is then released so the
+        scheduled post still happens, a failed run's failure is recorded, and a re-post
+        leaves the run as it was.
         """
         now = self.clock.now()
         settings = await self.settings(guild_id)
@@ -127,7 +140,6 @@ class DigestService:
                 "The digest has no channel yet. Set it up first with "
                 "/digest setup channel weekday hour timezone."
             )
-        schedule = schedule_of(settings)
         week = week_key(now.astimezone(ZoneInfo(_zone_name(settings))))
         async with self.database.read() as conn:
             run = await repo.get_run(conn, guild_id, week)
@@ -140,44 +152,19 @@ class DigestService:
         if done_already and not force:
             return SendNowResult("already_posted", week, channel_id, previous=run)
         built = await self.build(guild_id, now=now)
-        if done_already:
-            message_id = await poster.post_digest(guild_id, channel_id, built.digest)
-            async with self.database.write() as conn:
-                await repo.record_repost(
-                    conn, guild_id, week, channel_id=channel_id, message_id=message_id, now=now
-                )
-            return SendNowResult("posted", week, channel_id, message_id, previous=run)
-        fresh = run is None
-        async with self.database.write() as conn:
-            if fresh:
-                claimed = await repo.claim(conn, guild_id, week, channel_id, now)
-            else:
-                claimed = await repo.claim_retry(
-                    conn, guild_id, week, channel_id, now, due_only=False
-                )
-        if not claimed:
+        if run is None:
+            claim, on_failure = Claim.FIRST, OnFailure.RELEASE
+        elif run.status == "failed":
+            claim, on_failure = Claim.RETRY_NOW, OnFailure.RECORD
+        else:
+            claim, on_failure = Claim.REPOST, OnFailure.RESTORE
+        ticket = RunTicket(guild_id, week, channel_id, schedule_of(settings), previous=run)
+        delivery = await self.posting.deliver(
+            ticket, claim, built.digest, poster, on_failure=on_failure
+        )
+        if delivery.status == "not_claimed":
             raise Conflict("This week's digest is being posted right now.")
-        try:
-            message_id = await poster.post_digest(guild_id, channel_id, built.digest)
-        except Exception as exc:
-            if isinstance(exc, PostingFailed):
-                log.warning("guild=%s digest send-now failed: %s", guild_id, exc)
-            async with self.database.write() as conn:
-                if fresh:
-                    await repo.release(conn, guild_id, week)
-                else:
-                    attempts = run.attempts + 1 if run is not None else 1
-                    retry_at = (
-                        next_attempt_at(schedule, week, attempts, now)
-                        if schedule is not None
-                        else None
-                    )
-                    await repo.mark_failed(
-                        conn, guild_id, week, error=_error_text(exc), next_attempt_at=retry_at
-                    )
-            raise
-        async with self.database.write() as conn:
-            await repo.mark_posted(
-                conn, guild_id, week, channel_id=channel_id, message_id=message_id, now=now
-            )
-        return SendNowResult("posted", week, channel_id, message_id, previous=run)
+        if delivery.status == "failed":
+            assert delivery.error is not None
+            raise delivery.error
+        return SendNowResult("posted", week, channel_id, delivery.message_id, previous=run)
