@@ -5,6 +5,7 @@ leaves (``left_at`` on leaving, cleared on joining, purged by a periodic task af
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, Literal
 
 import discord
@@ -20,6 +21,7 @@ from bot.render.privacy import (
     forgotten_embed,
 )
 from bot.services.privacy import GuildPurge, PrivacyService
+from bot.shards import client_owns_guild
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +145,6 @@ class Privacy(commands.Cog):
 
     # --- servers joined and left --------------------------------------------------------
 
-    def _owns(self, guild_id: int) -> bool:
-        """Whether this process's shards serve the server."""
-        count = self.bot.shard_count or 1
-        shard_ids = self.bot.shard_ids
-        return shard_ids is None or (guild_id >> 22) % count in shard_ids
-
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         try:
@@ -167,7 +163,9 @@ class Privacy(commands.Cog):
     async def on_ready(self) -> None:
         """Catch up with servers joined or left while the bot was offline."""
         try:
-            await self.service.reconcile([g.id for g in self.bot.guilds], self._owns)
+            await self.service.reconcile(
+                [g.id for g in self.bot.guilds], partial(client_owns_guild, self.bot)
+            )
         except Exception:
             log.exception("could not reconcile the servers the bot is in")
 
