@@ -23,6 +23,11 @@ the hint that ``/digest send-now`` posts it (asking for confirmation first). Why
 The window is small: building (queries, names, chart data) happens before the claim, so a
 crash while building leaves no row and the next tick simply tries again.
 
+One path: the scheduler's tick and ``/digest send-now`` both post through
+:class:`RunPosting` (claim → post → record). An admin's confirmed re-post claims the
+finished run too (``posted``/``abandoned`` → ``claimed``), so a crash in it is handled
+like any other: given up and reported once stale, never re-sent.
+
 Failures
 ========
 
