@@ -5,7 +5,6 @@ leaves (``left_at`` on leaving, cleared on joining, purged by a periodic task af
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any, Literal
 
 import discord
@@ -145,6 +144,10 @@ class Privacy(commands.Cog):
 
     # --- servers joined and left --------------------------------------------------------
 
+    def _owns(self, guild_id: int) -> bool:
+        """Whether this process's shards serve the server (in it now or not)."""
+        return client_owns_guild(self.bot, guild_id)
+
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         try:
@@ -163,9 +166,7 @@ class Privacy(commands.Cog):
     async def on_ready(self) -> None:
         """Catch up with servers joined or left while the bot was offline."""
         try:
-            await self.service.reconcile(
-                [g.id for g in self.bot.guilds], partial(client_owns_guild, self.bot)
-            )
+            await self.service.reconcile([g.id for g in self.bot.guilds], self._owns)
         except Exception:
             log.exception("could not reconcile the servers the bot is in")
 
