@@ -18,6 +18,7 @@ from bot.command_sync import sync_commands
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
+from bot.gc_tuning import freeze_long_lived_objects
 from bot.metadata.catalogue import Catalogue
 from bot.services.books import BookService, CatalogueLike
 from bot.tree import MarginaliaTree
@@ -84,6 +85,7 @@ class MarginaliaBot(commands.AutoShardedBot):
         catalogue: CatalogueLike | None = None,
         sync_mode: str | None = None,
         sync_guild_id: int | None = None,
+        freeze_after_ready: bool = False,
         **options: Any,
     ) -> None:
         apply_discord_endpoints(settings)
@@ -115,6 +117,8 @@ class MarginaliaBot(commands.AutoShardedBot):
         self.last_sync_result: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
+        # `marginalia run` only: tests start many bots in one process (see bot/gc_tuning.py)
+        self._startup_frozen = not freeze_after_ready
 
     async def setup_hook(self) -> None:
         for extension in cog_extensions():
@@ -190,6 +194,10 @@ class MarginaliaBot(commands.AutoShardedBot):
         log.info(
             "ready as %s (id %s) in %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+        if not self._startup_frozen:  # on_ready fires again after a reconnect
+            self._startup_frozen = True
+            frozen = freeze_long_lived_objects()
+            log.debug("%d start-up objects left out of later garbage collections", frozen)
 
 
 async def _bounded(step: Coroutine[Any, Any, Any], seconds: float, what: str) -> None:

@@ -116,6 +116,7 @@ def _new_bot(
         http_client=http_client,
         sync_mode="always" if sync_only else None,
         sync_guild_id=guild,
+        freeze_after_ready=not sync_only,
     )
 
 

@@ -172,7 +172,7 @@ class Privacy(commands.Cog):
 
     async def purge_now(self) -> list[GuildPurge]:
         """Purge the servers left more than 30 days ago (the loop's body; tests call it)."""
-        return await self.service.purge_due({g.id for g in self.bot.guilds})
+        return await self.service.purge_due({g.id for g in self.bot.guilds}, self._owns)
 
     @tasks.loop(hours=PURGE_EVERY_HOURS)
     async def purge_loop(self) -> None:

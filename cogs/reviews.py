@@ -22,10 +22,10 @@ from discord.ext import commands
 
 from bot.app import MarginaliaBot
 from bot.db.review_drafts import StoredDraft
-from bot.db.reviews import ReviewOrder, StoredReview
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.markdown import inert, plain
-from bot.domain.review import CONTENT_WARNINGS_MAX
+from bot.domain.review import CONTENT_WARNINGS_MAX, ReviewOrder
 from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
 from bot.domain.text import clean_line
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied

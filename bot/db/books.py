@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.dialect import insert_missing, insert_or_update
@@ -89,6 +89,38 @@ def from_catalogue() -> ColumnElement[bool]:
 def visible_to(guild_id: int) -> ColumnElement[bool]:
     """Books a server may see: the catalogue's, and member-made books it links."""
     return or_(from_catalogue(), known_to(guild_id))
+
+
+# one book as a server sees it, built once (bindparam) for the unit of work below
+_BOOK_SEEN_BY = select(books).where(
+    books.c.id == bindparam("book_id"),
+    or_(
+        from_catalogue(),
+        select(literal(1))
+        .where(
+            guild_books.c.guild_id == bindparam("guild_id"),
+            guild_books.c.book_id == books.c.id,
+        )
+        .exists(),
+    ),
+)
+
+
+_BOOK_BY_ID = select(books).where(books.c.id == bindparam("book_id"))
+
+
+def book_by_id(conn: Connection, book_id: int) -> Book | None:
+    """The book, whoever may see it (the caller checked); a unit of work."""
+    first = conn.execute(_BOOK_BY_ID, {"book_id": book_id}).mappings().first()
+    return _book_from_row(first) if first else None
+
+
+def book_seen_by(conn: Connection, book_id: int, guild_id: int) -> Book | None:
+    """The book if that server may see it (the catalogue's, or one it links); a unit of
+    work for :meth:`bot.db.engine.Database.run_read`."""
+    row = conn.execute(_BOOK_SEEN_BY, {"book_id": book_id, "guild_id": guild_id}).mappings()
+    first = row.first()
+    return _book_from_row(first) if first else None
 
 
 async def get(conn: AsyncConnection, book_id: int, *, guild_id: int | None = None) -> Book | None:

@@ -26,9 +26,10 @@ import discord
 from discord.ext.commands.bot import BotBase
 
 from bot.db.review_drafts import StoredDraft
-from bot.db.reviews import ReviewOrder, StoredReview
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
+from bot.domain.review import ReviewOrder
 from bot.domain.spoilers import (
     EMBED_AUTHOR_NAME_LIMIT,
     EMBED_DESCRIPTION_LIMIT,

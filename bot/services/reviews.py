@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
@@ -18,14 +19,15 @@ from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
-from bot.db.engine import Database
-from bot.db.reviews import ReadingProgress, ReviewOrder, StoredReview
+from bot.db.engine import Connection, Database
+from bot.db.reviews import ReadingProgress, StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.markdown import inert
 from bot.domain.review import (
     REVIEW_FILE_MAX_BYTES,
     ReviewDraft,
+    ReviewOrder,
     SpoilerReach,
     parse_review_file,
     reach_reached,
@@ -367,19 +369,10 @@ class ReviewService:
     # --- buttons --------------------------------------------------------------------------
 
     async def toggle_like(self, guild_id: int, review_id: int, user_id: int) -> LikeResult:
-        async with self.database.write() as conn:
-            review = await review_repo.get(conn, guild_id, review_id)
-            if review is None:
-                raise NotFound("That review has been deleted.")
-            if review.user_id == user_id:
-                raise InvalidInput("You can't like your own review — but others can.")
-            liked = await review_repo.has_liked(conn, review_id, user_id)
-            if liked:
-                await review_repo.remove_like(conn, review_id, user_id)
-            else:
-                await review_repo.add_like(conn, review_id, user_id, self.clock.now())
-            count = await review_repo.like_count(conn, review_id)
-        return LikeResult(review, not liked, count)
+        """The Like button: like, or take the like back; one unit of work."""
+        return await self.database.run_write(
+            _toggle_like, guild_id, review_id, user_id, self.clock.now()
+        )
 
     async def check_reveal(self, guild_id: int, review_id: int, user_id: int) -> RevealCheck:
         async with self.database.read() as conn:
@@ -426,3 +419,19 @@ class ReviewService:
         async with self.database.read() as conn:
             settings = await settings_repo.get(conn, guild_id)
         return settings.review_channel_id, settings.modlog_channel_id
+
+
+def _toggle_like(
+    conn: Connection, guild_id: int, review_id: int, user_id: int, now: datetime
+) -> LikeResult:
+    review = review_repo.review_in(conn, guild_id, review_id)
+    if review is None:
+        raise NotFound("That review has been deleted.")
+    if review.user_id == user_id:
+        raise InvalidInput("You can't like your own review — but others can.")
+    liked = review_repo.liked_by(conn, review_id, user_id)
+    if liked:
+        review_repo.drop_like(conn, review_id, user_id)
+    else:
+        review_repo.put_like(conn, review_id, user_id, now)
+    return LikeResult(review, not liked, review_repo.likes_on(conn, review_id))

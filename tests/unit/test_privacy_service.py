@@ -291,3 +291,17 @@ async def test_reconcile_catches_up_with_what_happened_offline(
     await service.reconcile([GUILD], owns=lambda guild_id: True)
     [other] = await _rows(database, settings_repo.guild_settings, guild_id=OTHER_GUILD)
     assert other["left_at"] == NOW
+
+
+async def test_only_the_process_serving_a_server_purges_it(
+    database: Database, service: PrivacyService, clock: FakeClock, seeded: dict[str, int]
+) -> None:
+    """Several processes (SPEC §13): each purges only the servers of its own shards, so a
+    server is purged by exactly one of them."""
+    await service.guild_left(GUILD)
+    clock.advance(days=31)
+    assert await service.purge_due(owns=lambda guild_id: guild_id != GUILD) == []
+    assert await _rows(database, readings, guild_id=GUILD)
+    [purge] = await service.purge_due(owns=lambda guild_id: guild_id == GUILD)
+    assert purge.guild_id == GUILD
+    assert not await _rows(database, readings, guild_id=GUILD)

@@ -12,7 +12,8 @@ wait for the next one of each without sleeping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -195,6 +196,18 @@ class InteractionResult:
         self.modal: ModalRecord | None = None
         self._followup_cursor = 0
         self._edit_cursor = 0
+        #: set by the REST calls carrying this interaction's token: its waiters wake for
+        #: those alone, not for every change the rig sees (100 members waiting at once
+        #: would otherwise all wake on every request)
+        self._changed = asyncio.Event()
+
+    def touch(self) -> None:
+        """Wake whoever waits on this interaction (its callback, edits, follow-ups)."""
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float | None, what: str) -> None:
+        await self._rig.wait_until(predicate, timeout, what, on=self)
 
     def __repr__(self) -> str:
         what = self.command_name or self.payload.get("data", {}).get("custom_id")
@@ -255,16 +268,14 @@ class InteractionResult:
 
     # --- waiting ---------------------------------------------------------------------------
     async def wait_callback(self, timeout: float | None = None) -> Callback:
-        await self._rig.wait_until(
-            lambda: self.callback is not None, timeout, f"a callback for {self!r}"
-        )
+        await self._wait(lambda: self.callback is not None, timeout, f"a callback for {self!r}")
         assert self.callback is not None
         return self.callback
 
     async def wait_followup(self, timeout: float | None = None) -> StoredMessage:
         """The next follow-up not yet returned by this method (the 1st, then the 2nd...)."""
         index = self._followup_cursor
-        await self._rig.wait_until(
+        await self._wait(
             lambda: len(self.followups) > index, timeout, f"follow-up #{index + 1} of {self!r}"
         )
         self._followup_cursor += 1
@@ -273,9 +284,7 @@ class InteractionResult:
     async def wait_edit(self, timeout: float | None = None) -> MessageEdit:
         """The next edit of the original response not yet returned by this method."""
         index = self._edit_cursor
-        await self._rig.wait_until(
-            lambda: len(self.edits) > index, timeout, f"edit #{index + 1} of {self!r}"
-        )
+        await self._wait(lambda: len(self.edits) > index, timeout, f"edit #{index + 1} of {self!r}")
         self._edit_cursor += 1
         return self.edits[index]
 
@@ -287,14 +296,14 @@ class InteractionResult:
         if callback.type in (CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE):
             return self.message
         if callback.type == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
-            await self._rig.wait_until(
+            await self._wait(
                 lambda: self.original is not None and not self.original.loading,
                 timeout,
                 f"the deferred response of {self!r} to be edited or followed up",
             )
             return self.message
         if callback.type == DEFERRED_UPDATE_MESSAGE:
-            await self._rig.wait_until(
+            await self._wait(
                 lambda: bool(self.edits or self.followups),
                 timeout,
                 f"an edit or follow-up after {self!r}",

@@ -114,6 +114,7 @@ Handler = Callable[[ApiRequest], Awaitable[Any]]
 API_REQUEST = web.RequestKey("fake_discord_api_request", ApiRequest)
 
 _UNAUTHENTICATED = re.compile(r"^/(webhooks|interactions)/")
+_TOKEN_ROUTE = re.compile(r"^/(?:interactions|webhooks)/\d+/([^/]+)")
 _FILE_INDEX = re.compile(r"^files?\[?(\d*)\]?$")
 
 
@@ -273,6 +274,10 @@ class RestApi:
         if isinstance(response, web.Response) and isinstance(response.body, bytes):
             record.response = json.loads(response.body) if response.body else None
         rig._notify()
+        if token := _interaction_token(path):
+            interaction = rig.interactions_by_token.get(token)
+            if interaction is not None:
+                interaction.touch()
         return response
 
     # --- helpers -----------------------------------------------------------------------------
@@ -954,6 +959,13 @@ class RestApi:
         if user is None:
             raise ApiError(e.UNKNOWN_USER)
         return user.to_payload()
+
+
+def _interaction_token(path: str) -> str | None:
+    """The interaction token of an interaction or webhook route (its callback, the original
+    response, follow-ups), else None."""
+    match = _TOKEN_ROUTE.match(path)
+    return match.group(1) if match else None
 
 
 async def _parse_body(request: web.Request) -> tuple[Any, list[RecordedFile], bool]:

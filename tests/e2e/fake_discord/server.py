@@ -69,6 +69,9 @@ MessageLike = StoredMessage | InteractionResult | int
 
 #: the token a default FakeDiscord accepts
 DEFAULT_TOKEN = "fake-bot-token"
+#: a waiter on one interaction re-checks at least this often (a safety net: every change to
+#: an interaction comes with a REST call carrying its token, which wakes it at once)
+INTERACTION_RECHECK_S = 1.0
 
 
 class FakeDiscord:
@@ -141,6 +144,8 @@ class FakeDiscord:
         self._bot_task: asyncio.Task[Any] | None = None
         self._bot_crash: BaseException | None = None
         self._bot_stopping = False
+        #: how many times a waiter checked its condition (each wake-up is one check)
+        self.wait_checks = 0
 
     # === lifecycle ==========================================================================
     async def start(self, port: int = 0) -> FakeDiscord:
@@ -852,9 +857,16 @@ class FakeDiscord:
 
     # === waiting ============================================================================
     async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float | None = None, what: str = "condition"
+        self,
+        predicate: Callable[[], bool],
+        timeout: float | None = None,
+        what: str = "condition",
+        *,
+        on: InteractionResult | None = None,
     ) -> None:
-        """Wait until ``predicate()`` holds, re-checking after every change the rig sees.
+        """Wait until ``predicate()`` holds, re-checking after every change the rig sees —
+        or, ``on`` an interaction, after every REST call carrying its token (and at least
+        every :data:`INTERACTION_RECHECK_S`, should a change reach it another way).
 
         Raises :class:`~fake_discord.errors.BotCrashed` at once if the bot task died, and
         :class:`WaitTimeout` (with recent requests and error logs) after ``timeout``."""
@@ -863,6 +875,7 @@ class FakeDiscord:
         deadline = loop.time() + limit
         while True:
             self.check_bot()
+            self.wait_checks += 1
             if predicate():
                 return
             remaining = deadline - loop.time()
@@ -870,7 +883,11 @@ class FakeDiscord:
                 raise WaitTimeout(
                     f"timed out after {limit}s waiting for {what}{self.diagnostics()}"
                 )
-            changed = self._changed
+            if on is None:
+                changed = self._changed
+            else:
+                changed = on._changed
+                remaining = min(remaining, INTERACTION_RECHECK_S)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
@@ -925,6 +942,8 @@ class FakeDiscord:
                 "Client.start() returned although nobody closed the bot"
             )
         self._notify()
+        for interaction in self.interactions.values():
+            interaction.touch()
 
     @property
     def bot_crash(self) -> BaseException | None:
