@@ -193,9 +193,13 @@ class RunPosting:
         *,
         record_retry: RetryPolicy = RECORD_RETRY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        lease: timedelta | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
+        #: how old a claim must be to count as left behind (the scheduler and send-now read
+        #: it here; :data:`CLAIM_LEASE` unless given, read when the path is built)
+        self.lease = CLAIM_LEASE if lease is None else lease
         self.record_retry = record_retry
         self._sleep = sleep
 
@@ -238,7 +242,7 @@ class RunPosting:
                 return await repo.claim(conn, guild_id, week, channel_id, now)
             if claim is Claim.REPOST:
                 return await repo.reclaim(
-                    conn, guild_id, week, channel_id, now, stale_before=now - CLAIM_LEASE
+                    conn, guild_id, week, channel_id, now, stale_before=now - self.lease
                 )
             return await repo.claim_retry(
                 conn, guild_id, week, channel_id, now, due_only=claim is Claim.RETRY

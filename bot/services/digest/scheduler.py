@@ -8,7 +8,7 @@ import enum
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.db import digest as repo
@@ -53,14 +53,14 @@ class RunOutcome:
     error: str | None = None
 
 
-def decide(run: DigestRun | None, now: datetime) -> Action | None:
-    """What a due week's run needs: a first post, a retry, giving up a stale claim, or
-    nothing (posted, abandoned, not yet time to retry, or being posted)."""
+def decide(run: DigestRun | None, now: datetime, lease: timedelta = CLAIM_LEASE) -> Action | None:
+    """What a due week's run needs: a first post, a retry, giving up a claim older than
+    ``lease``, or nothing (posted, abandoned, not yet time to retry, or being posted)."""
     if run is None:
         return Action.FIRST
     if run.status == "failed" and (run.next_attempt_at is None or run.next_attempt_at <= now):
         return Action.RETRY
-    if run.status == "claimed" and now - run.claimed_at >= CLAIM_LEASE:
+    if run.status == "claimed" and now - run.claimed_at >= lease:
         return Action.STALE
     return None
 
@@ -120,7 +120,7 @@ class DigestScheduler:
             )
         started: list[asyncio.Task[RunOutcome]] = []
         for settings, schedule, week in due:
-            action = decide(runs.get((settings.guild_id, week)), now)
+            action = decide(runs.get((settings.guild_id, week)), now, self.service.posting.lease)
             if action is None:
                 continue
             self._in_flight.add(settings.guild_id)
@@ -215,7 +215,11 @@ class DigestScheduler:
         detail = "the bot stopped while posting; the digest may not have been posted"
         async with self.service.database.write() as conn:
             won = await repo.abandon_stale(
-                conn, guild_id, week, claimed_before=now - CLAIM_LEASE, error=detail
+                conn,
+                guild_id,
+                week,
+                claimed_before=now - self.service.posting.lease,
+                error=detail,
             )
         if not won:
             return RunOutcome(guild_id, week, "skipped")

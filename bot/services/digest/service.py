@@ -29,7 +29,6 @@ from bot.services.digest.build import (
     schedule_of,
 )
 from bot.services.digest.posting import (
-    CLAIM_LEASE,
     Claim,
     DigestPoster,
     OnFailure,
@@ -140,7 +139,8 @@ class DigestService:
         week = week_key(now.astimezone(ZoneInfo(_zone_name(settings))))
         async with self.database.read() as conn:
             run = await repo.get_run(conn, guild_id, week)
-        if run is not None and run.status == "claimed" and now - run.claimed_at < CLAIM_LEASE:
+        lease = self.posting.lease
+        if run is not None and run.status == "claimed" and now - run.claimed_at < lease:
             raise Conflict(
                 "This week's digest is being posted right now. Look in the digest channel "
                 "in a minute."
