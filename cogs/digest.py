@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 import discord
@@ -38,6 +39,7 @@ from bot.services.digest import (
     PostingFailed,
     SendNowResult,
 )
+from bot.shards import serves_guild
 from bot.tree import view_on_error
 from cogs._checks import ADMIN_DEFAULT, require_admin
 
@@ -162,13 +164,10 @@ class DigestCog(commands.Cog, name="Digest"):
         self.bot = bot
         self.service = bot.services.digest
         self.poster = DiscordDigestPoster(bot)
+        # this process posts for the guilds its shards have (and not ones it has left)
         self.scheduler = DigestScheduler(
-            self.service, self.poster, owns_guild=self._owns, spawn=bot.spawn
+            self.service, self.poster, owns_guild=partial(serves_guild, bot), spawn=bot.spawn
         )
-
-    def _owns(self, guild_id: int) -> bool:
-        """This process posts for the guilds its shards have (and not ones it has left)."""
-        return self.bot.get_guild(guild_id) is not None
 
     async def cog_load(self) -> None:
         self.scheduler_loop.start()

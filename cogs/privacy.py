@@ -20,6 +20,7 @@ from bot.render.privacy import (
     forgotten_embed,
 )
 from bot.services.privacy import GuildPurge
+from bot.shards import client_owns_guild
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,8 @@ class Privacy(commands.Cog):
     # --- servers joined and left --------------------------------------------------------
 
     def _owns(self, guild_id: int) -> bool:
-        """Whether this process's shards serve the server."""
-        count = self.bot.shard_count or 1
-        shard_ids = self.bot.shard_ids
-        return shard_ids is None or (guild_id >> 22) % count in shard_ids
+        """Whether this process's shards serve the server (in it now or not)."""
+        return client_owns_guild(self.bot, guild_id)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -312,27 +312,37 @@ async def release(conn: AsyncConnection, guild_id: int, week: str) -> None:
     )
 
 
-async def record_repost(
+async def reclaim(
     conn: AsyncConnection,
     guild_id: int,
     week: str,
-    *,
     channel_id: int,
-    message_id: int,
     now: datetime,
-) -> None:
-    """An admin confirmed posting the week's digest again: remember the newest message."""
+    *,
+    stale_before: datetime,
+) -> bool:
+    """Take a finished run (posted or abandoned, or a claim older than ``stale_before``) for
+    a post an admin confirmed; False when it is being posted or was changed meanwhile."""
+    result = await conn.execute(
+        digest_runs.update()
+        .where(
+            _this_run(guild_id, week),
+            or_(
+                digest_runs.c.status.in_(("posted", "abandoned")),
+                and_(digest_runs.c.status == "claimed", digest_runs.c.claimed_at < stale_before),
+            ),
+        )
+        .values(status="claimed", claimed_at=now, channel_id=channel_id)
+    )
+    return result.rowcount == 1
+
+
+async def restore(conn: AsyncConnection, run: DigestRun) -> None:
+    """Put a reclaimed run back as it was (the confirmed post failed: nothing was sent)."""
     await conn.execute(
         digest_runs.update()
-        .where(_this_run(guild_id, week))
-        .values(
-            status="posted",
-            channel_id=channel_id,
-            message_id=message_id,
-            attempts=digest_runs.c.attempts + 1,
-            posted_at=now,
-            next_attempt_at=None,
-        )
+        .where(_this_run(run.guild_id, run.week_key), digest_runs.c.status == "claimed")
+        .values(status=run.status, claimed_at=run.claimed_at, channel_id=run.channel_id)
     )
 
 

@@ -24,12 +24,14 @@ def _speed_up() -> None:
     # the bot (to retune the cog's loop once loaded) and the service module
     import bot.services.books as book_service
     import bot.services.digest as digest_service
+    import bot.services.digest.posting as digest_posting
     from bot.app import MarginaliaBot
 
     book_service.INDEX_REFRESH_S = INDEX_REFRESH_S  # type: ignore[misc]
 
     lease = float(os.environ.get("SHARD_BOT_LEASE_S", "2"))
-    digest_service.CLAIM_LEASE = timedelta(seconds=lease)  # type: ignore[misc]
+    # read by RunPosting when the cog builds it: one lease for the scheduler and send-now
+    digest_posting.CLAIM_LEASE = timedelta(seconds=lease)  # type: ignore[misc]
     real_setup_hook = MarginaliaBot.setup_hook
 
     async def setup_hook(self: MarginaliaBot) -> None:

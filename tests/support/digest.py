@@ -106,3 +106,10 @@ def scheduler(
 async def run_at(s: DigestScheduler, clock: FakeClock, when: datetime) -> None:
     clock.set(when)
     await s.run_once()
+
+
+async def get_run(database: Database, guild_id: int, week: str) -> repo.DigestRun:
+    async with database.read() as conn:
+        run = await repo.get_run(conn, guild_id, week)
+    assert run is not None
+    return run

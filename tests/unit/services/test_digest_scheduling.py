@@ -2,7 +2,7 @@
 
 Covers: weekly cadence across DST changes both ways in four zones (two with half-hour
 offsets), catch-up after downtime, no double post after a crash between "sent" and
-"recorded" (the claim wins — see bot/services/digest.py), failures recorded, retried with
+"recorded" (the claim wins — see bot/services/digest/posting.py), failures recorded, retried with
 backoff and reported once, and one guild's failure or hang never delaying another.
 """
 
@@ -28,17 +28,10 @@ from tests.support.digest import (
     CHANNEL,
     FakePoster,
     configure,
+    get_run,
     run_at,
     scheduler,
 )
-
-
-async def get_run(database: Database, guild_id: int, week: str) -> repo.DigestRun:
-    async with database.read() as conn:
-        run = await repo.get_run(conn, guild_id, week)
-    assert run is not None
-    return run
-
 
 # --- DST: weekly cadence, both directions, four zones ---------------------------------------
 
