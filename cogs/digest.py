@@ -19,6 +19,7 @@ from discord.ext import commands, tasks
 from bot.app import MarginaliaBot
 from bot.domain.digest import Digest
 from bot.domain.schedule import WEEKDAY_NAMES, suggest_timezones
+from bot.domain.words import jump_url
 from bot.errors import InvalidInput, PermissionDenied
 from bot.render.digest import (
     NEEDED_PERMISSIONS,
@@ -48,10 +49,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 CHARTS_AT_ONCE = 2  # chart drawing holds the GIL: more threads only thrash
 _NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
 class DiscordDigestPoster:

@@ -28,6 +28,7 @@ from bot.domain.markdown import inert, plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
 from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
 from bot.domain.text import clean_line
+from bot.domain.words import jump_url
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
     REVIEW_ITEMS,
@@ -460,7 +461,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             return
         channel, ids = posted
         await self.service.set_posted(guild_id, review.id, channel.id, ids)
-        url = f"https://discord.com/channels/{guild_id}/{channel.id}/{ids[0]}"
+        url = jump_url(guild_id, channel.id, ids[0])
         title = inert(context.book.title, 200)
         text = f"Your review of {title} is posted in {channel.mention}."
         if failures:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from bot.domain.words import join_authors
+
 #: Books from a catalogue (Open Library, Google Books): shared by every server.
 CATALOGUE_SOURCES: Final = ("openlibrary", "googlebooks")
 #: Books members made (``/book add``, an import's unmatched rows): they belong to the
@@ -42,11 +44,7 @@ class Book:
 
     @property
     def author_line(self) -> str:
-        if not self.authors:
-            return "Unknown author"
-        if len(self.authors) <= 3:
-            return ", ".join(self.authors)
-        return f"{', '.join(self.authors[:3])} and {len(self.authors) - 3} more"
+        return join_authors(self.authors) or "Unknown author"
 
     @property
     def display_title(self) -> str:

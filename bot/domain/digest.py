@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.club import Checkpoint, MemberProgress, format_day, progress_percent
 from bot.domain.markdown import escape_literal, plain
 from bot.domain.schedule import TimeWindow
+from bot.domain.words import book_line, join_names, plural
 
 # --- Discord limits (https://discord.com/developers/docs/resources/message#embed-object) ---
 
@@ -239,28 +240,13 @@ def _stars(quarters: float) -> str:
     return f"{round(quarters / 4, 2):g}★"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _name_list(names: Sequence[str], limit: int) -> str:
-    shown = list(names[:limit])
-    hidden = len(names) - len(shown)
-    if hidden:
-        return f"{', '.join(shown)} and {hidden} more"
-    if len(shown) > 1:
-        return f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return shown[0] if shown else ""
-
-
 def _name(display_name: str) -> str:
     return one_line(display_name, _NAME_LIMIT) or "(no name)"
 
 
 def _title_of(title: str, author: str | None) -> str:
     name = one_line(title, _TITLE_LIMIT) or "Untitled"
-    by = one_line(author, _AUTHOR_LIMIT) if author else ""
-    return f"{name} by {by}" if by else name
+    return book_line(name, one_line(author, _AUTHOR_LIMIT) if author else None)
 
 
 def _period(window: TimeWindow, timezone: str) -> str:
@@ -373,12 +359,12 @@ def top_books(ratings: Iterable[NewRating], limit: int = TOP_BOOKS) -> list[TopB
 def _overview(t: DigestTotals) -> DigestSection:
     lines: list[DigestLine] = []
     if t.readers:
-        lines.append(DigestLine(f"{_count(t.pages, 'page')} read by {_count(t.readers, 'member')}"))
+        lines.append(DigestLine(f"{plural(t.pages, 'page')} read by {plural(t.readers, 'member')}"))
     if t.started or t.finished:
-        lines.append(DigestLine(f"{_count(t.started, 'book')} started · {t.finished:,} finished"))
+        lines.append(DigestLine(f"{plural(t.started, 'book')} started · {t.finished:,} finished"))
     if t.reviews or t.ratings:
         lines.append(
-            DigestLine(f"{_count(t.reviews, 'new review')} · {_count(t.ratings, 'new rating')}")
+            DigestLine(f"{plural(t.reviews, 'new review')} · {plural(t.ratings, 'new rating')}")
         )
     if not lines:
         lines.append(DigestLine("A quiet week: no reading progress, reviews or ratings."))
@@ -397,7 +383,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
         average = sum(percents) / len(percents)
         lines.append(
             DigestLine(
-                f"{average:.0f}% on average across {_count(len(percents), 'reader')}",
+                f"{average:.0f}% on average across {plural(len(percents), 'reader')}",
                 lead="Progress",
             )
         )
@@ -405,7 +391,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
         lines.append(DigestLine("nobody has logged progress yet", lead="Progress"))
     finishers = sorted((_name(m.display_name) for m in members if m.finished), key=str.casefold)
     if finishers:
-        lines.append(DigestLine(_name_list(finishers, MAX_FINISHER_NAMES), lead="Finished"))
+        lines.append(DigestLine(join_names(finishers, MAX_FINISHER_NAMES), lead="Finished"))
     if club.next_checkpoint is not None:
         cp = club.next_checkpoint
         label = one_line(cp.label, 100)
@@ -422,7 +408,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
 def _readers_section(readers: Sequence[MemberWeek]) -> DigestSection:
     lines = []
     for m in readers:
-        parts = [_count(m.pages, "page")] if m.pages else []
+        parts = [plural(m.pages, "page")] if m.pages else []
         if m.books_started:
             parts.append(f"started {m.books_started}")
         if m.books_finished:
@@ -445,7 +431,7 @@ def _reviews_section(reviews: Sequence[NewReview]) -> DigestSection:
 def _top_section(books: Sequence[TopBook]) -> DigestSection:
     lines = [
         DigestLine(
-            f"{_stars(b.average_quarters)} from {_count(b.count, 'rating')}",
+            f"{_stars(b.average_quarters)} from {plural(b.count, 'rating')}",
             lead=_title_of(b.title, b.author),
         )
         for b in books
@@ -459,7 +445,7 @@ def _streaks_section(members: Sequence[MemberWeek]) -> DigestSection:
         key=lambda m: (-m.streak_days, _sort_name(m)),
     )[:LEADERBOARD_SIZE]
     lines = [
-        DigestLine(_count(m.streak_days, "day"), lead=_name(m.display_name)) for m in streaking
+        DigestLine(plural(m.streak_days, "day"), lead=_name(m.display_name)) for m in streaking
     ]
     return DigestSection("streaks", "Longest reading streaks", tuple(lines), noun="member")
 
@@ -474,7 +460,7 @@ def _goals_section(members: Sequence[MemberWeek]) -> DigestSection:
     lines = []
     for m, done, target in goals[:LEADERBOARD_SIZE]:
         pct = min(100, round(done * 100 / target))
-        text = f"{done:,} of {_count(target, 'book')} ({pct}%)"
+        text = f"{done:,} of {plural(target, 'book')} ({pct}%)"
         if done >= target:
             text += " — goal reached!"
         lines.append(DigestLine(text, lead=_name(m.display_name)))
@@ -606,7 +592,7 @@ def _joined_len(lines: Sequence[str]) -> int:
 
 
 def _more(hidden: int, noun: str) -> str:
-    return f"… and {hidden:,} more {noun}{'' if hidden == 1 else 's'}"
+    return f"… and {plural(hidden, f'more {noun}')}"
 
 
 def _fit_lines(lines: Sequence[str], noun: str, budget: int) -> list[str]:

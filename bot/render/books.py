@@ -13,6 +13,7 @@ from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION
 from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE
 from bot.domain.spoilers import EMBED_TITLE_LIMIT as TITLE
+from bot.domain.words import plural
 from bot.tree import view_on_error
 
 BOOK_COLOUR = discord.Colour.from_rgb(120, 86, 160)
@@ -60,7 +61,7 @@ def server_numbers(stats: BookStats) -> str:
     if stats.rating_count and stats.rating_average_quarters is not None:
         rated = (
             f"★ {_stars(stats.rating_average_quarters)} average from "
-            f"{stats.rating_count} rating{'s' if stats.rating_count != 1 else ''}"
+            f"{plural(stats.rating_count, 'rating')}"
         )
     else:
         rated = "No ratings yet"
@@ -68,7 +69,7 @@ def server_numbers(stats: BookStats) -> str:
         rated,
         f"{stats.reading_now} reading now",
         f"{stats.finished} finished",
-        f"{stats.reviews} review{'s' if stats.reviews != 1 else ''}",
+        plural(stats.reviews, "review"),
     ]
     return " · ".join(parts)
 

@@ -27,6 +27,7 @@ from bot.domain.spoilers import (
     EMBED_TITLE_LIMIT,
     wrap_spoiler,
 )
+from bot.domain.words import book_line, ordinal, plural
 from bot.errors import InvalidInput
 from bot.render.charts import STATS_CHART_FILENAME
 from bot.services.goals import GoalStatus
@@ -89,16 +90,7 @@ def _heading_title(book: Book) -> str:
 
 
 def _book_line(book: Book) -> str:
-    return f"**{_title(book, 200)}** — {inert(book.author_line, 120)}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    return book_line(f"**{_title(book, 200)}**", inert(book.author_line, 120), sep=" — ")
 
 
 def _progress_text(view: ReadingView) -> str:
@@ -164,9 +156,9 @@ def progress_embed(result: ProgressResult) -> discord.Embed:
             f"Corrected from {result.previous.format()} — recorded as a correction in your history."
         )
     elif result.pages_delta > 0 and result.previous is not None:
-        lines.append(f"+{_plural(result.pages_delta, 'page')} since your last update.")
+        lines.append(f"+{plural(result.pages_delta, 'page')} since your last update.")
     if result.started:
-        again = f" — your {_ordinal(view.number)} reading of this book" if view.number > 1 else ""
+        again = f" — your {ordinal(view.number)} reading of this book" if view.number > 1 else ""
         when = f" {date_stamp(view.reading.started_on)}" if view.reading.started_on else ""
         lines.append(f"Started{when}{again}.")
     elif result.resumed:
@@ -204,7 +196,7 @@ def status_embed(result: StatusResult, *, with_rating_menu: bool = False) -> dis
     view = result.view
     title = _title(view.book)
     when = date_stamp(result.day)
-    again = f" (your {_ordinal(view.number)} reading of it)" if view.number > 1 else ""
+    again = f" (your {ordinal(view.number)} reading of it)" if view.number > 1 else ""
     colour = READING_COLOUR
     kind = result.event_kind
     if kind == "want":
@@ -377,7 +369,7 @@ def current_pages(current: CurrentReadings, name: str | None = None) -> list[dis
         )
     footer = None
     if current.want_to_read:
-        footer = f"{_plural(current.want_to_read, 'book')} on the want-to-read shelf (/shelf show)"
+        footer = f"{plural(current.want_to_read, 'book')} on the want-to-read shelf (/shelf show)"
     return _page_embeds(f"{_whose(name)} current reads", _paginate(blocks), READING_COLOUR, footer)
 
 
@@ -398,7 +390,7 @@ def _event_line(event: ProgressEvent, page_count: int | None, *, own: bool) -> s
         if event.kind == "correction":
             what = f"Correction: back to {what}"
         elif event.pages_delta > 0:
-            what += f" (+{_plural(event.pages_delta, 'page')})"
+            what += f" (+{plural(event.pages_delta, 'page')})"
     else:
         what = _EVENT_LABELS.get(event.kind, event.kind.capitalize())
         if event.kind == "abandon" and (event.page is not None or event.percent is not None):
@@ -543,7 +535,7 @@ def goal_embed(status: GoalStatus | None, year: int, name: str | None = None) ->
         pace.describe(),
     ]
     if pace.state in ("ahead", "on-track", "behind"):
-        lines.append(f"A steady pace would be at {_plural(pace.expected, 'book')} by today.")
+        lines.append(f"A steady pace would be at {plural(pace.expected, 'book')} by today.")
     if pace.per_week_needed is not None and pace.state != "not-started":
         lines.append(f"About {pace.per_week_needed:.1f} books a week to reach the goal.")
     if status.previous_target is not None and status.previous_target != status.target:
@@ -564,12 +556,12 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
     embed.add_field(name="Books finished", value=f"{stats.books_finished:,}")
     pages = f"{stats.pages_finished:,}"
     if stats.books_without_page_count:
-        pages += f"\n({_plural(stats.books_without_page_count, 'book')} without a page count)"
+        pages += f"\n({plural(stats.books_without_page_count, 'book')} without a page count)"
     embed.add_field(name="Pages finished", value=pages)
     embed.add_field(name="Did not finish", value=f"{stats.did_not_finish:,}")
     if stats.average_stars is not None:
         rounded = f"{stats.average_stars:.2f}".rstrip("0").rstrip(".")
-        average = f"★ {rounded} from {_plural(stats.rating_count, 'rating')}"
+        average = f"★ {rounded} from {plural(stats.rating_count, 'rating')}"
     else:
         average = "No ratings yet"
     embed.add_field(name="Average rating given", value=average)
@@ -578,7 +570,7 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
         embed.add_field(name="Longest book", value=clip(_book_line(stats.longest), 300))
     if stats.top_authors:
         lines = [
-            f"{i}. {inert(author, 100)} — {_plural(n, 'book')}"
+            f"{i}. {inert(author, 100)} — {plural(n, 'book')}"
             for i, (author, n) in enumerate(stats.top_authors, start=1)
         ]
         embed.add_field(name="Top authors", value="\n".join(lines), inline=False)

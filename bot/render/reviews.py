@@ -40,6 +40,7 @@ from bot.domain.spoilers import (
     paginate_spoiler,
 )
 from bot.domain.text import is_blank, strip_control_chars
+from bot.domain.words import book_line, message_url, ordinal, plural
 from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
@@ -62,19 +63,14 @@ EXCERPT_LENGTH: Final = 220
 _ID = r"(?P<id>[0-9]{1,20})"
 
 
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
-
-
 def review_jump_url(review: StoredReview) -> str | None:
-    if review.channel_id is None or review.message_id is None:
-        return None
-    return jump_url(review.guild_id, review.channel_id, review.message_id)
+    return message_url(review.guild_id, review.channel_id, review.message_id)
 
 
 def _book_line(book: Book) -> str:
     """For the embed's author line, where Discord shows text raw (no Markdown)."""
-    return plain(f"{book.display_title} — {book.author_line}", EMBED_AUTHOR_NAME_LIMIT)
+    line = book_line(book.display_title, book.author_line, sep=" — ")
+    return plain(line, EMBED_AUTHOR_NAME_LIMIT)
 
 
 def _safe_title(text: str) -> str:
@@ -87,13 +83,6 @@ def rating_text(context: ReviewContext) -> str | None:
         return None
     label = f" — {inert(context.rating_label, 200)}" if context.rating_label else ""
     return f"{stars.display()}{label}"
-
-
-def _ordinal(number: int) -> str:
-    suffix = (
-        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    )
-    return f"{number}{suffix}"
 
 
 # --- the post ----------------------------------------------------------------------------
@@ -141,7 +130,7 @@ def _first_embed(context: ReviewContext) -> discord.Embed:
     if rating:
         embed.add_field(name="Rating", value=rating)
     if review.read_number > 1:
-        embed.add_field(name="Read-through", value=f"{_ordinal(review.read_number)} read")
+        embed.add_field(name="Read-through", value=f"{ordinal(review.read_number)} read")
     recommended = inert(_shown(review.recommended_for) or "", EMBED_FIELD_VALUE_LIMIT)
     if recommended:
         embed.add_field(name="Recommended for", value=recommended)
@@ -295,7 +284,7 @@ def modlog_flag_embed(result: FlagResult, flagger_id: int) -> discord.Embed:
     embed.add_field(name="Review", value=f"#{review.id} by <@{review.user_id}>")
     embed.add_field(name="Flagged by", value=f"<@{flagger_id}>")
     embed.add_field(name="Reason", value=result.reason, inline=False)
-    members = f"{result.count} member{'s' if result.count != 1 else ''}"
+    members = plural(result.count, "member")
     embed.add_field(name="Flags so far", value=members)
     url = review_jump_url(review)
     if url:

@@ -40,6 +40,7 @@ from bot.domain.club import (
     validate_club_dates,
 )
 from bot.domain.markdown import inert
+from bot.domain.words import join_authors
 from bot.errors import Conflict, InvalidInput, NotFound
 
 MAX_DATE_TEXT = 40
@@ -59,15 +60,8 @@ def fallback_name(user_id: int) -> str:
 
 
 def author_text(authors: Sequence[str]) -> str | None:
-    """ "A", "A and B", "A, B and 2 more" — or None when the book has no author."""
-    names = [a for a in authors if a]
-    if not names:
-        return None
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+    """ "A", "A and B", "A, B, C and 1 more" — or None when the book has no author."""
+    return join_authors(authors)
 
 
 # --- dates typed by a moderator --------------------------------------------------------------

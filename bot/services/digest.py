@@ -82,6 +82,7 @@ from bot.domain.schedule import (
     next_run,
     week_key,
 )
+from bot.domain.words import message_url
 from bot.errors import Conflict, InvalidInput, new_error_code
 from bot.services.clubs import MemberDirectory, author_text, fallback_name, member_progress
 
@@ -246,12 +247,6 @@ def names_wanted(data: WeekData, budget: int = NAME_BUDGET) -> list[int]:
     return list(wanted)
 
 
-def _jump_url(guild_id: int, row: ReviewRow) -> str | None:
-    if row.channel_id is None or row.message_id is None:
-        return None
-    return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.message_id}"
-
-
 def assemble_inputs(
     data: WeekData, names: Mapping[int, str], window: TimeWindow, timezone: str
 ) -> DigestInputs:
@@ -287,7 +282,7 @@ def assemble_inputs(
             quarters=r.quarters,
             reviewer_id=r.user_id,
             reviewer_name=name(r.user_id),
-            jump_url=_jump_url(data.guild_id, r),
+            jump_url=message_url(data.guild_id, r.channel_id, r.message_id),
         )
         for r in data.reviews
     )

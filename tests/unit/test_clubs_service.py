@@ -72,7 +72,7 @@ def test_author_text_and_fallback_name() -> None:
     assert author_text(()) is None
     assert author_text(["A"]) == "A"
     assert author_text(["A", "B"]) == "A and B"
-    assert author_text(["A", "B", "C", "D"]) == "A, B and 2 more"
+    assert author_text(["A", "B", "C", "D"]) == "A, B, C and 1 more"
     assert fallback_name(123456789) == "member …6789"
 
 
