@@ -24,9 +24,11 @@ from bot.app import MarginaliaBot
 from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    MODAL_TEXT_INPUT_LIMIT,
+)
 from bot.domain.markdown import inert, plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
-from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
 from bot.domain.text import clean_line
 from bot.domain.words import jump_url
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied

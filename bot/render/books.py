@@ -9,10 +9,16 @@ import discord
 
 from bot.db.books import BookStats
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION,
+)
+from bot.domain.discord_limits import (
+    EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE,
+)
+from bot.domain.discord_limits import (
+    EMBED_TITLE_LIMIT as TITLE,
+)
 from bot.domain.markdown import clip, inert, inert_heading, plain
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION
-from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE
-from bot.domain.spoilers import EMBED_TITLE_LIMIT as TITLE
 from bot.domain.words import plural
 from bot.tree import view_on_error
 

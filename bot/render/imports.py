@@ -13,9 +13,11 @@ from typing import Final
 
 import discord
 
+from bot.domain.discord_limits import (
+    EMBED_FIELD_VALUE_LIMIT,
+)
 from bot.domain.imports import RowProblem
 from bot.domain.markdown import inert, plain
-from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT
 from bot.domain.stars import RatingStep
 from bot.domain.words import plural
 from bot.services.exports import MemberExport

@@ -17,9 +17,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+)
 from bot.domain.markdown import clip, inert, inert_heading
 from bot.domain.scale import RatingScale, StepChangePlan
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT
 from bot.domain.stars import allowed_values_text
 from bot.domain.words import plural
 from bot.services.ratings import LabelChange, RateResult, RatingSummary

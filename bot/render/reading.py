@@ -20,11 +20,13 @@ import discord
 
 from bot.db.readings import ProgressEvent
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+)
 from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.reading import ReadingStatus, format_progress, progress_bar
 from bot.domain.spoilers import (
-    EMBED_DESCRIPTION_LIMIT,
-    EMBED_TITLE_LIMIT,
     wrap_spoiler,
 )
 from bot.domain.words import book_line, ordinal, plural

@@ -28,13 +28,16 @@ from discord.ext.commands.bot import BotBase
 from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
-from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
-from bot.domain.spoilers import (
+from bot.domain.discord_limits import (
     EMBED_AUTHOR_NAME_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
+    MODAL_TITLE_LIMIT,
+)
+from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
+from bot.domain.spoilers import (
     group_for_messages,
     paginate,
     paginate_spoiler,
@@ -58,7 +61,6 @@ REVIEW_COLOUR: Final = discord.Colour.from_rgb(120, 86, 160)
 MODLOG_COLOUR: Final = discord.Colour.orange()
 # Room kept for the "Review #123 · part 10 of 12 — continues below" footer in every message.
 FOOTER_RESERVE: Final = 80
-MODAL_TITLE_LIMIT: Final = 45
 EXCERPT_LENGTH: Final = 220
 _ID = r"(?P<id>[0-9]{1,20})"
 

@@ -46,7 +46,9 @@ from bot.domain.reading import (
     resolve_progress,
     validate_dates,
 )
-from bot.domain.spoilers import sanitize_user_text
+from bot.domain.spoilers import (
+    sanitize_user_text,
+)
 from bot.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [

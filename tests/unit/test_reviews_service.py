@@ -16,8 +16,11 @@ from bot.db.reviews import ReviewOrder, StoredReview
 from bot.db.schema import readings
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+)
 from bot.domain.review import ReachKind, ReviewDraft, SpoilerReach
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from bot.domain.stars import Stars
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
