@@ -25,6 +25,7 @@ from bot.domain.book import Book
 from bot.domain.markdown import inert
 from bot.render.books import BookPickView
 from bot.services.books import Ambiguous, Resolution, Resolved
+from cogs._checks import guild_id_of
 
 # the description of every `book` option (the same words everywhere the option appears)
 BOOK_OPTION_HELP = "Start typing a title; pick a suggestion or type an ISBN"
@@ -66,12 +67,7 @@ async def with_book(
     Discord does not drop it; `handler` must then reply with a follow-up (`respond` does).
     """
     bot = interaction.client
-    guild_id = interaction.guild_id
-    if guild_id is None:
-        await respond(
-            interaction, content="This command only works inside a server.", ephemeral=True
-        )
-        return
+    guild_id = guild_id_of(interaction)
     task: asyncio.Task[Resolution] = asyncio.create_task(bot.books.resolve(guild_id, text))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
     if not done and defer_if_slow and not interaction.response.is_done():

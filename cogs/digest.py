@@ -41,7 +41,7 @@ from bot.services.digest import (
     SendNowResult,
 )
 from bot.tree import view_on_error
-from cogs._checks import ADMIN_DEFAULT, require_admin
+from cogs._checks import ADMIN_DEFAULT, guild_id_of, guild_of, require_admin
 from cogs.clubs import GuildMemberNames
 
 log = logging.getLogger(__name__)
@@ -131,13 +131,11 @@ class ConfirmRepost(discord.ui.View):
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmRepost]
     ) -> None:
         require_admin(interaction, "post the digest")
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         self.stop()
         await interaction.response.edit_message(content="Posting the digest again…", view=None)
-        result = await self.cog.send_now(interaction.guild_id, force=True)
-        await interaction.edit_original_response(
-            content=self.cog.posted_reply(interaction.guild_id, result)
-        )
+        result = await self.cog.send_now(guild_id, force=True)
+        await interaction.edit_original_response(content=self.cog.posted_reply(guild_id, result))
 
     @discord.ui.button(
         label="Cancel", style=discord.ButtonStyle.secondary, custom_id="digest:repost:cancel"
@@ -208,8 +206,8 @@ class DigestCog(commands.Cog, name="Digest"):
         timezone: app_commands.Range[str, 1, 100],
     ) -> None:
         require_admin(interaction, "set up the digest")
-        assert interaction.guild is not None
-        me = interaction.guild.me
+        guild = guild_of(interaction)
+        me = guild.me
         permissions = channel.permissions_for(me)
         needed = (
             permissions.view_channel,
@@ -223,7 +221,7 @@ class DigestCog(commands.Cog, name="Digest"):
                 "there. Give me those permissions in that channel, or pick another one."
             )
         done = await self.service.setup(
-            interaction.guild.id,
+            guild.id,
             channel_id=channel.id,
             weekday=weekday.value,
             hour=hour,
@@ -235,10 +233,10 @@ class DigestCog(commands.Cog, name="Digest"):
     async def preview(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         # the group's default permissions hide it from members; this is the server-side gate
         require_admin(interaction, "preview the digest")
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await self.service.settings(interaction.guild_id)
-        built = await self.service.build(interaction.guild_id)
+        settings = await self.service.settings(guild_id)
+        built = await self.service.build(guild_id)
         chart = await chart_file(built.digest)
         embeds = digest_embeds(built.digest, chart=chart is not None)
         if settings.channel_id is not None and settings.enabled:
@@ -251,15 +249,15 @@ class DigestCog(commands.Cog, name="Digest"):
     @digest.command(name="send-now", description="Admins: post this week's digest right now.")
     async def send_now_command(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         require_admin(interaction, "post the digest")
-        assert interaction.guild_id is not None
-        settings = await self.service.settings(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        settings = await self.service.settings(guild_id)
         if settings.channel_id is None:
             raise InvalidInput(
                 "The digest has no channel yet. Set it up first with "
                 "/digest setup channel weekday hour timezone."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.send_now(interaction.guild_id, force=False)
+        result = await self.send_now(guild_id, force=False)
         if result.status == "already_posted":
             posted_at = result.previous.posted_at if result.previous else None
             await interaction.followup.send(
@@ -268,9 +266,7 @@ class DigestCog(commands.Cog, name="Digest"):
                 ephemeral=True,
             )
             return
-        await interaction.followup.send(
-            content=self.posted_reply(interaction.guild_id, result), ephemeral=True
-        )
+        await interaction.followup.send(content=self.posted_reply(guild_id, result), ephemeral=True)
 
     async def send_now(self, guild_id: int, *, force: bool) -> SendNowResult:
         try:
@@ -289,8 +285,8 @@ class DigestCog(commands.Cog, name="Digest"):
     @digest.command(name="off", description="Admins: stop posting the weekly digest.")
     async def off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         require_admin(interaction, "turn the digest off")
-        assert interaction.guild_id is not None
-        was_on = await self.service.turn_off(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        was_on = await self.service.turn_off(guild_id)
         await interaction.response.send_message(off_text(was_on), ephemeral=True)
 
 

@@ -65,6 +65,7 @@ from bot.services.reviews import (
 from bot.tree import handle_interaction_error
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import (
+    guild_id_of,
     is_moderator,
     require_moderator,
     review_post_refusal,
@@ -128,8 +129,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         spoilers_reach: app_commands.Range[str, 1, 40] | None = None,
         file: discord.Attachment | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         if stars is not None:
             await self.ratings.precheck(guild_id, stars)  # fail before any lookup
         if file is not None:
@@ -159,7 +159,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _write_from_file(
         self, interaction: Interaction, plan: WritePlan, file: discord.Attachment
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -169,7 +169,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 "I couldn't download the attached file. Attach it again and resend the command."
             ) from None
         draft = self.service.draft_from_file(plan, data, file.filename)
-        context = await self.service.write(interaction.guild_id, interaction.user.id, plan, draft)
+        context = await self.service.write(guild_id, interaction.user.id, plan, draft)
         await self._publish_new(interaction, context)
 
     # --- the form: every submission is kept as a draft first -----------------------------
@@ -191,7 +191,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     async def open_draft(self, interaction: Interaction, draft_id: int) -> None:
         """The "Open the form" / "Fix it" button: the form again, holding the draft."""
-        draft = await self.drafts.own(_guild(interaction), interaction.user.id, draft_id)
+        draft = await self.drafts.own(guild_id_of(interaction), interaction.user.id, draft_id)
         book = await self.bot.books.get(draft.guild_id, draft.book_id)
         await interaction.response.send_modal(review_modal(draft, book))
 
@@ -209,7 +209,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             await handle_interaction_error(interaction, error)
 
     async def _submitted(self, interaction: Interaction, draft_id: int, form: ReviewForm) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         draft = await self.drafts.save(guild_id, interaction.user.id, draft_id, form)
         book = await self.bot.books.get(guild_id, draft.book_id)
         try:
@@ -249,8 +249,8 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     @app_commands.autocomplete(book=book_autocomplete)
     async def edit(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
-            review = await self.service.editable(reply_to.guild_id, reply_to.user.id, chosen)
+            guild_id = guild_id_of(reply_to)
+            review = await self.service.editable(guild_id, reply_to.user.id, chosen)
             if (
                 len(review.body) > MODAL_TEXT_INPUT_LIMIT
                 or len(review.spoilers or "") > MODAL_TEXT_INPUT_LIMIT
@@ -261,7 +261,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     "characters a field). To change it, remove it with `/review delete` and "
                     "post the new version with `/review write` and the file."
                 )
-            draft = await self.drafts.open_for_edit(reply_to.guild_id, reply_to.user.id, review)
+            draft = await self.drafts.open_for_edit(guild_id, reply_to.user.id, review)
             await self._open_form(reply_to, draft, chosen, "Open the edit form")
 
         await with_book(interaction, book, go)
@@ -284,12 +284,12 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             await require_moderator(interaction, "delete another member's review")
 
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
+            guild_id = guild_id_of(reply_to)
             if not reply_to.response.is_done():
                 await reply_to.response.defer(ephemeral=True, thinking=True)
             target = member.id if member is not None else reply_to.user.id
             review = await self.service.delete(
-                reply_to.guild_id,
+                guild_id,
                 reply_to.user.id,
                 target,
                 chosen,
@@ -308,9 +308,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     "channel now); a moderator can delete them by hand."
                 )
             if target != reply_to.user.id:
-                await self._report(
-                    reply_to.guild_id, modlog_removed_embed(review, chosen, reply_to.user.id)
-                )
+                await self._report(guild_id, modlog_removed_embed(review, chosen, reply_to.user.id))
             await reply_to.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
         await with_book(interaction, book, go)
@@ -330,9 +328,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         member: discord.Member | None = None,
     ) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
+            guild_id = guild_id_of(reply_to)
             target = member.id if member is not None else reply_to.user.id
-            context = await self.service.find(reply_to.guild_id, target, chosen)
+            context = await self.service.find(guild_id, target, chosen)
             messages = review_messages(context)
             if len(messages) > 1 and not reply_to.response.is_done():
                 await reply_to.response.defer(ephemeral=True, thinking=True)
@@ -352,8 +350,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         self, interaction: discord.Interaction[MarginaliaBot], book: str
     ) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
-            guild_id = reply_to.guild_id
+            guild_id = guild_id_of(reply_to)
             page = await self.service.page(guild_id, chosen, order=ReviewOrder.NEWEST)
             extra: dict[str, Any] = {}
             if page.total > 1:
@@ -412,8 +409,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     async def _publish_new(self, interaction: Interaction, context: ReviewContext) -> None:
         """Post a review (review channel, else here) and tell the member where it went."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         review = context.review
         review_channel_id, _ = await self.service.review_channel(guild_id)
         candidates: list[PostChannel] = []
@@ -481,7 +477,6 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _publish_edit(self, interaction: Interaction, context: ReviewContext) -> None:
         """Update the posted messages in place (adding or removing continuations as needed);
         a post that is gone is posted again."""
-        assert interaction.guild_id is not None
         review = context.review
         channel = self._channel(review.guild_id, review.channel_id)
         if channel is None or review.message_id is None:
@@ -604,7 +599,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     # --- the buttons (ReviewActions) ----------------------------------------------------
 
     async def like(self, interaction: Interaction, review_id: int) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         result = await self.service.toggle_like(guild_id, review_id, interaction.user.id)
         view = review_view(result.review, likes=result.count)
         on_post = (
@@ -626,7 +621,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await interaction.followup.send(text, ephemeral=True)
 
     async def reveal(self, interaction: Interaction, review_id: int, *, anyway: bool) -> None:
-        check = await self.service.check_reveal(_guild(interaction), review_id, interaction.user.id)
+        check = await self.service.check_reveal(
+            guild_id_of(interaction), review_id, interaction.user.id
+        )
         if not (check.reached or anyway):
             text, view = reveal_warning(check)
             await interaction.response.send_message(text, view=view, ephemeral=True)
@@ -645,7 +642,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             )
 
     async def discuss(self, interaction: Interaction, review_id: int) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         lock = self._thread_locks.get(review_id)
         if lock is None:
@@ -731,7 +728,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         return fetched if isinstance(fetched, discord.Thread) else None
 
     async def flag(self, interaction: Interaction, review_id: int) -> None:
-        context = await self.service.context(_guild(interaction), review_id)
+        context = await self.service.context(guild_id_of(interaction), review_id)
         if context.review.user_id == interaction.user.id:
             raise InvalidInput(
                 "That's your own review: change it with `/review edit` or remove it with "
@@ -741,7 +738,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
     async def flag_reason(self, interaction: Interaction, review_id: int, reason: str) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         result = await self.service.flag(guild_id, review_id, interaction.user.id, reason)
         await interaction.response.defer()
         if not result.new:
@@ -754,12 +751,6 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         else:
             text = "Thanks — your flag is recorded for the moderators."
         await interaction.edit_original_response(content=text, view=None)
-
-
-def _guild(interaction: Interaction) -> int:
-    if interaction.guild_id is None:
-        raise InvalidInput("Reviews live in servers; use this inside one.")
-    return interaction.guild_id
 
 
 async def setup(bot: MarginaliaBot) -> None:
