@@ -49,7 +49,7 @@ class Books(commands.Cog):
         embeds = search_results_embeds(query, books, reachable=reachable)
         if books:
             view = BookPickView(books, self._picked_from_search, owner_id=interaction.user.id)
-            await interaction.followup.send(embeds=embeds, view=view, ephemeral=True)
+            await respond(interaction, embeds=embeds, view=view, ephemeral=True)
         else:
             await interaction.followup.send(embeds=embeds, ephemeral=True)
 

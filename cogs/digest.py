@@ -20,7 +20,8 @@ from bot.app import MarginaliaBot
 from bot.domain.digest import Digest
 from bot.domain.schedule import WEEKDAY_NAMES, suggest_timezones
 from bot.domain.words import jump_url
-from bot.errors import InvalidInput, PermissionDenied
+from bot.errors import InvalidInput
+from bot.render._kit import OwnerView
 from bot.render.digest import (
     NEEDED_PERMISSIONS,
     chart_file,
@@ -40,7 +41,7 @@ from bot.services.digest import (
     PostingFailed,
     SendNowResult,
 )
-from bot.tree import view_on_error
+from cogs._book_option import respond
 from cogs._checks import ADMIN_DEFAULT, guild_id_of, guild_of, require_admin
 from cogs.clubs import GuildMemberNames
 
@@ -109,20 +110,14 @@ async def timezone_autocomplete(
     return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
-class ConfirmRepost(discord.ui.View):
+class ConfirmRepost(OwnerView):
     """ "Post again anyway?" for a second /digest send-now in the same week."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "Only the admin who ran /digest send-now can confirm it."
 
     def __init__(self, cog: DigestCog, owner_id: int) -> None:
-        super().__init__(timeout=300)
+        super().__init__(owner_id=owner_id, timeout=300)
         self.cog = cog
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            raise PermissionDenied("Only the admin who ran /digest send-now can confirm it.")
-        return True
 
     @discord.ui.button(
         label="Post again", style=discord.ButtonStyle.danger, custom_id="digest:repost:confirm"
@@ -260,7 +255,8 @@ class DigestCog(commands.Cog, name="Digest"):
         result = await self.send_now(guild_id, force=False)
         if result.status == "already_posted":
             posted_at = result.previous.posted_at if result.previous else None
-            await interaction.followup.send(
+            await respond(
+                interaction,
                 content=confirm_text(result, posted_at),
                 view=ConfirmRepost(self, interaction.user.id),
                 ephemeral=True,

@@ -203,9 +203,7 @@ class Progress(commands.Cog):
         user_id, name = member_target(interaction, member)
         current = await self.readings.current(guild_id, user_id)
         pages = current_pages(current, name)
-        await interaction.response.send_message(
-            **paged(pages, owner_id=interaction.user.id), ephemeral=True
-        )
+        await respond(interaction, **paged(pages, owner_id=interaction.user.id), ephemeral=True)
 
     @progress.command(
         name="history", description="Every reading of a book and every update, dated."

@@ -35,7 +35,6 @@ from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
     REVIEW_ITEMS,
     REVIEWS_COG_NAME,
-    ReviewListView,
     draft_view,
     flag_prompt,
     form_draft_id,
@@ -48,6 +47,7 @@ from bot.render.reviews import (
     reveal_warning,
     review_jump_url,
     review_list_embed,
+    review_list_view,
     review_messages,
     review_modal,
     review_view,
@@ -358,7 +358,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 async def load(number: int, order: ReviewOrder) -> ReviewPage:
                     return await self.service.page(guild_id, chosen, order=order, page=number)
 
-                extra["view"] = ReviewListView(page, load, owner_id=reply_to.user.id)
+                extra["view"] = review_list_view(page, load, owner_id=reply_to.user.id)
             await respond(
                 reply_to,
                 embed=review_list_embed(page),

@@ -68,9 +68,7 @@ class Shelves(commands.Cog):
             return
         contents = await self.service.contents(guild_id, user_id, shelf)
         pages = shelf_pages(contents, name)
-        await interaction.response.send_message(
-            **paged(pages, owner_id=interaction.user.id), ephemeral=True
-        )
+        await respond(interaction, **paged(pages, owner_id=interaction.user.id), ephemeral=True)
 
     @show.autocomplete("shelf")
     async def show_shelf(

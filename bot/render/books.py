@@ -20,7 +20,7 @@ from bot.domain.discord_limits import (
 )
 from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.words import plural
-from bot.tree import view_on_error
+from bot.render._kit import OwnerView
 
 BOOK_COLOUR = discord.Colour.from_rgb(120, 86, 160)
 MAX_SUBJECTS = 5
@@ -122,18 +122,17 @@ def _option_description(book: Book) -> str:
 BookPicked = Callable[[discord.Interaction[Any], Book], Awaitable[None]]
 
 
-class BookPickView(discord.ui.View):
+class BookPickView(OwnerView):
     """A select menu of candidate books; picking one calls `on_pick` with that interaction."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "This menu belongs to someone else's command."
 
     def __init__(
         self, books: Sequence[Book], on_pick: BookPicked, *, owner_id: int, timeout: float = 180
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         self.books = {str(b.id): b for b in books if b.id is not None}
         self.on_pick = on_pick
-        self.owner_id = owner_id
         select: discord.ui.Select[BookPickView] = discord.ui.Select(
             placeholder="Which book did you mean?",
             options=[
@@ -146,14 +145,6 @@ class BookPickView(discord.ui.View):
         select.callback = self._picked  # type: ignore[method-assign]
         self.select = select
         self.add_item(select)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This menu belongs to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
 
     async def _picked(self, interaction: discord.Interaction[Any]) -> None:
         book = self.books.get(self.select.values[0])

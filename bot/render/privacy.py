@@ -10,7 +10,7 @@ import discord
 
 from bot.db.privacy import MemberFootprint
 from bot.domain.words import plural
-from bot.tree import view_on_error
+from bot.render._kit import OwnerView
 
 __all__ = [
     "PRIVACY_COLOUR",
@@ -126,24 +126,13 @@ def digest_embed(opt_in: bool, changed: bool) -> discord.Embed:
     return discord.Embed(title="Digest privacy", description=text, colour=PRIVACY_COLOUR)
 
 
-class ConfirmForgetView(discord.ui.View):
+class ConfirmForgetView(OwnerView):
     """Delete / Cancel for ``/privacy forget-me``; only the member who asked can press them."""
 
-    on_error = staticmethod(view_on_error)
-
     def __init__(self, *, owner_id: int, on_confirm: Handler, on_cancel: Handler) -> None:
-        super().__init__(timeout=CONFIRM_TIMEOUT_S)
-        self.owner_id = owner_id
+        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_S)
         self._on_confirm = on_confirm
         self._on_cancel = on_cancel
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
 
     @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
     async def confirm(

@@ -31,6 +31,7 @@ from bot.domain.spoilers import (
 )
 from bot.domain.words import book_line, ordinal, plural
 from bot.errors import InvalidInput
+from bot.render._kit import OwnerView, PagerView
 from bot.render.charts import STATS_CHART_FILENAME
 from bot.services.goals import GoalStatus
 from bot.services.reading import (
@@ -42,10 +43,8 @@ from bot.services.reading import (
 )
 from bot.services.shelves import CustomShelfChange, ShelfContents, ShelfOverview
 from bot.services.stats import ReadingStats
-from bot.tree import view_on_error
 
 __all__ = [
-    "PagedView",
     "RateInviteView",
     "current_pages",
     "date_stamp",
@@ -231,10 +230,10 @@ def want_removed_embed(book: Book) -> discord.Embed:
     )
 
 
-class RateInviteView(discord.ui.View):
+class RateInviteView(OwnerView):
     """A select of the server's star values, offered when a reading is finished."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "This menu belongs to someone else's reading; rate with `/rate`."
 
     def __init__(
         self,
@@ -244,9 +243,8 @@ class RateInviteView(discord.ui.View):
         owner_id: int,
         timeout: float = 600,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         self.on_rate = on_rate
-        self.owner_id = owner_id
         select: discord.ui.Select[RateInviteView] = discord.ui.Select(
             placeholder="Rate it…",
             options=[
@@ -258,59 +256,9 @@ class RateInviteView(discord.ui.View):
         self.select = select
         self.add_item(select)
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This menu belongs to someone else's reading; rate with `/rate`.", ephemeral=True
-            )
-            return False
-        return True
-
     async def _picked(self, interaction: discord.Interaction[Any]) -> None:
         self.stop()
         await self.on_rate(interaction, self.select.values[0])
-
-
-class PagedView(discord.ui.View):
-    """Previous / Next over precomputed embeds, for the member who asked."""
-
-    on_error = staticmethod(view_on_error)
-
-    def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int) -> None:
-        super().__init__(timeout=600)
-        self.pages = list(pages)
-        self.index = 0
-        self.owner_id = owner_id
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index + 1 >= len(self.pages)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
-
-    async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._sync()
-        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]
-    ) -> None:
-        await self._show(interaction, self.index - 1)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]
-    ) -> None:
-        await self._show(interaction, self.index + 1)
 
 
 def member_target(
@@ -331,7 +279,7 @@ def member_target(
 def paged(pages: Sequence[discord.Embed], *, owner_id: int) -> dict[str, Any]:
     """Reply keywords for a list of page embeds: the first page, with buttons if needed."""
     if len(pages) > 1:
-        return {"embed": pages[0], "view": PagedView(pages, owner_id=owner_id)}
+        return {"embed": pages[0], "view": PagerView.of_embeds(pages, owner_id=owner_id)}
     return {"embed": pages[0]}
 
 

@@ -44,6 +44,7 @@ from bot.domain.spoilers import (
 )
 from bot.domain.text import is_blank, strip_control_chars
 from bot.domain.words import book_line, message_url, ordinal, plural
+from bot.render._kit import PagerView
 from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
@@ -54,7 +55,7 @@ from bot.services.reviews import (
     ReviewForm,
     ReviewPage,
 )
-from bot.tree import ERROR_COLOUR, handle_interaction_error, view_on_error
+from bot.tree import ERROR_COLOUR, handle_interaction_error
 
 REVIEWS_COG_NAME: Final = "Reviews"
 REVIEW_COLOUR: Final = discord.Colour.from_rgb(120, 86, 160)
@@ -360,58 +361,42 @@ def review_list_embed(page: ReviewPage) -> discord.Embed:
 PageLoader = Callable[[int, ReviewOrder], Awaitable[ReviewPage]]
 
 
-class ReviewListView(discord.ui.View):
+def _sort_label(order: ReviewOrder) -> str:
+    return "Sort: newest first" if order is ReviewOrder.MOST_LIKED else "Sort: most liked first"
+
+
+def review_list_view(page: ReviewPage, load: PageLoader, *, owner_id: int) -> PagerView:
     """Previous / Next / sort buttons for the member who ran ``/review list``."""
+    current = page
+    sort: discord.ui.Button[PagerView] = discord.ui.Button(
+        label=_sort_label(page.order), style=discord.ButtonStyle.primary
+    )
 
-    on_error = staticmethod(view_on_error)
+    async def turn(index: int, order: ReviewOrder | None = None) -> tuple[discord.Embed, int, int]:
+        nonlocal current
+        current = await load(index, current.order if order is None else order)
+        sort.label = _sort_label(current.order)
+        return review_list_embed(current), current.page, current.page_count
 
-    def __init__(self, page: ReviewPage, load: PageLoader, *, owner_id: int) -> None:
-        super().__init__(timeout=600)
-        self.page = page
-        self.load = load
-        self.owner_id = owner_id
-        self._sync_buttons()
+    view = PagerView(
+        turn,
+        owner_id=owner_id,
+        page_count=page.page_count,
+        index=page.page,
+        refusal="These buttons belong to someone else's list; run `/review list` yourself.",
+    )
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page.page == 0
-        self.next.disabled = self.page.page + 1 >= self.page.page_count
-        liked = self.page.order is ReviewOrder.MOST_LIKED
-        self.sort.label = "Sort: newest first" if liked else "Sort: most liked first"
+    async def flip_order(interaction: discord.Interaction[Any]) -> None:
+        liked = current.order is ReviewOrder.MOST_LIKED
+        embed, view.index, view.page_count = await turn(
+            0, ReviewOrder.NEWEST if liked else ReviewOrder.MOST_LIKED
+        )
+        view.sync()
+        await interaction.response.edit_message(embed=embed, view=view)
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's list; run `/review list` yourself.",
-                ephemeral=True,
-            )
-            return False
-        return True
-
-    async def _show(
-        self, interaction: discord.Interaction[Any], page: int, order: ReviewOrder
-    ) -> None:
-        self.page = await self.load(page, order)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=review_list_embed(self.page), view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        await self._show(interaction, self.page.page - 1, self.page.order)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        await self._show(interaction, self.page.page + 1, self.page.order)
-
-    @discord.ui.button(label="Sort", style=discord.ButtonStyle.primary)
-    async def sort(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        liked = self.page.order is ReviewOrder.MOST_LIKED
-        await self._show(interaction, 0, ReviewOrder.NEWEST if liked else ReviewOrder.MOST_LIKED)
+    sort.callback = flip_order  # type: ignore[method-assign]
+    view.add_item(sort)
+    return view
 
 
 # --- the review form ---------------------------------------------------------------------
