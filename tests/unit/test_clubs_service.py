@@ -73,7 +73,7 @@ async def test_pick_refuses_bad_dates(database: Database, seeder: Seeder, clock:
         await clubs.pick(GUILD, 7, book, start="2026-12-10", end="2026-12-01", channel_id=1)
     with pytest.raises(InvalidInput, match="already passed"):
         await clubs.pick(GUILD, 7, book, start="2026-10-01", end="2026-11-01", channel_id=1)
-    with pytest.raises(InvalidInput, match="can.t read"):
+    with pytest.raises(InvalidInput, match="can't read"):
         await clubs.pick(GUILD, 7, book, start="next week-ish", end=None, channel_id=1)
 
 
