@@ -20,6 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,7 +29,7 @@ from bench._stats import summary
 from bot.app import MarginaliaBot
 from bot.config import Settings
 from bot.db.engine import Database
-from tests.e2e.fake_discord import (
+from fake_discord import (
     FakeDiscord,
     FakeGuild,
     FakeMember,
@@ -45,7 +46,8 @@ Run = tuple[list[float], float, int]
 
 
 class TimedDatabase(Database):
-    """A Database that adds up the wall time spent inside every transaction block."""
+    """A Database that adds up the wall time spent inside every transaction block and every
+    unit of work (a unit's time includes its wait for the database thread)."""
 
     seconds = 0.0
     reads = 0
@@ -72,6 +74,23 @@ class TimedDatabase(Database):
         try:
             async with super().write() as conn:
                 yield conn
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.writes += 1
+
+    async def run_read(self, unit: Any, *args: Any, **kwargs: Any) -> Any:
+        """A unit of work counts as one read transaction (it is one, on a database thread)."""
+        start = time.perf_counter()
+        try:
+            return await super().run_read(unit, *args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.reads += 1
+
+    async def run_write(self, unit: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await super().run_write(unit, *args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - start
             self.writes += 1

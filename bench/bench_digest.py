@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import sqlite3
 import statistics
@@ -36,6 +37,7 @@ from bot.db import migrate
 from bot.db.engine import Database
 from bot.domain.clock import FakeClock
 from bot.domain.digest import Digest, split_for_embeds
+from bot.gc_tuning import freeze_long_lived_objects
 from bot.render.digest import chart_data, chart_png
 from bot.services.digest import DigestScheduler, DigestService, FailureReport
 from cogs.digest import CHARTS_AT_ONCE
@@ -312,7 +314,7 @@ class LoopLag:
 async def many_servers(path: Path, charts: bool) -> None:
     lags: dict[bool, LoopLag] = {}
 
-    async def run(with_charts: bool) -> tuple[float, int, Captured]:
+    async def run(with_charts: bool, frozen: bool = True) -> tuple[float, int, Captured]:
         database = Database.from_url(f"sqlite:///{path}")
         async with database.write() as conn:  # each run starts with nothing posted
             await conn.exec_driver_sql("DELETE FROM digest_runs")
@@ -320,18 +322,23 @@ async def many_servers(path: Path, charts: bool) -> None:
         poster = PackingPoster(with_charts)
         scheduler = DigestScheduler(DigestService(database, clock, Names()), poster)
         captured, stop = capture(database)
+        if frozen:  # as `marginalia run` does once its guild cache is filled
+            freeze_long_lived_objects()
         start = time.perf_counter()
         with LoopLag() as lag:
             outcomes = await scheduler.run_once()
         elapsed = time.perf_counter() - start
         lags[with_charts] = lag
         stop()
+        gc.unfreeze()
         await database.close()
         bad = [o for o in outcomes if o.status != "posted"]
         assert len(outcomes) == SMALL_GUILDS and not bad, (len(outcomes), bad[:3])
         return elapsed, poster.posted, captured
 
     await run(False)  # warm-up
+    unfrozen, _, _ = await run(False, frozen=False)
+    unfrozen_lag = lags[False]
     total, posted, captured = await run(False)
     selects = captured.selects()
     bare = replay(path, selects)
@@ -345,6 +352,10 @@ async def many_servers(path: Path, charts: bool) -> None:
         f"   ({total / posted * 1000:.1f} ms per server)"
     )
     print(f"    {lags[False].describe()}")
+    print(
+        f"  the same without gc.freeze()  {ms(unfrozen)}   ratio {unfrozen / bare:5.2f}x"
+        f"\n    {unfrozen_lag.describe()}"
+    )
     if charts:
         with_charts, posted, _ = await run(True)
         print(

@@ -11,15 +11,17 @@ from typing import Any
 
 import discord
 import httpx
-import yarl
 from discord.ext import commands
 
 from bot.command_sync import sync_commands
-from bot.config import Settings
+from bot.config import Settings, SyncMode, apply_discord_endpoints, silence_voice_warnings
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
+from bot.gc_tuning import freeze_long_lived_objects
+from bot.members import GuildMemberNames
 from bot.metadata.catalogue import Catalogue
-from bot.services.books import BookService, CatalogueLike
+from bot.services.books import CatalogueLike
+from bot.services.registry import Services
 from bot.tree import MarginaliaTree
 
 log = logging.getLogger(__name__)
@@ -38,25 +40,6 @@ _HANDLER_TASK_PREFIXES = (
     "discord-ui-",
 )
 _LOOP_TASK_PREFIX = "discord-ext-tasks: "
-
-
-def apply_discord_endpoints(settings: Settings) -> None:
-    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set.
-
-    discord.py reads both from class attributes, so this is process-wide by necessity.
-    """
-    if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base
-    if settings.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
-
-
-def silence_voice_warnings() -> None:
-    """Marginalia has no voice features: discord.py's two warnings at every client start
-    ("PyNaCl is not installed…", "davey is not installed…") are noise. Only those two:
-    these are discord.py's own switches for them."""
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
 
 
 def cog_extensions() -> list[str]:
@@ -82,8 +65,9 @@ class MarginaliaBot(commands.AutoShardedBot):
         http_client: httpx.AsyncClient,
         clock: Clock | None = None,
         catalogue: CatalogueLike | None = None,
-        sync_mode: str | None = None,
+        sync_mode: SyncMode | None = None,
         sync_guild_id: int | None = None,
+        freeze_after_ready: bool = False,
         **options: Any,
     ) -> None:
         apply_discord_endpoints(settings)
@@ -108,19 +92,27 @@ class MarginaliaBot(commands.AutoShardedBot):
         self.http_client = http_client
         self.clock: Clock = clock or SystemClock()
         self.catalogue: CatalogueLike = catalogue or Catalogue.from_settings(settings, http_client)
-        self.books = BookService(database, self.catalogue, self.clock)
+        self.services = Services.build(database, self.clock, self.catalogue, GuildMemberNames(self))
         self.started_at = self.clock.now()
         self.sync_mode = sync_mode or settings.sync_commands
         self.sync_guild_id = sync_guild_id if sync_guild_id is not None else settings.dev_guild_id
         self.last_sync_result: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
+        # `marginalia run` only: tests start many bots in one process (see bot/gc_tuning.py)
+        self._startup_frozen = not freeze_after_ready
 
     async def setup_hook(self) -> None:
         for extension in cog_extensions():
             await self.load_extension(extension)
         log.info("loaded %d cog modules", len(cog_extensions()))
-        self.last_sync_result = await sync_commands(self)
+        self.last_sync_result = await sync_commands(
+            self.tree,
+            self.database,
+            self.clock,
+            mode=self.sync_mode,
+            guild_id=self.sync_guild_id,
+        )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Start a background task whose failure is logged (never a bare create_task)."""
@@ -190,6 +182,10 @@ class MarginaliaBot(commands.AutoShardedBot):
         log.info(
             "ready as %s (id %s) in %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+        if not self._startup_frozen:  # on_ready fires again after a reconnect
+            self._startup_frozen = True
+            frozen = freeze_long_lived_objects()
+            log.debug("%d start-up objects left out of later garbage collections", frozen)
 
 
 async def _bounded(step: Coroutine[Any, Any, Any], seconds: float, what: str) -> None:

@@ -11,15 +11,28 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import discord
+import yarl
 from dotenv import dotenv_values
 
 from bot.redaction import mask_url, url_password
 
 DEFAULT_DATABASE_URL = "sqlite:///data/marginalia.db"
-SYNC_MODES = ("auto", "always", "never")
+
+
+class SyncMode(StrEnum):
+    """SYNC_COMMANDS: when the slash-command tree is pushed to Discord (SPEC §2)."""
+
+    AUTO = "auto"  # when the tree changed since the last sync (its hash is in the database)
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+SYNC_MODES = tuple(mode.value for mode in SyncMode)
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-.]{20,}$")
 
@@ -59,7 +72,7 @@ class Settings:
     discord_token: Secret | None
     database_url: str = DEFAULT_DATABASE_URL
     dev_guild_id: int | None = None
-    sync_commands: str = "auto"
+    sync_commands: SyncMode = SyncMode.AUTO
     openlibrary_base_url: str = "https://openlibrary.org"
     openlibrary_covers_url: str = "https://covers.openlibrary.org"
     google_books_base_url: str = "https://www.googleapis.com/books/v1"
@@ -241,7 +254,7 @@ def load_settings(
         discord_token=token,
         database_url=_validate_database_url(merged.get("DATABASE_URL", "") or DEFAULT_DATABASE_URL),
         dev_guild_id=_optional_int(merged, "DEV_GUILD_ID", minimum=1),
-        sync_commands=sync,
+        sync_commands=SyncMode(sync),
         openlibrary_base_url=_optional_url(
             merged, "OPENLIBRARY_BASE_URL", "https://openlibrary.org"
         )
@@ -262,3 +275,25 @@ def load_settings(
         shard_ids=shard_ids,
         log_level=level,
     )
+
+
+# --- discord.py's process-wide switches ------------------------------------------------------
+
+
+def apply_discord_endpoints(settings: Settings) -> None:
+    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set.
+
+    discord.py reads both from class attributes, so this is process-wide by necessity.
+    """
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def silence_voice_warnings() -> None:
+    """Marginalia has no voice features: discord.py's two warnings at every client start
+    ("PyNaCl is not installed…", "davey is not installed…") are noise. Only those two:
+    these are discord.py's own switches for them."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False

@@ -16,7 +16,7 @@ from typing import TextIO
 
 import discord
 
-from bot.config import Settings
+from bot.config import Settings, apply_discord_endpoints, silence_voice_warnings
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
@@ -107,8 +107,6 @@ async def _rest_client(settings: Settings, err: TextIO) -> discord.Client | None
     if not settings.discord_token:
         print("note: DISCORD_TOKEN is not set; member names are placeholders", file=err)
         return None
-    from bot.app import apply_discord_endpoints, silence_voice_warnings
-
     apply_discord_endpoints(settings)
     silence_voice_warnings()
     client = discord.Client(intents=discord.Intents.none())

@@ -19,6 +19,8 @@ from bot.db.engine import Database
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.imports import KIND_NAMES, ImportKind
 from bot.errors import UserError
+from bot.metadata.catalogue import Catalogue
+from bot.metadata.http import make_http_client
 from bot.render.imports import report_text
 from bot.services.imports import ImportCatalogue, ImportService, check_upload_size
 
@@ -85,9 +87,6 @@ async def run_import(
         return EXIT_FAILURE
     if catalogue is not None:
         return await _import(database, catalogue, clock, site, data, guild_id, user_id, out, err)
-    from bot.metadata.catalogue import Catalogue
-    from bot.runner import make_http_client
-
     async with make_http_client() as client:
         configured = Catalogue.from_settings(settings, client)
         return await _import(database, configured, clock, site, data, guild_id, user_id, out, err)

@@ -29,8 +29,9 @@ import aiohttp
 import discord
 import httpx
 
-from bot.config import Settings
+from bot.config import Settings, SyncMode
 from bot.db.engine import Database
+from bot.metadata.http import make_http_client
 from bot.redaction import mask_url
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ def describe_unreachable(exc: BaseException) -> str:
     return f"Discord is unreachable at {mask_url(discord.http.Route.BASE)} ({detail})"
 
 
-def make_http_client() -> httpx.AsyncClient:
-    """The one shared HTTP client for metadata sources (timeouts keep commands responsive)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=2.0, read=4.0, write=4.0, pool=2.0),
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-        follow_redirects=True,
-    )
-
-
 @dataclass
 class _Running:
     bot: MarginaliaBot | None = None
@@ -114,8 +106,9 @@ def _new_bot(
         settings=settings,
         database=database,
         http_client=http_client,
-        sync_mode="always" if sync_only else None,
+        sync_mode=SyncMode.ALWAYS if sync_only else None,
         sync_guild_id=guild,
+        freeze_after_ready=not sync_only,
     )
 
 

@@ -42,7 +42,7 @@ async def book_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     if interaction.guild_id is None:
         return []
-    choices = await interaction.client.books.autocomplete(interaction.guild_id, current)
+    choices = await interaction.client.services.books.autocomplete(interaction.guild_id, current)
     return [app_commands.Choice(name=c.name, value=c.value) for c in choices]
 
 
@@ -76,20 +76,20 @@ async def with_book(
     """
     bot = interaction.client
     guild_id = guild_id_of(interaction)
-    task: asyncio.Task[Resolution] = asyncio.create_task(bot.books.resolve(guild_id, text))
+    task: asyncio.Task[Resolution] = asyncio.create_task(bot.services.books.resolve(guild_id, text))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
     if not done and defer_if_slow and not interaction.response.is_done():
         with contextlib.suppress(discord.HTTPException):
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
     resolution = await task
     if isinstance(resolution, Resolved):
-        await bot.books.remember(guild_id, interaction.user.id, resolution.book)
+        await bot.services.books.remember(guild_id, interaction.user.id, resolution.book)
         await handler(interaction, resolution.book)
         return
     assert isinstance(resolution, Ambiguous)
 
     async def picked(select_interaction: discord.Interaction[Any], book: Book) -> None:
-        await bot.books.remember(guild_id, select_interaction.user.id, book)
+        await bot.services.books.remember(guild_id, select_interaction.user.id, book)
         await handler(select_interaction, book)
 
     view = BookPickView(resolution.candidates, picked, owner_id=interaction.user.id)

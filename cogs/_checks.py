@@ -36,7 +36,6 @@ import discord
 from discord import app_commands
 
 from bot.errors import PermissionDenied
-from bot.services.settings import SettingsService
 
 ADMIN_DEFAULT: Final = discord.Permissions(manage_guild=True)
 MODERATOR_DEFAULT: Final = discord.Permissions(manage_messages=True)
@@ -94,7 +93,7 @@ async def moderator_role(interaction: discord.Interaction[Any]) -> discord.Role 
     """The server's moderator role, or None when none is set or it was deleted."""
     member = _member(interaction)
     bot = interaction.client
-    role_id = await SettingsService(bot.database, bot.clock).moderator_role_id(member.guild.id)
+    role_id = await bot.services.settings.moderator_role_id(member.guild.id)
     return member.guild.get_role(role_id) if role_id is not None else None
 
 

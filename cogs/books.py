@@ -27,7 +27,7 @@ class Books(commands.Cog):
 
     async def _show_card(self, interaction: discord.Interaction[Any], book: Book) -> None:
         guild_id = guild_id_of(interaction)
-        card = await self.bot.books.card(guild_id, book)
+        card = await self.bot.services.books.card(guild_id, book)
         embed = book_embed(card.book, card.stats)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)
@@ -45,7 +45,7 @@ class Books(commands.Cog):
     ) -> None:
         guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        books, reachable = await self.bot.books.search(guild_id, query)
+        books, reachable = await self.bot.services.books.search(guild_id, query)
         embeds = search_results_embeds(query, books, reachable=reachable)
         if books:
             view = BookPickView(books, self._picked_from_search, owner_id=interaction.user.id)
@@ -55,7 +55,7 @@ class Books(commands.Cog):
 
     async def _picked_from_search(self, interaction: discord.Interaction[Any], book: Book) -> None:
         guild_id = guild_id_of(interaction)
-        await self.bot.books.remember(guild_id, interaction.user.id, book)
+        await self.bot.services.books.remember(guild_id, interaction.user.id, book)
         await self._show_card(interaction, book)
 
     @book.command(name="info", description="A book's card: details and this server's numbers.")
@@ -84,7 +84,7 @@ class Books(commands.Cog):
         year: app_commands.Range[int, -3000, 3000] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        book, created = await self.bot.books.add_manual(
+        book, created = await self.bot.services.books.add_manual(
             guild_id,
             interaction.user.id,
             title=title,
@@ -93,7 +93,7 @@ class Books(commands.Cog):
             isbn=isbn,
             year=year,
         )
-        card = await self.bot.books.card(guild_id, book)
+        card = await self.bot.services.books.card(guild_id, book)
         note = (
             "Added to this server's books."
             if created

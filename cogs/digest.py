@@ -35,7 +35,6 @@ from bot.render.digest import (
 )
 from bot.services.digest import (
     DigestScheduler,
-    DigestService,
     FailureKind,
     FailureReport,
     PostingFailed,
@@ -43,7 +42,6 @@ from bot.services.digest import (
 )
 from cogs._book_option import respond
 from cogs._checks import ADMIN_DEFAULT, guild_id_of, guild_of, require_admin
-from cogs.clubs import GuildMemberNames
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +150,7 @@ class DigestCog(commands.Cog, name="Digest"):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = DigestService(bot.database, bot.clock, GuildMemberNames(bot))
+        self.service = bot.services.digest
         self.poster = DiscordDigestPoster(bot)
         self.scheduler = DigestScheduler(
             self.service, self.poster, owns_guild=self._owns, spawn=bot.spawn

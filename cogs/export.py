@@ -10,7 +10,6 @@ from discord.ext import commands
 
 from bot.app import MarginaliaBot
 from bot.render.imports import export_message
-from bot.services.exports import ExportService
 from cogs._checks import guild_id_of
 
 # room for the multipart envelope around a file that is just under the limit
@@ -20,7 +19,7 @@ _UPLOAD_MARGIN = 64 * 1024
 class Export(commands.Cog):
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ExportService(bot.database, bot.clock)
+        self.service = bot.services.exports
 
     @app_commands.command(
         name="export", description="Your data in this server: a Goodreads CSV and a full JSON."

@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.domain.goals import MAX_GOAL, MIN_GOAL
 from bot.render.reading import goal_embed, member_target
-from bot.services.goals import GoalService
 from cogs._checks import guild_id_of
 
 
@@ -20,7 +19,7 @@ class Goals(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = GoalService(bot.database, bot.clock)
+        self.service = bot.services.goals
 
     @goal.command(name="set", description="Set how many books you mean to finish in a year.")
     @app_commands.describe(

@@ -14,7 +14,7 @@ from bot.app import MarginaliaBot
 from bot.domain.imports import ImportKind
 from bot.errors import InvalidInput
 from bot.render.imports import import_embed, needs_report_file, report_file
-from bot.services.imports import ImportService, check_upload_size
+from bot.services.imports import check_upload_size
 from cogs._checks import guild_id_of
 
 
@@ -27,7 +27,7 @@ class Imports(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ImportService(bot.database, bot.catalogue, bot.clock)
+        self.service = bot.services.imports
 
     @import_.command(name="goodreads", description="Import your Goodreads library export (CSV).")
     @app_commands.describe(
@@ -61,7 +61,7 @@ class Imports(commands.Cog):
                 "I couldn't download the attached file. Attach it again and resend the command."
             ) from None
         report = await self.service.import_file(guild_id, interaction.user.id, data, kind)
-        self.bot.books.refresh_index_soon()
+        self.bot.services.books.refresh_index_soon()
         files = [report_file(report)] if needs_report_file(report) else []
         await interaction.followup.send(embed=import_embed(report), files=files, ephemeral=True)
 

@@ -19,7 +19,7 @@ from bot.render.privacy import (
     digest_embed,
     forgotten_embed,
 )
-from bot.services.privacy import GuildPurge, PrivacyService
+from bot.services.privacy import GuildPurge
 from cogs._checks import guild_id_of
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class Privacy(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = PrivacyService(bot.database, bot.clock)
+        self.service = bot.services.privacy
 
     async def cog_load(self) -> None:
         self.purge_loop.start()
@@ -174,7 +174,7 @@ class Privacy(commands.Cog):
 
     async def purge_now(self) -> list[GuildPurge]:
         """Purge the servers left more than 30 days ago (the loop's body; tests call it)."""
-        return await self.service.purge_due({g.id for g in self.bot.guilds})
+        return await self.service.purge_due({g.id for g in self.bot.guilds}, self._owns)
 
     @tasks.loop(hours=PURGE_EVERY_HOURS)
     async def purge_loop(self) -> None:

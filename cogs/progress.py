@@ -27,11 +27,9 @@ from bot.render.reading import (
     progress_embed,
     status_embed,
 )
-from bot.services.ratings import RatingService
 from bot.services.reading import (
     MAX_EDITION_PAGES,
     MAX_NOTE_LENGTH,
-    ReadingService,
     check_progress_input,
 )
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
@@ -49,8 +47,8 @@ class Progress(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.readings = ReadingService(bot.database, bot.clock)
-        self.ratings = RatingService(bot.database, bot.clock)
+        self.readings = bot.services.reading
+        self.ratings = bot.services.ratings
 
     # --- update -------------------------------------------------------------------------
 

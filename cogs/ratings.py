@@ -22,7 +22,6 @@ from bot.render.ratings import (
     scale_embed,
     step_changed_embed,
 )
-from bot.services.ratings import RatingService
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, require_admin
 
@@ -38,7 +37,7 @@ class Ratings(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = RatingService(bot.database, bot.clock)
+        self.service = bot.services.ratings
 
     async def _star_choices(
         self, interaction: discord.Interaction[MarginaliaBot], current: str

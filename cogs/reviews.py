@@ -22,13 +22,13 @@ from discord.ext import commands
 
 from bot.app import MarginaliaBot
 from bot.db.review_drafts import StoredDraft
-from bot.db.reviews import ReviewOrder, StoredReview
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.discord_limits import (
     MODAL_TEXT_INPUT_LIMIT,
 )
 from bot.domain.markdown import inert, plain
-from bot.domain.review import CONTENT_WARNINGS_MAX
+from bot.domain.review import CONTENT_WARNINGS_MAX, ReviewOrder
 from bot.domain.text import clean_line
 from bot.domain.words import jump_url
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -53,13 +53,10 @@ from bot.render.reviews import (
     review_view,
     submitted_form,
 )
-from bot.services.ratings import RatingService
-from bot.services.review_drafts import ReviewDraftService
 from bot.services.reviews import (
     ReviewContext,
     ReviewForm,
     ReviewPage,
-    ReviewService,
     WritePlan,
 )
 from bot.tree import handle_interaction_error
@@ -89,9 +86,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ReviewService(bot.database, bot.clock)
-        self.ratings = RatingService(bot.database, bot.clock)
-        self.drafts = ReviewDraftService(bot.database, bot.clock)
+        self.service = bot.services.reviews
+        self.ratings = bot.services.ratings
+        self.drafts = bot.services.review_drafts
         # one thread creation at a time per review (the database keeps the first one anyway)
         self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -192,7 +189,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def open_draft(self, interaction: Interaction, draft_id: int) -> None:
         """The "Open the form" / "Fix it" button: the form again, holding the draft."""
         draft = await self.drafts.own(guild_id_of(interaction), interaction.user.id, draft_id)
-        book = await self.bot.books.get(draft.guild_id, draft.book_id)
+        book = await self.bot.services.books.get(draft.guild_id, draft.book_id)
         await interaction.response.send_modal(review_modal(draft, book))
 
     @commands.Cog.listener()
@@ -211,7 +208,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _submitted(self, interaction: Interaction, draft_id: int, form: ReviewForm) -> None:
         guild_id = guild_id_of(interaction)
         draft = await self.drafts.save(guild_id, interaction.user.id, draft_id, form)
-        book = await self.bot.books.get(guild_id, draft.book_id)
+        book = await self.bot.services.books.get(guild_id, draft.book_id)
         try:
             if draft.review_id is None:
                 plan = await self.service.plan_write(

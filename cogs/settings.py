@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.errors import InvalidInput
 from bot.render.settings import SETTINGS_COLOUR, settings_embed
-from bot.services.settings import SettingsService
 from cogs._checks import guild_id_of, require_admin
 
 # What the bot needs in a channel to post reviews or reports there.
@@ -39,7 +38,7 @@ class Settings(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = SettingsService(bot.database, bot.clock)
+        self.service = bot.services.settings
 
     @settings.command(name="show", description="Every setting of this server in one card.")
     async def show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:

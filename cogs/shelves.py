@@ -20,8 +20,7 @@ from bot.render.reading import (
     status_embed,
     want_removed_embed,
 )
-from bot.services.reading import ReadingService
-from bot.services.shelves import CustomShelfChange, ShelfService
+from bot.services.shelves import CustomShelfChange
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of
 
@@ -35,9 +34,7 @@ class Shelves(commands.Cog):
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = ShelfService(
-            bot.database, bot.clock, ReadingService(bot.database, bot.clock)
-        )
+        self.service = bot.services.shelves
 
     async def _shelf_choices(
         self, interaction: discord.Interaction[MarginaliaBot], current: str

@@ -13,7 +13,6 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.render.charts import STATS_CHART_FILENAME, books_per_month_png
 from bot.render.reading import member_target, stats_embed
-from bot.services.stats import StatsService
 from cogs._checks import guild_id_of
 
 log = logging.getLogger(__name__)
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 class Stats(commands.Cog):
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
-        self.service = StatsService(bot.database, bot.clock)
+        self.service = bot.services.stats
 
     @app_commands.command(name="stats", description="Books and pages finished, ratings, authors.")
     @app_commands.guild_only()

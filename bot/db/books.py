@@ -12,13 +12,13 @@ lookups and taken over by the catalogue's record when it comes.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.dialect import insert_missing, insert_or_update
@@ -35,7 +35,8 @@ from bot.domain.book import CATALOGUE_SOURCES, MEMBER_SOURCES, Book
 from bot.domain.text import search_key
 
 
-def _book_from_row(row: RowMapping) -> Book:
+def book_from_row(row: RowMapping | Mapping[str, Any]) -> Book:
+    """A ``books`` row (all its columns, as mapped by a query or as a dict) as a Book."""
     return Book(
         id=row["id"],
         title=row["title"],
@@ -91,13 +92,45 @@ def visible_to(guild_id: int) -> ColumnElement[bool]:
     return or_(from_catalogue(), known_to(guild_id))
 
 
+# one book as a server sees it, built once (bindparam) for the unit of work below
+_BOOK_SEEN_BY = select(books).where(
+    books.c.id == bindparam("book_id"),
+    or_(
+        from_catalogue(),
+        select(literal(1))
+        .where(
+            guild_books.c.guild_id == bindparam("guild_id"),
+            guild_books.c.book_id == books.c.id,
+        )
+        .exists(),
+    ),
+)
+
+
+_BOOK_BY_ID = select(books).where(books.c.id == bindparam("book_id"))
+
+
+def book_by_id(conn: Connection, book_id: int) -> Book | None:
+    """The book, whoever may see it (the caller checked); a unit of work."""
+    first = conn.execute(_BOOK_BY_ID, {"book_id": book_id}).mappings().first()
+    return book_from_row(first) if first else None
+
+
+def book_seen_by(conn: Connection, book_id: int, guild_id: int) -> Book | None:
+    """The book if that server may see it (the catalogue's, or one it links); a unit of
+    work for :meth:`bot.db.engine.Database.run_read`."""
+    row = conn.execute(_BOOK_SEEN_BY, {"book_id": book_id, "guild_id": guild_id}).mappings()
+    first = row.first()
+    return book_from_row(first) if first else None
+
+
 async def get(conn: AsyncConnection, book_id: int, *, guild_id: int | None = None) -> Book | None:
     """The book; with ``guild_id``, only if that server may see it (an id a member typed)."""
     query = select(books).where(books.c.id == book_id)
     if guild_id is not None:
         query = query.where(visible_to(guild_id))
     row = (await conn.execute(query)).mappings().first()
-    return _book_from_row(row) if row else None
+    return book_from_row(row) if row else None
 
 
 async def get_many(
@@ -111,7 +144,7 @@ async def get_many(
     if guild_id is not None:
         query = query.where(visible_to(guild_id))
     rows = (await conn.execute(query)).mappings()
-    found = {row["id"]: _book_from_row(row) for row in rows}
+    found = {row["id"]: book_from_row(row) for row in rows}
     return [found[i] for i in book_ids if i in found]
 
 
@@ -135,7 +168,7 @@ async def find_by_isbn(conn: AsyncConnection, isbn13: str, guild_id: int) -> Boo
         .limit(1)
     )
     row = (await conn.execute(query)).mappings().first()
-    return _book_from_row(row) if row else None
+    return book_from_row(row) if row else None
 
 
 async def _existing_id(conn: AsyncConnection, book: Book) -> int | None:
@@ -290,7 +323,7 @@ async def search_local(
         .limit(limit)
     )
     rows = (await conn.execute(query_stmt)).mappings()
-    return [_book_from_row(row) for row in rows]
+    return [book_from_row(row) for row in rows]
 
 
 async def guild_knows(conn: AsyncConnection, guild_id: int, book_id: int) -> bool:

@@ -14,10 +14,16 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.schema import books, club_checkpoints, clubs, readings
 from bot.domain.club import Checkpoint, CheckpointReach
+
+
+class ActiveClubExists(Exception):
+    """The server has an active club read already (another one was started at the same
+    moment): the partial unique index refused the second."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,19 +108,22 @@ async def create_club(
     now: datetime,
 ) -> int:
     """Insert an active club; the partial unique index refuses a second active one
-    (IntegrityError), which the service turns into a Conflict."""
-    result = await conn.execute(
-        clubs.insert().values(
-            guild_id=guild_id,
-            book_id=book_id,
-            channel_id=channel_id,
-            status="active",
-            starts_on=starts_on,
-            ends_on=ends_on,
-            created_by=created_by,
-            created_at=now,
+    (:class:`ActiveClubExists`; the transaction is then only good for rolling back)."""
+    try:
+        result = await conn.execute(
+            clubs.insert().values(
+                guild_id=guild_id,
+                book_id=book_id,
+                channel_id=channel_id,
+                status="active",
+                starts_on=starts_on,
+                ends_on=ends_on,
+                created_by=created_by,
+                created_at=now,
+            )
         )
-    )
+    except IntegrityError:
+        raise ActiveClubExists(guild_id) from None
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 

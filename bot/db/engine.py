@@ -18,72 +18,35 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import queue
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import aiosqlite
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.config import sqlite_path, to_async_url
+from bot.db.sqlite import WRITE_OPTION, SqliteUnits, install_sqlite_hooks
 from bot.errors import DatabaseStartupError
 
-# Connection: what a unit of work receives (services name it from here, not from SQLAlchemy)
-__all__ = ["Connection", "Database", "describe_database_error"]
+# Connection: what a unit of work receives, AsyncConnection: what Database.read()/write()
+# yield (services name both from here, not from SQLAlchemy)
+__all__ = ["AsyncConnection", "Connection", "Database", "describe_database_error"]
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
 # asyncpg waits 60 s by default for a server that accepted the connection but never answers
 CONNECT_TIMEOUT_S = 10
 CLOSE_TIMEOUT_S = 1.0
-_WRITE_OPTION = "marginalia_write"
-READ_THREADS = 2  # SQLite reads in WAL mode run beside the writer; two cores here
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 _IN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("in_write", default=False)
-
-
-def _install_sqlite_hooks(engine: AsyncEngine | Engine, *, read_only: bool = False) -> None:
-    """WAL, foreign keys, busy timeout, synchronous=NORMAL; explicit BEGIN for real transactions.
-
-    pysqlite/aiosqlite do not emit BEGIN before DDL, so SQLAlchemy's documented recipe is used:
-    the driver's own transaction handling is switched off and BEGIN is emitted here. Write
-    transactions use BEGIN IMMEDIATE so two writers queue on the busy timeout instead of
-    failing with "database is locked" when a read lock is upgraded. A read-only handle
-    leaves the journal mode alone (switching to WAL writes the file's header).
-    """
-
-    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
-
-    @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            if not read_only:
-                cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            cursor.close()
-
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
 
 
 class Database:
@@ -100,10 +63,10 @@ class Database:
             asyncio.Lock() if engine.dialect.name == "sqlite" else None
         )
         # units of work on a SQLite file: a sync engine, one writer thread, a few readers
-        self._units: _SqliteUnits | None = None
+        self._units: SqliteUnits | None = None
         path = sqlite_path(url)
         if engine.dialect.name == "sqlite" and path is not None and not read_only:
-            self._units = _SqliteUnits(path)
+            self._units = SqliteUnits(path)
 
     @property
     def backend(self) -> str:
@@ -133,7 +96,7 @@ class Database:
                 to_async_url(database_url), echo=echo, connect_args=_connect_args(database_url)
             )
         if engine.dialect.name == "sqlite":
-            _install_sqlite_hooks(engine, read_only=read_only)
+            install_sqlite_hooks(engine, read_only=read_only)
         return cls(engine, database_url, read_only=read_only)
 
     @property
@@ -187,7 +150,7 @@ class Database:
     @asynccontextmanager
     async def _write_transaction(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
-            conn = await conn.execution_options(**{_WRITE_OPTION: True})
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
 
@@ -233,95 +196,6 @@ class Database:
             log.warning("closing the database took longer than %.1f s; going on", CLOSE_TIMEOUT_S)
         if self._units is not None:
             self._units.close()
-
-
-class _SqliteUnits:
-    """Units of work on a SQLite file: a sync engine with the same hooks as the async one,
-    one writer thread (SQLite has one writer at a time: queueing writes on a thread is FIFO
-    and never polls) and :data:`READ_THREADS` reader threads (WAL readers run beside it)."""
-
-    def __init__(self, path: Path) -> None:
-        self.engine = create_engine(
-            f"sqlite:///{path}",
-            connect_args={"check_same_thread": False},
-            pool_size=READ_THREADS + 1,
-        )
-        _install_sqlite_hooks(self.engine)
-        self._writer = _Workers(1, "db-writer")
-        self._readers = _Workers(READ_THREADS, "db-reader")
-
-    def _write(self, unit: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{_WRITE_OPTION: True})
-            with conn.begin():
-                return unit(conn)
-
-    def _read(self, unit: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as conn, conn.begin():
-            return unit(conn)
-
-    async def write(self, unit: Callable[[Connection], T]) -> T:
-        future = self._writer.submit(lambda: self._write(unit))
-        return await asyncio.shield(asyncio.wrap_future(future))
-
-    async def read(self, unit: Callable[[Connection], T]) -> T:
-        return await asyncio.wrap_future(self._readers.submit(lambda: self._read(unit)))
-
-    def close(self) -> None:
-        """Stop taking units; one still running is left to its thread (a daemon: it does
-        not hold the process's exit, and SQLite rolls its transaction back)."""
-        self._writer.close()
-        self._readers.close()
-        self.engine.dispose()
-
-
-class _Workers:
-    """A few daemon threads running submitted functions in order.
-
-    Not ``ThreadPoolExecutor``: its threads are joined when the interpreter exits, so one
-    unit stuck in a minutes-long query would hold a shutdown past SPEC §10's 10 s. Threads
-    start on the first submission (a ``Database`` that never runs a unit costs nothing).
-    """
-
-    def __init__(self, count: int, name: str) -> None:
-        self._count = count
-        self._name = name
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._threads: list[threading.Thread] = []
-        self._closed = False
-
-    def submit(self, job: Callable[[], T]) -> Future[T]:
-        if self._closed:
-            raise RuntimeError("the database is closed")
-        if not self._threads:
-            self._threads = [
-                threading.Thread(target=self._work, name=f"{self._name}-{i}", daemon=True)
-                for i in range(self._count)
-            ]
-            for thread in self._threads:
-                thread.start()
-        future: Future[T] = Future()
-        self._jobs.put((job, future))
-        return future
-
-    def _work(self) -> None:
-        while (item := self._jobs.get()) is not None:
-            job, future = item
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                result = job()
-            except BaseException as exc:  # handed to the awaiting caller
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
-
-    def close(self) -> None:
-        self._closed = True
-        for _ in self._threads:
-            self._jobs.put(None)
 
 
 def describe_database(database_url: str) -> str:

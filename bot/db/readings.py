@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.schema import progress_events, readings
@@ -29,6 +29,7 @@ __all__ = [
     "ProgressEvent",
     "Reading",
     "add_event",
+    "add_event_to",
     "current",
     "current_numbered",
     "current_per_book",
@@ -37,9 +38,12 @@ __all__ = [
     "finished_in",
     "get",
     "insert",
+    "insert_reading",
+    "numbered_current",
     "open_readings",
     "readings_of_book",
     "save",
+    "save_reading",
 ]
 
 #: Statuses of a reading that is not closed (a progress update or status change acts on it).
@@ -170,8 +174,8 @@ async def current(
     return _reading(row) if row else None
 
 
-async def current_numbered(
-    conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
+def numbered_current(
+    conn: Connection, guild_id: int, user_id: int, book_id: int
 ) -> tuple[Reading, int] | None:
     """:func:`current` with its number among the member's readings of the book (1 for the
     first, 2 for the first re-read…), in one statement: the hot path of every update."""
@@ -196,8 +200,15 @@ async def current_numbered(
         .order_by(case((readings.c.status.in_(OPEN_STATUSES), 0), else_=1), readings.c.id.desc())
         .limit(1)
     )
-    row = (await conn.execute(query)).mappings().first()
+    row = conn.execute(query).mappings().first()
     return (_reading(row), int(row["reading_number"])) if row else None
+
+
+async def current_numbered(
+    conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
+) -> tuple[Reading, int] | None:
+    """:func:`numbered_current` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(numbered_current, guild_id, user_id, book_id)
 
 
 async def readings_of_book(
@@ -259,8 +270,8 @@ async def finished_in(
     return [_reading(row) for row in (await conn.execute(query)).mappings()]
 
 
-async def insert(
-    conn: AsyncConnection,
+def insert_reading(
+    conn: Connection,
     *,
     guild_id: int,
     user_id: int,
@@ -273,7 +284,7 @@ async def insert(
     source: str = "discord",
 ) -> Reading:
     """A new reading (a first read, a re-read or another try) with no progress yet."""
-    result = await conn.execute(
+    result = conn.execute(
         readings.insert().values(
             guild_id=guild_id,
             user_id=user_id,
@@ -306,9 +317,14 @@ async def insert(
     )
 
 
-async def save(conn: AsyncConnection, reading: Reading, now: datetime) -> Reading:
+async def insert(conn: AsyncConnection, **values: Any) -> Reading:
+    """:func:`insert_reading` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(lambda sync: insert_reading(sync, **values))
+
+
+def save_reading(conn: Connection, reading: Reading, now: datetime) -> Reading:
     """Write the reading's status, dates, edition and progress; returns it as stored."""
-    await conn.execute(
+    conn.execute(
         readings.update()
         .where(readings.c.id == reading.id, readings.c.guild_id == reading.guild_id)
         .values(
@@ -325,6 +341,11 @@ async def save(conn: AsyncConnection, reading: Reading, now: datetime) -> Readin
     return replace(reading, updated_at=now)
 
 
+async def save(conn: AsyncConnection, reading: Reading, now: datetime) -> Reading:
+    """:func:`save_reading` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(save_reading, reading, now)
+
+
 async def delete(conn: AsyncConnection, guild_id: int, reading_id: int) -> None:
     """Delete a reading and its events (events first: no reliance on ON DELETE CASCADE)."""
     await conn.execute(
@@ -337,8 +358,8 @@ async def delete(conn: AsyncConnection, guild_id: int, reading_id: int) -> None:
     )
 
 
-async def add_event(
-    conn: AsyncConnection,
+def add_event_to(
+    conn: Connection,
     reading: Reading,
     kind: EventKind,
     occurred_at: datetime,
@@ -349,7 +370,7 @@ async def add_event(
     note: str | None = None,
 ) -> None:
     """Append a dated event to the reading's history (never updated afterwards)."""
-    await conn.execute(
+    conn.execute(
         progress_events.insert().values(
             reading_id=reading.id,
             guild_id=reading.guild_id,
@@ -363,6 +384,17 @@ async def add_event(
             occurred_at=occurred_at,
         )
     )
+
+
+async def add_event(
+    conn: AsyncConnection,
+    reading: Reading,
+    kind: EventKind,
+    occurred_at: datetime,
+    **details: Any,
+) -> None:
+    """:func:`add_event_to` for callers holding an ``AsyncConnection``."""
+    await conn.run_sync(lambda sync: add_event_to(sync, reading, kind, occurred_at, **details))
 
 
 async def events_for(

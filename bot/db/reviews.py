@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.dialect import insert_missing
 from bot.db.schema import books, readings, review_flags, review_likes, reviews
-from bot.domain.review import ReviewDraft, SpoilerReach
+from bot.domain.review import ReviewDraft, ReviewOrder, SpoilerReach
+from bot.domain.review_progress import ReadingProgress
 from bot.domain.stars import Stars
 
 
@@ -78,11 +78,6 @@ class StoredReview:
         )
 
 
-class ReviewOrder(StrEnum):
-    NEWEST = "newest"
-    MOST_LIKED = "most-liked"
-
-
 _LIKES = (
     select(func.count())
     .where(review_likes.c.review_id == reviews.c.id)
@@ -137,10 +132,15 @@ def _content(draft: ReviewDraft) -> dict[str, Any]:
     }
 
 
-async def get(conn: AsyncConnection, guild_id: int, review_id: int) -> StoredReview | None:
+def review_in(conn: Connection, guild_id: int, review_id: int) -> StoredReview | None:
+    """The review (a unit of work; :func:`get` for an ``AsyncConnection``)."""
     query = _select().where(reviews.c.guild_id == guild_id, reviews.c.id == review_id)
-    row = (await conn.execute(query)).mappings().first()
+    row = conn.execute(query).mappings().first()
     return _from_row(row) if row else None
+
+
+async def get(conn: AsyncConnection, guild_id: int, review_id: int) -> StoredReview | None:
+    return await conn.run_sync(review_in, guild_id, review_id)
 
 
 async def latest_for(
@@ -307,13 +307,16 @@ async def count_for_book(conn: AsyncConnection, guild_id: int, book_id: int) -> 
 # --- likes and flags ----------------------------------------------------------------------
 
 
-async def like_count(conn: AsyncConnection, review_id: int) -> int:
-    result = await conn.execute(select(func.count()).where(review_likes.c.review_id == review_id))
+# likes: sync functions for units of work, each with an async adapter of the old name
+
+
+def likes_on(conn: Connection, review_id: int) -> int:
+    result = conn.execute(select(func.count()).where(review_likes.c.review_id == review_id))
     return int(result.scalar_one())
 
 
-async def has_liked(conn: AsyncConnection, review_id: int, user_id: int) -> bool:
-    result = await conn.execute(
+def liked_by(conn: Connection, review_id: int, user_id: int) -> bool:
+    result = conn.execute(
         select(func.count()).where(
             review_likes.c.review_id == review_id, review_likes.c.user_id == user_id
         )
@@ -321,21 +324,37 @@ async def has_liked(conn: AsyncConnection, review_id: int, user_id: int) -> bool
     return bool(result.scalar_one())
 
 
-async def add_like(conn: AsyncConnection, review_id: int, user_id: int, now: datetime) -> None:
+def put_like(conn: Connection, review_id: int, user_id: int, now: datetime) -> None:
     """Like the review; a like that exists already (a double click) stays as it is."""
-    await conn.execute(
+    conn.execute(
         insert_missing(conn, review_likes).values(
             review_id=review_id, user_id=user_id, created_at=now
         )
     )
 
 
-async def remove_like(conn: AsyncConnection, review_id: int, user_id: int) -> None:
-    await conn.execute(
+def drop_like(conn: Connection, review_id: int, user_id: int) -> None:
+    conn.execute(
         review_likes.delete().where(
             review_likes.c.review_id == review_id, review_likes.c.user_id == user_id
         )
     )
+
+
+async def like_count(conn: AsyncConnection, review_id: int) -> int:
+    return await conn.run_sync(likes_on, review_id)
+
+
+async def has_liked(conn: AsyncConnection, review_id: int, user_id: int) -> bool:
+    return await conn.run_sync(liked_by, review_id, user_id)
+
+
+async def add_like(conn: AsyncConnection, review_id: int, user_id: int, now: datetime) -> None:
+    await conn.run_sync(put_like, review_id, user_id, now)
+
+
+async def remove_like(conn: AsyncConnection, review_id: int, user_id: int) -> None:
+    await conn.run_sync(drop_like, review_id, user_id)
 
 
 async def add_flag(
@@ -357,17 +376,6 @@ async def flag_count(conn: AsyncConnection, review_id: int) -> int:
 
 
 # --- the reader's own progress (for the Reveal button) ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingProgress:
-    """One of the member's read-throughs of a book, as far as the spoiler check needs it."""
-
-    status: str
-    page: int | None
-    percent: float | None
-    page_count: int | None  # the reading's own edition length, else the book's
-    created_at: datetime
 
 
 async def readings_for(

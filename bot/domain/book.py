@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 from bot.domain.words import join_authors
 
+#: Where a book's record came from (the ``books.source`` column).
+BookSource = Literal["openlibrary", "googlebooks", "manual", "import"]
 #: Books from a catalogue (Open Library, Google Books): shared by every server.
-CATALOGUE_SOURCES: Final = ("openlibrary", "googlebooks")
+CATALOGUE_SOURCES: Final[tuple[BookSource, ...]] = ("openlibrary", "googlebooks")
 #: Books members made (``/book add``, an import's unmatched rows): they belong to the
 #: servers that link them (``guild_books``) and are never shown to, or matched for, another.
-MEMBER_SOURCES: Final = ("manual", "import")
+MEMBER_SOURCES: Final[tuple[BookSource, ...]] = ("manual", "import")
 #: The most pages a book can have here (a bigger number is a typo or a hostile value).
 MAX_PAGE_COUNT: Final = 50_000
 
@@ -34,7 +36,7 @@ class Book:
     cover_url: str | None = None
     ol_work_key: str | None = None  # e.g. "OL45804W"
     google_volume_id: str | None = None
-    source: str = "openlibrary"  # openlibrary | googlebooks | manual | import
+    source: BookSource = "openlibrary"
     id: int | None = field(default=None, compare=False)
 
     @property

@@ -4,7 +4,7 @@ control it; nothing in the domain calls ``datetime.now()`` itself.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 
@@ -13,6 +13,12 @@ def ensure_utc(when: datetime) -> datetime:
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got naive {when!r}")
     return when.astimezone(UTC)
+
+
+def utc_today(now: datetime) -> date:
+    """The date a member's "today" means here: the UTC date (the bot knows no member's time
+    zone, and a slash command carries none)."""
+    return now.astimezone(UTC).date()
 
 
 @runtime_checkable

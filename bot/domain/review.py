@@ -68,6 +68,13 @@ _NEAR_MISS_MAX = 60  # longer lines that mention spoilers are sentences, not mar
 # --- spoiler reach ------------------------------------------------------------------------
 
 
+class ReviewOrder(StrEnum):
+    """How /review list orders a book's reviews."""
+
+    NEWEST = "newest"
+    MOST_LIKED = "most-liked"
+
+
 class ReachKind(StrEnum):
     PAGE = "page"
     PERCENT = "percent"

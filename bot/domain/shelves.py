@@ -18,6 +18,7 @@ __all__ = [
     "MAX_BOOKS_PER_SHELF",
     "MAX_CUSTOM_SHELVES",
     "MAX_SHELF_NAME_LENGTH",
+    "OWNED_SHELF",
     "STATUS_SHELVES",
     "ShelfName",
     "shelf_key",
@@ -25,6 +26,9 @@ __all__ = [
     "validate_shelf_name",
 ]
 
+#: The custom shelf owned books go on (Goodreads and StoryGraph exports have no other place
+#: for "owned"; an export writes it back as Goodreads' ``Owned Copies``).
+OWNED_SHELF = "owned"
 #: Custom shelves one member may have in one server.
 MAX_CUSTOM_SHELVES = 50
 #: Books on one custom shelf (status shelves have no limit).

@@ -72,6 +72,7 @@ __all__ = [
     "Sleep",
     "SourceHttp",
     "WallClock",
+    "make_http_client",
     "parse_retry_after",
     "user_agent",
     "utcnow",
@@ -92,6 +93,15 @@ NOT_FOUND_STATUSES = frozenset((404, 410))
 _QUOTA_REASONS = frozenset(
     ("rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded")
 )
+
+
+def make_http_client() -> httpx.AsyncClient:
+    """The one shared HTTP client for metadata sources (timeouts keep commands responsive)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(connect=2.0, read=4.0, write=4.0, pool=2.0),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        follow_redirects=True,
+    )
 
 
 def user_agent(contact: str | None = None) -> str:

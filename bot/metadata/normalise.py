@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.domain import isbn as isbnlib
@@ -19,8 +20,8 @@ from bot.domain.text import ELLIPSIS, clean_description, clean_line, search_key,
 
 Json = Mapping[str, object]
 
-SOURCE_OPENLIBRARY = "openlibrary"
-SOURCE_GOOGLE = "googlebooks"
+SOURCE_OPENLIBRARY: Final = "openlibrary"
+SOURCE_GOOGLE: Final = "googlebooks"
 TITLE_LIMIT = 512
 URL_LIMIT = 512
 DESCRIPTION_LIMIT = 4000  # an embed description holds 4,096

@@ -18,11 +18,12 @@ import io
 from collections.abc import Sequence
 from typing import Final
 
-from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.ft2font import FT2Font
 from PIL import Image, ImageDraw, ImageFont
 
 __all__ = ["drawable", "horizontal_bars_png"]
+
+# matplotlib is imported where it is used, not at import: it is ~40 MB of a process's memory
+# (bench/bench_memory.py), paid only once a chart is drawn.
 
 WIDTH_PX: Final = 700
 ROW_PX: Final = 34
@@ -41,6 +42,8 @@ _INK: Final = "black"
 @functools.cache
 def _font_path() -> str:
     """DejaVu Sans as shipped with matplotlib (or the font matplotlib is configured with)."""
+    from matplotlib.font_manager import FontProperties, findfont
+
     return str(findfont(FontProperties()))
 
 
@@ -52,6 +55,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 @functools.cache
 def _charmap() -> frozenset[int]:
     """Code points the font can draw."""
+    from matplotlib.ft2font import FT2Font
+
     return frozenset(FT2Font(_font_path()).get_charmap())
 
 

@@ -13,10 +13,6 @@ import io
 from collections.abc import Sequence
 from typing import Final
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 __all__ = ["STATS_CHART_FILENAME", "books_per_month_png"]
 
 STATS_CHART_FILENAME: Final = "books-per-month.png"
@@ -27,6 +23,11 @@ def books_per_month_png(labels: Sequence[str], counts: Sequence[int], title: str
     """A column chart, one column per month, its count on top; PNG bytes."""
     if len(labels) != len(counts):
         raise ValueError("one label per count")
+    # matplotlib is imported here, not at import: ~40 MB, paid only once a chart is drawn
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(7.0, 3.0), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

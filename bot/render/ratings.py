@@ -12,9 +12,6 @@ import io
 from typing import Final
 
 import discord
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from bot.domain.book import Book
 from bot.domain.discord_limits import (
@@ -110,6 +107,11 @@ def distribution_png(summary: RatingSummary) -> bytes:
     Only numbers are drawn (no member or book text), so nothing user-written reaches
     matplotlib's text engine.
     """
+    # matplotlib is imported here, not at import: ~40 MB, paid only once a chart is drawn
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     rows = summary.rows()
     figure = Figure(figsize=(6.0, max(2.2, 0.32 * len(rows) + 0.8)), dpi=100)
     FigureCanvasAgg(figure)

@@ -26,7 +26,7 @@ import discord
 from discord.ext.commands.bot import BotBase
 
 from bot.db.review_drafts import StoredDraft
-from bot.db.reviews import ReviewOrder, StoredReview
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.discord_limits import (
     EMBED_AUTHOR_NAME_LIMIT,
@@ -37,6 +37,7 @@ from bot.domain.discord_limits import (
     MODAL_TITLE_LIMIT,
 )
 from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
+from bot.domain.review import ReviewOrder
 from bot.domain.spoilers import (
     group_for_messages,
     paginate,

@@ -285,8 +285,7 @@ class BookService:
 
     async def get(self, guild_id: int, book_id: int) -> Book:
         """A book the server may see (a ``book:<id>`` value can be typed by hand)."""
-        async with self.database.read() as conn:
-            book = await book_repo.get(conn, book_id, guild_id=guild_id)
+        book = await self.database.run_read(book_repo.book_seen_by, book_id, guild_id)
         if book is None:
             raise NotFound("That book is no longer known here; search for it again.")
         return book

@@ -14,11 +14,9 @@ from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.db import clubs as club_repo
 from bot.db import digest as digest_repo
-from bot.db.clubs import ClubRecord, MemberReading
+from bot.db.clubs import ActiveClubExists, ClubRecord, MemberReading
 from bot.db.engine import Database
 from bot.domain.book import Book
 from bot.domain.clock import Clock
@@ -208,7 +206,7 @@ class ClubService:
                     now=now,
                 )
                 club = await club_repo.get_club(conn, guild_id, club_id)
-        except IntegrityError:
+        except ActiveClubExists:
             raise Conflict(
                 "Another club read was started at the same moment. See it with /club status."
             ) from None

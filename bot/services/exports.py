@@ -18,17 +18,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from bot.db import books as book_repo
 from bot.db import exports as repo
 from bot.db.engine import Database
 from bot.db.exports import MemberData
-from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.exports import ExportRow, goodreads_csv
 from bot.domain.reading import ReadingStatus, ReadThrough
-from bot.domain.shelves import shelf_key
+from bot.domain.shelves import OWNED_SHELF, shelf_key
 from bot.domain.text import search_key
 from bot.errors import InvalidInput, NotFound
-from bot.services.imports import OWNED_SHELF
 
 __all__ = ["EXPORT_FORMAT", "ExportFile", "ExportService", "MemberExport", "export_rows"]
 
@@ -56,19 +55,6 @@ class MemberExport:
     readings: int
     shelves: int
     zipped: bool = False
-
-
-def _book(row: dict[str, Any]) -> Book:
-    return Book(
-        id=int(row["id"]),
-        title=row["title"],
-        subtitle=row["subtitle"],
-        authors=tuple(row["authors"] or ()),
-        first_year=row["first_year"],
-        page_count=row["page_count"],
-        isbn13=row["isbn13"],
-        isbn10=row["isbn10"],
-    )
 
 
 def _day(value: datetime) -> date:
@@ -118,7 +104,7 @@ def export_rows(data: MemberData) -> list[ExportRow]:
     for book_id in added:
         if book_id not in data.books:
             continue
-        book = _book(data.books[book_id])
+        book = book_repo.book_from_row(data.books[book_id])
         review = latest_review.get(book_id)
         out.append(
             ExportRow(

@@ -10,16 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import goals as goal_repo
 from bot.db import readings as reading_repo
-from bot.db.engine import Database
+from bot.db.engine import AsyncConnection, Database
 from bot.domain.book import Book
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, utc_today
 from bot.domain.goals import GoalPace, goal_pace, validate_goal
-from bot.services.reading import utc_today
 
 __all__ = ["RECENT_FINISHES", "GoalService", "GoalStatus"]
 

@@ -15,9 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Final, Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import imports as repo
+from bot.db.engine import AsyncConnection
 from bot.domain.book import Book
 from bot.domain.book_match import BookQuery, author_matches
 from bot.domain.imports import ImportRow

@@ -48,12 +48,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
 from bot.db import imports as repo
-from bot.db.engine import Database
+from bot.db.engine import AsyncConnection, Database
 from bot.db.imports import (
     ImportWrites,
     MemberLibrary,
@@ -75,7 +73,7 @@ from bot.domain.imports import (
 )
 from bot.domain.markdown import plain
 from bot.domain.review import CONTENT_WARNINGS_MAX
-from bot.domain.shelves import MAX_BOOKS_PER_SHELF, MAX_CUSTOM_SHELVES, shelf_key
+from bot.domain.shelves import MAX_BOOKS_PER_SHELF, MAX_CUSTOM_SHELVES, OWNED_SHELF, shelf_key
 from bot.domain.stars import RatingStep, round_to_step
 from bot.domain.text import search_key, trim
 from bot.errors import Conflict
@@ -105,7 +103,6 @@ __all__ = [
     "LOOKUP_CONCURRENCY",
     "NOT_LOOKED_UP",
     "NO_MATCH",
-    "OWNED_SHELF",
     "UNREACHABLE",
     "ImportCatalogue",
     "ImportReport",
@@ -122,8 +119,6 @@ LOOKUP_CONCURRENCY: Final = 3
 #: Seconds of catalogue look-ups an import from Discord may spend (an interaction's reply
 #: must come within 15 minutes); books not looked up by then keep the file's details.
 LOOKUP_BUDGET_S: Final = 120.0
-#: The custom shelf owned books go on (neither export has another place for "owned").
-OWNED_SHELF: Final = "owned"
 _NOTHING = "nothing to import: no status, rating, review or shelf"
 
 

@@ -110,12 +110,16 @@ class PrivacyService:
         if gone:
             log.info("not in %d guilds with data: marked as left", len(gone))
 
-    async def purge_due(self, present: Collection[int] = ()) -> list[GuildPurge]:
+    async def purge_due(
+        self, present: Collection[int] = (), owns: Callable[[int], bool] = lambda _g: True
+    ) -> list[GuildPurge]:
         """Purge every server the bot left more than :data:`RETENTION` ago, one transaction
-        each; a server in ``present`` (the bot is in it after all) is kept and unmarked."""
+        each; a server in ``present`` (the bot is in it after all) is kept and unmarked.
+        Only the servers ``owns`` says this process serves (its shards'): with several
+        processes each server is purged by one, never by a process that cannot see it."""
         now = self.clock.now()
         async with self.database.read() as conn:
-            due = await repo.guilds_left_before(conn, now - RETENTION)
+            due = [g for g in await repo.guilds_left_before(conn, now - RETENTION) if owns(g)]
         purged: list[GuildPurge] = []
         for guild_id in due:
             if guild_id in present:

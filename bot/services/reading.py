@@ -21,14 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import readings as reading_repo
-from bot.db.engine import Database
+from bot.db.engine import AsyncConnection, Connection, Database
 from bot.db.readings import ProgressEvent, Reading
 from bot.domain.book import Book
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, utc_today
 from bot.domain.dates import PAST, parse_date
 from bot.domain.markdown import inert
 from bot.domain.reading import (
@@ -66,7 +64,6 @@ __all__ = [
     "check_status_date",
     "clean_note",
     "event_instant",
-    "utc_today",
 ]
 
 #: Characters in a progress note (the column holds 500; a note is a line, not a review).
@@ -75,11 +72,6 @@ MAX_NOTE_LENGTH = 300
 MAX_EDITION_PAGES = 50_000
 #: Noon UTC: the same calendar day in every zone from UTC−11 to UTC+11.
 BACKDATED_TIME = time(12, 0, tzinfo=UTC)
-
-
-def utc_today(now: datetime) -> date:
-    """The date a member's "today" means here: the UTC date (see the module docstring)."""
-    return now.astimezone(UTC).date()
 
 
 def event_instant(day: date, now: datetime) -> datetime:
@@ -272,79 +264,16 @@ class ReadingService:
         check_progress_input(page, percent, edition_pages)
         cleaned_note = clean_note(note)
         now = self.clock.now()
-        today = utc_today(now)
-        async with self.database.write() as conn:
-            book, book_id = await _stored(conn, book)
-            latest, number = await _current(conn, guild_id, user_id, book_id)
-            plan = plan_progress_update(latest.status if latest else None)
-            override = edition_pages
-            if override is None and latest is not None:
-                override = latest.page_count_override
-            count = override or book.page_count
-            _check_page_fits(page, count, own_edition=override is not None)
-            progress = resolve_progress(page, percent, count)
-            _refuse_finishing_twice(latest, progress, today)
-
-            previous: Progress | None = None
-            if plan.creates_reading or latest is None:
-                reading = await reading_repo.insert(
-                    conn,
-                    guild_id=guild_id,
-                    user_id=user_id,
-                    book_id=book_id,
-                    status=ReadingStatus.READING,
-                    now=now,
-                    started_on=today,
-                    page_count_override=override,
-                )
-                number += 1
-                await reading_repo.add_event(conn, reading, "start", now)
-            else:
-                previous = latest.progress(book.page_count)
-                reading = replace(latest, page_count_override=override)
-                if plan.event_kind in ("start", "resume"):
-                    reading = replace(
-                        reading,
-                        status=ReadingStatus.READING,
-                        started_on=reading.started_on or today,
-                    )
-                    await reading_repo.add_event(conn, reading, plan.event_kind, now)
-
-            kind = progress_event_kind(previous, progress)
-            delta = pages_delta(previous, progress, count)
-            reading = reading.with_progress(progress)
-            await reading_repo.add_event(
-                conn,
-                reading,
-                kind,
-                now,
-                page=progress.page,
-                percent=progress.percent,
-                pages_delta=delta,
-                note=cleaned_note,
-            )
-            finished = is_complete(progress)
-            if finished:
-                check_transition(reading.status, ReadingStatus.FINISHED)
-                reading = replace(
-                    reading,
-                    status=ReadingStatus.FINISHED,
-                    finished_on=max(today, reading.started_on or today),
-                )
-                await reading_repo.add_event(
-                    conn, reading, "finish", now, page=progress.page, percent=progress.percent
-                )
-            reading = await reading_repo.save(conn, reading, now)
-        return ProgressResult(
-            view=ReadingView(reading, book, number),
-            progress=progress,
-            previous=previous,
-            kind=kind,
-            pages_delta=delta,
-            started=plan.event_kind == "start",
-            resumed=plan.event_kind == "resume",
-            finished=finished,
+        return await self.database.run_write(
+            _update_progress,
+            guild_id,
+            user_id,
+            book,
+            page=page,
+            percent=percent,
             note=cleaned_note,
+            edition_pages=edition_pages,
+            now=now,
         )
 
     # --- /progress start|pause|finish|abandon, and want-to-read (shelves) ---------------
@@ -501,6 +430,116 @@ class ReadingService:
         )
 
 
+def _update_progress(
+    conn: Connection,
+    guild_id: int,
+    user_id: int,
+    book: Book | int,
+    *,
+    page: int | None,
+    percent: float | None,
+    note: str | None,
+    edition_pages: int | None,
+    now: datetime,
+) -> ProgressResult:
+    """/progress update's unit of work: one transaction on a database thread."""
+    today = utc_today(now)
+    book, book_id = _stored_in(conn, book)
+    latest, number = _current_in(conn, guild_id, user_id, book_id)
+    plan = plan_progress_update(latest.status if latest else None)
+    override = edition_pages
+    if override is None and latest is not None:
+        override = latest.page_count_override
+    count = override or book.page_count
+    _check_page_fits(page, count, own_edition=override is not None)
+    progress = resolve_progress(page, percent, count)
+    _refuse_finishing_twice(latest, progress, today)
+
+    previous: Progress | None = None
+    if plan.creates_reading or latest is None:
+        reading = reading_repo.insert_reading(
+            conn,
+            guild_id=guild_id,
+            user_id=user_id,
+            book_id=book_id,
+            status=ReadingStatus.READING,
+            now=now,
+            started_on=today,
+            page_count_override=override,
+        )
+        number += 1
+        reading_repo.add_event_to(conn, reading, "start", now)
+    else:
+        previous = latest.progress(book.page_count)
+        reading = replace(latest, page_count_override=override)
+        if plan.event_kind in ("start", "resume"):
+            reading = replace(
+                reading,
+                status=ReadingStatus.READING,
+                started_on=reading.started_on or today,
+            )
+            reading_repo.add_event_to(conn, reading, plan.event_kind, now)
+
+    kind = progress_event_kind(previous, progress)
+    delta = pages_delta(previous, progress, count)
+    reading = reading.with_progress(progress)
+    reading_repo.add_event_to(
+        conn,
+        reading,
+        kind,
+        now,
+        page=progress.page,
+        percent=progress.percent,
+        pages_delta=delta,
+        note=note,
+    )
+    finished = is_complete(progress)
+    if finished:
+        check_transition(reading.status, ReadingStatus.FINISHED)
+        reading = replace(
+            reading,
+            status=ReadingStatus.FINISHED,
+            finished_on=max(today, reading.started_on or today),
+        )
+        reading_repo.add_event_to(
+            conn, reading, "finish", now, page=progress.page, percent=progress.percent
+        )
+    reading = reading_repo.save_reading(conn, reading, now)
+    return ProgressResult(
+        view=ReadingView(reading, book, number),
+        progress=progress,
+        previous=previous,
+        kind=kind,
+        pages_delta=delta,
+        started=plan.event_kind == "start",
+        resumed=plan.event_kind == "resume",
+        finished=finished,
+        note=note,
+    )
+
+
+def _stored_in(conn: Connection, book: Book | int) -> tuple[Book, int]:
+    """The book and its id: a stored Book as it is, an id loaded (NotFound if unknown)."""
+    if isinstance(book, Book):
+        if book.id is None:
+            raise ValueError("the book must be stored first")
+        return book, book.id
+    found = book_repo.book_by_id(conn, book)
+    if found is None:
+        raise NotFound("That book is no longer known here; search for it again.")
+    return found, book
+
+
+def _current_in(
+    conn: Connection, guild_id: int, user_id: int, book_id: int
+) -> tuple[Reading | None, int]:
+    """The current reading and its number; (None, 0) when there is none. A new reading is
+    then number + 1: it is only created when no reading is open, and then the current one
+    is the latest."""
+    found = reading_repo.numbered_current(conn, guild_id, user_id, book_id)
+    return found if found is not None else (None, 0)
+
+
 def _refuse_same_day_duplicate(latest: Reading | None, target: ReadingStatus, day: date) -> None:
     """Finishing (or abandoning) a closed reading logs a re-read, except on the very day the
     last one closed that way: that is a repeated command, not a second reading."""
@@ -541,22 +580,15 @@ async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Bo
 
 
 async def _stored(conn: AsyncConnection, book: Book | int) -> tuple[Book, int]:
-    """The book and its id: a stored Book as it is, an id loaded (NotFound if unknown)."""
-    if isinstance(book, Book):
-        if book.id is None:
-            raise ValueError("the book must be stored first")
-        return book, book.id
-    return await _book(conn, book), book
+    """:func:`_stored_in` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(_stored_in, book)
 
 
 async def _current(
     conn: AsyncConnection, guild_id: int, user_id: int, book_id: int
 ) -> tuple[Reading | None, int]:
-    """The current reading and its number; (None, 0) when there is none. A new reading is
-    then number + 1: it is only created when no reading is open, and then the current one
-    is the latest."""
-    found = await reading_repo.current_numbered(conn, guild_id, user_id, book_id)
-    return found if found is not None else (None, 0)
+    """:func:`_current_in` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(_current_in, guild_id, user_id, book_id)
 
 
 def _title(book: Book) -> str:

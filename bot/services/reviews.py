@@ -9,27 +9,27 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
-from bot.db.engine import Database
-from bot.db.reviews import ReadingProgress, ReviewOrder, StoredReview
+from bot.db.engine import AsyncConnection, Connection, Database
+from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.markdown import inert
 from bot.domain.review import (
     REVIEW_FILE_MAX_BYTES,
     ReviewDraft,
+    ReviewOrder,
     SpoilerReach,
     parse_review_file,
-    reach_reached,
 )
+from bot.domain.review_progress import next_read_number, progress_reached
 from bot.domain.scale import RatingScale
 from bot.domain.stars import Stars
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -115,40 +115,6 @@ class FlagResult:
     count: int  # members who flagged it
     reason: str  # the reason's text
     modlog_channel_id: int | None
-
-
-def next_read_number(latest: StoredReview | None, reads: Sequence[ReadingProgress]) -> int | None:
-    """The read-through number a new review gets, or None if the member must edit instead.
-
-    One review per member per book; a re-read may add one more: the member has logged more
-    read-throughs than they have reviews, and the newest began after their last review.
-    """
-    if latest is None:
-        return 1
-    if len(reads) > latest.read_number and reads and reads[0].created_at > latest.created_at:
-        return latest.read_number + 1
-    return None
-
-
-def progress_reached(reach: SpoilerReach, reads: Sequence[ReadingProgress]) -> tuple[bool, str]:
-    """(reached, "you are on p. 120") for a member's readings of the book, newest first.
-
-    Any finished read-through reaches everything (a re-reader knows the ending); otherwise
-    the newest reading's progress counts. No reading means not reached.
-    """
-    if any(r.status == "finished" for r in reads):
-        return True, "you have finished the book"
-    if not reads:
-        return False, "you have not logged any progress on this book"
-    latest = reads[0]
-    reached = reach_reached(reach, latest.page, latest.percent, latest.page_count)
-    if latest.page is not None:
-        where = f"you are on p. {latest.page:,}"
-    elif latest.percent is not None:
-        where = f"you are at {latest.percent:g} %"
-    else:
-        where = "you have not logged any progress on this book"
-    return reached, where
 
 
 class ReviewService:
@@ -367,19 +333,10 @@ class ReviewService:
     # --- buttons --------------------------------------------------------------------------
 
     async def toggle_like(self, guild_id: int, review_id: int, user_id: int) -> LikeResult:
-        async with self.database.write() as conn:
-            review = await review_repo.get(conn, guild_id, review_id)
-            if review is None:
-                raise NotFound("That review has been deleted.")
-            if review.user_id == user_id:
-                raise InvalidInput("You can't like your own review — but others can.")
-            liked = await review_repo.has_liked(conn, review_id, user_id)
-            if liked:
-                await review_repo.remove_like(conn, review_id, user_id)
-            else:
-                await review_repo.add_like(conn, review_id, user_id, self.clock.now())
-            count = await review_repo.like_count(conn, review_id)
-        return LikeResult(review, not liked, count)
+        """The Like button: like, or take the like back; one unit of work."""
+        return await self.database.run_write(
+            _toggle_like, guild_id, review_id, user_id, self.clock.now()
+        )
 
     async def check_reveal(self, guild_id: int, review_id: int, user_id: int) -> RevealCheck:
         async with self.database.read() as conn:
@@ -426,3 +383,19 @@ class ReviewService:
         async with self.database.read() as conn:
             settings = await settings_repo.get(conn, guild_id)
         return settings.review_channel_id, settings.modlog_channel_id
+
+
+def _toggle_like(
+    conn: Connection, guild_id: int, review_id: int, user_id: int, now: datetime
+) -> LikeResult:
+    review = review_repo.review_in(conn, guild_id, review_id)
+    if review is None:
+        raise NotFound("That review has been deleted.")
+    if review.user_id == user_id:
+        raise InvalidInput("You can't like your own review — but others can.")
+    liked = review_repo.liked_by(conn, review_id, user_id)
+    if liked:
+        review_repo.drop_like(conn, review_id, user_id)
+    else:
+        review_repo.put_like(conn, review_id, user_id, now)
+    return LikeResult(review, not liked, review_repo.likes_on(conn, review_id))

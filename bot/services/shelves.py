@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import books as book_repo
 from bot.db import readings as reading_repo
 from bot.db import shelves as shelf_repo
-from bot.db.engine import Database
+from bot.db.engine import AsyncConnection, Database
 from bot.db.shelves import Shelf
 from bot.domain.book import Book
 from bot.domain.clock import Clock

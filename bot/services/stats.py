@@ -21,10 +21,9 @@ from bot.db import stats as stats_repo
 from bot.db.engine import Database
 from bot.db.readings import Reading
 from bot.domain.book import Book
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, utc_today
 from bot.domain.reading import EARLIEST_DATE, ReadingStatus
 from bot.errors import InvalidInput
-from bot.services.reading import utc_today
 
 __all__ = ["TOP_AUTHORS", "MonthCount", "ReadingStats", "StatsService", "books_per_month"]
 

@@ -3,73 +3,27 @@
 ``world`` builds a server ("Book Club") with an admin, a moderator and two members, and
 channels general / reviews / modlog; ``marginalia`` runs the bot on this test's migrated
 database (SQLite, or PostgreSQL with ``TEST_DATABASE_URL``: see tests/conftest.py) with the
-metadata sources served by :class:`MetadataStub`. To restart the bot on
-the same database inside a test, use ``run_marginalia(world)`` twice.
+metadata sources served by :class:`MetadataStub`. ``World``, ``run_marginalia`` (to restart
+the bot on the same database inside a test) and the text helpers are in tests/e2e/world.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 import pytest
 
 from bot.app import MarginaliaBot
-from bot.config import Settings
 from bot.db.engine import Database
-from bot.domain.clock import FakeClock
-from tests.e2e.fake_discord import (
+from fake_discord import (
     ALL_PERMISSIONS,
     MODERATOR_PERMISSIONS,
-    FakeChannel,
     FakeDiscord,
-    FakeGuild,
-    FakeMember,
-    running_bot,
 )
-from tests.e2e.fake_discord.pytest_plugin import fake_discord
-from tests.e2e.metadata_stub import COVERS, GOOGLE, OPENLIBRARY, MetadataStub
+from fake_discord.pytest_plugin import fake_discord
+from tests.e2e.world import TOKEN, World, run_marginalia
 
-__all__ = ["fake_discord", "marginalia", "run_marginalia", "world"]
-
-START = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
-# shaped like a real token (the app refuses obviously malformed ones)
-TOKEN = "MTE3NzU1MDAwMDAwMDAwMDAwMA.GfAkE1.e2e-test-token-not-a-secret-0123456789"
-
-
-@dataclass
-class World:
-    rig: FakeDiscord
-    database: Database
-    database_url: str
-    guild: FakeGuild
-    admin: FakeMember
-    moderator: FakeMember
-    alice: FakeMember
-    bob: FakeMember
-    general: FakeChannel
-    reviews: FakeChannel
-    modlog: FakeChannel
-    metadata: MetadataStub = field(default_factory=MetadataStub)
-    clock: FakeClock = field(default_factory=lambda: FakeClock(START))
-
-    def settings(self, **overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "discord_token": None,
-            "database_url": self.database_url,
-            "openlibrary_base_url": OPENLIBRARY,
-            "openlibrary_covers_url": COVERS,
-            "google_books_base_url": GOOGLE,
-            "discord_api_base": self.rig.api_base,
-            "discord_gateway_url": self.rig.gateway_url,
-            "sync_commands": "auto",
-        }
-        values.update(overrides)
-        return Settings(**values)
+__all__ = ["fake_discord", "marginalia", "world"]
 
 
 @pytest.fixture(autouse=True)
@@ -106,41 +60,7 @@ async def world(fake_discord: FakeDiscord, database: Database, database_url: str
     )
 
 
-@contextlib.asynccontextmanager
-async def run_marginalia(
-    world: World, *, strict: bool = True, **settings_overrides: Any
-) -> AsyncIterator[MarginaliaBot]:
-    """Run the real bot against ``world`` until the block ends."""
-    async with httpx.AsyncClient(transport=world.metadata.transport()) as client:
-
-        def factory(rig: FakeDiscord) -> MarginaliaBot:
-            return MarginaliaBot(
-                settings=world.settings(**settings_overrides),
-                database=world.database,
-                http_client=client,
-                clock=world.clock,
-                guild_ready_timeout=0.05,
-            )
-
-        async with running_bot(factory, world.rig, strict=strict) as bot:
-            yield bot
-
-
 @pytest.fixture
 async def marginalia(world: World) -> AsyncIterator[MarginaliaBot]:
     async with run_marginalia(world) as bot:
         yield bot
-
-
-def embed_text(embed: dict[str, Any]) -> str:
-    """Every visible string of an embed, for assertions."""
-    parts = [embed.get("title", ""), embed.get("description", "")]
-    for f in embed.get("fields", []):
-        parts += [f.get("name", ""), f.get("value", "")]
-    parts.append((embed.get("footer") or {}).get("text", ""))
-    parts.append((embed.get("author") or {}).get("name", ""))
-    return "\n".join(p for p in parts if p)
-
-
-def all_text(embeds: list[dict[str, Any]], content: str | None = "") -> str:
-    return "\n".join([content or "", *(embed_text(e) for e in embeds)])

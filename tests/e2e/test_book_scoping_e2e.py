@@ -8,9 +8,9 @@ that ISBN means in B, which gets the catalogue's record.
 from __future__ import annotations
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import FakeGuild, Upload
-from tests.e2e.test_import_export_e2e import _csv
+from fake_discord import FakeGuild, Upload
+from tests.e2e.world import World, all_text
+from tests.support.import_files import goodreads_file
 
 FOX_ISBN = "978-0-14-032872-1"
 
@@ -72,7 +72,7 @@ async def test_an_imports_own_books_stay_in_their_server(
 ) -> None:
     world.metadata.down = True
     row = {"Title": "Obscure Pamphlet", "Author": "Nobody Known", "Exclusive Shelf": "read"}
-    upload = Upload("goodreads_library_export.csv", _csv([row]))
+    upload = Upload("goodreads_library_export.csv", goodreads_file([row]))
     result = await world.rig.slash(world.guild, world.alice, "import goodreads", {"file": upload})
     assert "**1** imported" in all_text((await result.wait_reply(timeout=30.0)).embeds)
     mine = await world.rig.autocomplete(world.guild, world.alice, "book info", "book", "obscure")

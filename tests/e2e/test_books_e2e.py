@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
+from tests.e2e.world import World, all_text
 
 
 async def test_search_then_pick_a_result(world: World, marginalia: MarginaliaBot) -> None:

@@ -1,91 +1,73 @@
-"""Club reads end to end: /club pick, /club schedule add, /club status, /club end."""
+"""Club reads end to end: /club pick, /club schedule add, /club status, /club end.
+
+One club read, built up by fixtures in the order a server lives it: a book in the
+catalogue (``book``), the club read picked in #general (``club``), two checkpoints
+(``schedule``), members reading it (``members``). Each test takes the stage it needs and
+checks one thing. The clock starts on Wednesday 18 November 2026.
+"""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import MarginaliaBot
 from bot.db.schema import books
-from tests.e2e.conftest import World, all_text
-from tests.unit.test_digest_service import SPOILER, Seeder
+from fake_discord import StoredMessage
+from tests.e2e.world import World, all_text
+from tests.support.seeders import SPOILER, Seeder
+
+BOOK = "Middlemarch"
 
 
-async def add_book(world: World) -> None:
+async def _club_text(world: World, asker: str = "bob") -> str:
+    """The /club status card as a member sees it."""
+    status = await world.rig.slash(world.guild, getattr(world, asker), "club status")
+    card = await status.wait_reply()
+    assert not card.ephemeral
+    return all_text(card.embeds)
+
+
+@pytest.fixture
+async def book(world: World, marginalia: MarginaliaBot) -> None:
     added = await world.rig.slash(
         world.guild,
         world.moderator,
         "book add",
-        {"title": "Middlemarch", "author": "George Eliot", "pages": 880},
+        {"title": BOOK, "author": "George Eliot", "pages": 880},
     )
-    assert "Middlemarch" in all_text(added.embeds)
+    assert BOOK in all_text(added.embeds)
 
 
-async def test_club_read_from_pick_to_end(world: World, marginalia: MarginaliaBot) -> None:
-    rig = world.rig
-    await add_book(world)
-
-    refused = await rig.slash(world.guild, world.alice, "club pick", {"book": "Middlemarch"})
-    assert refused.ephemeral and "Only moderators" in all_text(refused.embeds)
-    bad_dates = await rig.slash(
+@pytest.fixture
+async def club(world: World, book: None) -> StoredMessage:
+    """The club read of Middlemarch, until 31 January 2027; its announcement."""
+    picked = await world.rig.slash(
         world.guild,
         world.moderator,
         "club pick",
-        {"book": "Middlemarch", "start": "2026-12-01", "end": "2026-11-30"},
-    )
-    assert bad_dates.ephemeral and "before the start date" in all_text(bad_dates.embeds)
-
-    picked = await rig.slash(
-        world.guild,
-        world.moderator,
-        "club pick",
-        {"book": "Middlemarch", "end": "31 January 2027"},
+        {"book": BOOK, "end": "31 January 2027"},
         channel=world.general,
     )
-    announcement = await picked.wait_reply()
-    assert not announcement.ephemeral and announcement.channel_id == world.general.id
-    text = all_text(announcement.embeds)
-    assert "New club read" in text and "Middlemarch" in text and "George Eliot" in text
-    assert "From 18 Nov 2026 to 31 Jan 2027" in text
-    second = await rig.slash(world.guild, world.moderator, "club pick", {"book": "Middlemarch"})
-    assert second.ephemeral and "already reading “Middlemarch”" in all_text(second.embeds)
+    return await picked.wait_reply()
 
-    too_far = await rig.slash(
-        world.guild,
-        world.moderator,
-        "club schedule add",
-        {"label": "Book One", "date": "2026-12-06", "until_page": 900},
-    )
-    assert too_far.ephemeral and "880 pages" in all_text(too_far.embeds)
-    too_early = await rig.slash(
-        world.guild,
-        world.moderator,
-        "club schedule add",
-        {"label": "Book One", "date": "2026-11-10", "until_page": 100},
-    )
-    assert too_early.ephemeral and "before the club starts" in all_text(too_early.embeds)
-    member = await rig.slash(
-        world.guild,
-        world.alice,
-        "club schedule add",
-        {"label": "Book One", "date": "2026-12-06", "until_page": 100},
-    )
-    assert member.ephemeral and "Only moderators" in all_text(member.embeds)
-    added = await rig.slash(
-        world.guild,
-        world.moderator,
-        "club schedule add",
+
+@pytest.fixture
+async def schedule(world: World, club: StoredMessage) -> None:
+    """Book One up to p. 100 by 20 Nov; Book Two up to 50% by 6 Dec."""
+    for options in (
         {"label": "Book One", "date": "2026-11-20", "until_page": 100},
-    )
-    assert added.ephemeral
-    assert "Book One** — up to p. 100 — by 20 Nov 2026" in all_text(added.embeds)
-    await rig.slash(
-        world.guild,
-        world.moderator,
-        "club schedule add",
         {"label": "Book Two", "date": "6 December", "until_percent": 50.0},
-    )
+    ):
+        added = await world.rig.slash(world.guild, world.moderator, "club schedule add", options)
+        assert added.ephemeral and str(options["label"]) in all_text(added.embeds)
 
-    # progress (logged through /progress in the real flow) and a spoiler-laden review
+
+@pytest.fixture
+async def members(world: World, schedule: None) -> None:
+    """alice at p. 300, bob finished (with a spoiler-laden review), ada at p. 20 but opted
+    out of being shown; progress is written straight to the database (the real flow is
+    /progress, tested on its own)."""
     seeder = Seeder(world.database, now=world.clock.now())
     async with world.database.read() as conn:
         book_id = (await conn.execute(select(books.c.id))).scalar_one()
@@ -95,31 +77,138 @@ async def test_club_read_from_pick_to_end(world: World, marginalia: MarginaliaBo
     await seeder.opt_out(world.guild.id, world.admin.id)
     await seeder.review(world.guild.id, world.bob.id, book_id, world.clock.now())
 
-    status = await rig.slash(world.guild, world.bob, "club status")
-    card = await status.wait_reply()
-    assert not card.ephemeral
-    text = all_text(card.embeds)
+
+# --- /club pick -----------------------------------------------------------------------------
+
+
+async def test_only_moderators_pick_a_club_read(world: World, book: None) -> None:
+    refused = await world.rig.slash(world.guild, world.alice, "club pick", {"book": BOOK})
+    assert refused.ephemeral and "Only moderators" in all_text(refused.embeds)
+
+
+async def test_a_club_read_cannot_end_before_it_starts(world: World, book: None) -> None:
+    bad_dates = await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "club pick",
+        {"book": BOOK, "start": "2026-12-01", "end": "2026-11-30"},
+    )
+    assert bad_dates.ephemeral and "before the start date" in all_text(bad_dates.embeds)
+
+
+async def test_picking_announces_the_club_read_in_the_channel(
+    world: World, club: StoredMessage
+) -> None:
+    assert not club.ephemeral and club.channel_id == world.general.id
+    text = all_text(club.embeds)
+    assert "New club read" in text and BOOK in text and "George Eliot" in text
+    assert "From 18 Nov 2026 to 31 Jan 2027" in text
+
+
+async def test_one_club_read_at_a_time(world: World, club: StoredMessage) -> None:
+    second = await world.rig.slash(world.guild, world.moderator, "club pick", {"book": BOOK})
+    assert second.ephemeral and "already reading “Middlemarch”" in all_text(second.embeds)
+
+
+# --- /club schedule add ---------------------------------------------------------------------
+
+
+async def test_a_checkpoint_cannot_pass_the_last_page(world: World, club: StoredMessage) -> None:
+    too_far = await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "club schedule add",
+        {"label": "Book One", "date": "2026-12-06", "until_page": 900},
+    )
+    assert too_far.ephemeral and "880 pages" in all_text(too_far.embeds)
+
+
+async def test_a_checkpoint_cannot_come_before_the_club_starts(
+    world: World, club: StoredMessage
+) -> None:
+    too_early = await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "club schedule add",
+        {"label": "Book One", "date": "2026-11-10", "until_page": 100},
+    )
+    assert too_early.ephemeral and "before the club starts" in all_text(too_early.embeds)
+
+
+async def test_only_moderators_schedule_checkpoints(world: World, club: StoredMessage) -> None:
+    member = await world.rig.slash(
+        world.guild,
+        world.alice,
+        "club schedule add",
+        {"label": "Book One", "date": "2026-12-06", "until_page": 100},
+    )
+    assert member.ephemeral and "Only moderators" in all_text(member.embeds)
+
+
+async def test_an_added_checkpoint_is_confirmed_with_its_reach_and_date(
+    world: World, club: StoredMessage
+) -> None:
+    added = await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "club schedule add",
+        {"label": "Book One", "date": "2026-11-20", "until_page": 100},
+    )
+    assert added.ephemeral
+    assert "Book One** — up to p. 100 — by 20 Nov 2026" in all_text(added.embeds)
+
+
+# --- /club status ---------------------------------------------------------------------------
+
+
+async def test_status_shows_the_club_read_and_its_next_checkpoint(
+    world: World, members: None
+) -> None:
+    text = await _club_text(world)
     assert "Club read: Middlemarch" in text
     assert "Checkpoint: **Book One** — up to p. 100 — by 20 Nov 2026" in text
-    lines = [line for line in text.splitlines() if "**bob**" in line or "**alice**" in line]
-    assert "**bob** · ✅ finished" in lines[0] and "34%" in lines[1]  # finished first
-    assert "ada" not in text  # opted out
-    assert SPOILER not in text
     assert "2 members · 1 finished · 1 reading" in text
 
+
+async def test_status_lists_finished_members_first(world: World, members: None) -> None:
+    text = await _club_text(world)
+    lines = [line for line in text.splitlines() if "**bob**" in line or "**alice**" in line]
+    assert "**bob** · ✅ finished" in lines[0] and "34%" in lines[1]
+
+
+async def test_status_leaves_out_members_who_opted_out(world: World, members: None) -> None:
+    assert "ada" not in await _club_text(world)
+
+
+async def test_status_shows_no_review_spoilers(world: World, members: None) -> None:
+    assert SPOILER not in await _club_text(world)
+
+
+async def test_a_checkpoint_past_due_gives_way_to_the_next(world: World, members: None) -> None:
     world.clock.advance(days=3)  # Book One (20 Nov) is past due; alice is past p. 100
-    status = await rig.slash(world.guild, world.alice, "club status")
-    text = all_text((await status.wait_reply()).embeds)
+    text = await _club_text(world, "alice")
     assert "**alice** · on track" in text and "Book Two" in text
 
-    not_mod = await rig.slash(world.guild, world.bob, "club end")
+
+# --- /club end ------------------------------------------------------------------------------
+
+
+async def test_only_moderators_end_a_club_read(world: World, members: None) -> None:
+    not_mod = await world.rig.slash(world.guild, world.bob, "club end")
     assert not_mod.ephemeral and "Only moderators" in all_text(not_mod.embeds)
-    ended = await rig.slash(world.guild, world.moderator, "club end")
+
+
+async def test_ending_posts_the_completion(world: World, members: None) -> None:
+    ended = await world.rig.slash(world.guild, world.moderator, "club end")
     summary = await ended.wait_reply()
     assert not summary.ephemeral
     text = all_text(summary.embeds)
     assert "Club read ended" in text and "Completion: 50% finished the book." in text
 
-    gone = await rig.slash(world.guild, world.alice, "club status")
+
+async def test_after_the_end_status_names_the_last_club_read(world: World, members: None) -> None:
+    ended = await world.rig.slash(world.guild, world.moderator, "club end")
+    await ended.wait_reply()
+    gone = await world.rig.slash(world.guild, world.alice, "club status")
     assert gone.ephemeral
     assert "The last one was “Middlemarch”" in all_text(gone.embeds)

@@ -18,9 +18,9 @@ import pytest
 from bot.app import MarginaliaBot
 from bot.db.schema import guild_settings
 from bot.services.digest import DigestScheduler
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import StoredMessage, errors
-from tests.unit.test_digest_service import BODY, HEADLINE, SPOILER, Seeder, event
+from fake_discord import StoredMessage, errors
+from tests.e2e.world import World, all_text
+from tests.support.seeders import BODY, HEADLINE, SPOILER, Seeder, event
 
 SUNDAY = 6
 WEDNESDAY = 2

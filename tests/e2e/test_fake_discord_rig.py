@@ -19,7 +19,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from tests.e2e.fake_discord import (
+from fake_discord import (
     MODERATOR_PERMISSIONS,
     BotCrashed,
     FakeChannel,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import MarginaliaBot
 from bot.db.migrate import head_revision
-from tests.e2e.conftest import World, all_text, run_marginalia
+from tests.e2e.world import World, all_text, run_marginalia
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "commands.json"
 

@@ -17,24 +17,15 @@ from sqlalchemy import func, select
 from bot.app import MarginaliaBot
 from bot.db.schema import ratings, readings
 from bot.domain.imports import MAX_IMPORT_BYTES
-from bot.domain.imports.goodreads import GOODREADS_COLUMNS
-from tests.e2e.conftest import World, all_text, run_marginalia
-from tests.e2e.fake_discord import Upload
+from fake_discord import Upload
+from tests.e2e.world import World, all_text, run_marginalia
+from tests.support.import_files import goodreads_file
 
 DATA = Path(__file__).parent.parent / "data" / "imports"
 TIMEOUT = 30.0  # catalogue look-ups keep to the rate limits, so an import takes seconds
 
 
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=GOODREADS_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: row.get(column, "") for column in GOODREADS_COLUMNS})
-    return out.getvalue().encode("utf-8")
-
-
-LIBRARY = _csv(
+LIBRARY = goodreads_file(
     [
         {  # the catalogue knows it by ISBN
             "Title": "Fantastic Mr Fox",
@@ -216,7 +207,7 @@ async def test_a_huge_file_is_refused_before_it_is_downloaded(
 
 async def test_hostile_numbers_get_a_note_not_an_outage(world: World, bot: MarginaliaBot) -> None:
     world.metadata.down = True  # no look-ups: the file's details are kept
-    data = _csv(
+    data = goodreads_file(
         [
             {
                 "Title": "Reread Forever",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import discord
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import FakeMember
+from fake_discord import FakeMember
+from tests.e2e.world import World, all_text
 
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True)
 MANAGE_GUILD = discord.Permissions(manage_guild=True)

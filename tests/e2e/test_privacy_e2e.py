@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.app import MarginaliaBot
 from bot.db import digest as digest_repo
 from bot.db.schema import guild_settings, ratings, review_likes, reviews
-from tests.e2e.conftest import World, all_text, run_marginalia
-from tests.e2e.fake_discord import FakeMember, StoredMessage
+from fake_discord import FakeMember, StoredMessage
+from tests.e2e.world import World, all_text, run_marginalia
 
 BOOK = "The Left Hand of Darkness"
 TIMEOUT = 10.0

@@ -15,11 +15,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from fake_discord import FakeDiscord
 from tests.e2e.bot_process import BotProcess, bot_process
-from tests.e2e.conftest import TOKEN, World, all_text
-from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.metadata_stub import serve_over_http
 from tests.e2e.slow_bot import STALL_MARK
+from tests.e2e.world import TOKEN, World, all_text
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOOGLE_KEY = "AIzaSyE2E-google-books-key-0123456789ab"

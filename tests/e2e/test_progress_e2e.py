@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import InteractionResult, StoredMessage
+from fake_discord import InteractionResult, StoredMessage
+from tests.e2e.world import World, all_text
 
 BOOK = "The Dispossessed"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
+from tests.e2e.world import World, all_text
 
 BOOK = "The Dispossessed"
 ALLOWED = "0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5"

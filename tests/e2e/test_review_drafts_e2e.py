@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.app import MarginaliaBot
 from bot.db.schema import review_drafts, reviews
-from tests.e2e.conftest import World, all_text, run_marginalia
+from tests.e2e.world import World, all_text, run_marginalia
 
 BOOK = "The Dispossessed"
 LONG_TEXT = "An ambiguous utopia, typed over an hour. " * 90  # ~3,700 characters

@@ -10,8 +10,8 @@ from __future__ import annotations
 import discord
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import FakeChannel, FakeMember
+from fake_discord import FakeChannel, FakeMember
+from tests.e2e.world import World, all_text
 
 BOOK = "Middlemarch"
 THREADS_ROUTE = "/channels/{channel_id}/messages/{message_id}/threads"

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import MarginaliaBot
 from bot.db.schema import readings, reviews
-from tests.e2e.conftest import World, all_text, embed_text, run_marginalia
-from tests.e2e.fake_discord import FakeChannel, StoredMessage, Upload, errors
+from fake_discord import FakeChannel, StoredMessage, Upload, errors
+from tests.e2e.world import World, all_text, embed_text, run_marginalia
 from tests.support.discord_markdown import formatting, spoiler_text, visible_outside_spoilers
 
 BOOK = "The Left Hand of Darkness"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
+from tests.e2e.world import World, all_text
 
 
 async def _card(world: World, member: object) -> dict[str, str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import MarginaliaBot
-from tests.e2e.conftest import World, all_text
-from tests.e2e.fake_discord import StoredMessage
+from fake_discord import StoredMessage
+from tests.e2e.world import World, all_text
 
 DUNE, EMMA, BELOVED = "Dune", "Emma", "Beloved"
 

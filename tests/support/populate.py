@@ -8,7 +8,6 @@ write, for tests that need a realistic database (``copy-db``, exports, migration
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +25,7 @@ from bot.services.reading import ReadingService
 from bot.services.reviews import ReviewService
 from bot.services.settings import SettingsService
 from bot.services.shelves import ShelfService
+from tests.support.fakes import NumberedNames, OfflineCatalogue
 
 START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 GUILDS = (1001, 2002)
@@ -36,24 +36,6 @@ TITLES = (
     ("The Left Hand of Darkness", "Ursula K. Le Guin", 304),
     ("Piranesi", "Susanna Clarke", 272),
 )
-
-
-class _OfflineCatalogue:
-    """No metadata source: every book is added by hand."""
-
-    async def search(self, query: str, limit: int = 5) -> list[Book]:
-        return []
-
-    async def by_isbn(self, isbn: str) -> Book | None:
-        return None
-
-    async def work(self, ol_key: str) -> Book | None:
-        return None
-
-
-class _Names:
-    async def display_names(self, guild_id: int, user_ids: Sequence[int]) -> Mapping[int, str]:
-        return {user_id: f"member {user_id}" for user_id in user_ids}
 
 
 @dataclass
@@ -67,13 +49,13 @@ class Populated:
 async def populate(database: Database, *, start: datetime = START) -> Populated:
     """Fill ``database`` (migrated, empty) through the services; returns what it made."""
     clock = FakeClock(start)
-    books = BookService(database, _OfflineCatalogue(), clock)
+    books = BookService(database, OfflineCatalogue(), clock)
     ratings = RatingService(database, clock)
     reviews = ReviewService(database, clock)
     reading = ReadingService(database, clock)
     shelves = ShelfService(database, clock, reading)
-    clubs = ClubService(database, clock, _Names())
-    digest = DigestService(database, clock, _Names())
+    clubs = ClubService(database, clock, NumberedNames())
+    digest = DigestService(database, clock, NumberedNames())
     goals = GoalService(database, clock)
     privacy = PrivacyService(database, clock)
     settings = SettingsService(database, clock)

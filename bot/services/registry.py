@@ -1,0 +1,70 @@
+"""Every use case of the bot in one object, built once in ``MarginaliaBot.__init__`` and
+shared by the cogs (a cog takes the services it calls; it never builds one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.engine import Database
+from bot.domain.clock import Clock
+from bot.services.books import BookService, CatalogueLike
+from bot.services.clubs import ClubService, MemberDirectory
+from bot.services.digest import DigestService
+from bot.services.exports import ExportService
+from bot.services.goals import GoalService
+from bot.services.imports import ImportService
+from bot.services.privacy import PrivacyService
+from bot.services.ratings import RatingService
+from bot.services.reading import ReadingService
+from bot.services.review_drafts import ReviewDraftService
+from bot.services.reviews import ReviewService
+from bot.services.settings import SettingsService
+from bot.services.shelves import ShelfService
+from bot.services.stats import StatsService
+
+__all__ = ["Services"]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    books: BookService
+    clubs: ClubService
+    digest: DigestService
+    exports: ExportService
+    goals: GoalService
+    imports: ImportService
+    privacy: PrivacyService
+    ratings: RatingService
+    reading: ReadingService
+    review_drafts: ReviewDraftService
+    reviews: ReviewService
+    settings: SettingsService
+    shelves: ShelfService
+    stats: StatsService
+
+    @classmethod
+    def build(
+        cls,
+        database: Database,
+        clock: Clock,
+        catalogue: CatalogueLike,
+        members: MemberDirectory,
+    ) -> Services:
+        """The services over one database, clock and catalogue; ``members`` names members."""
+        reading = ReadingService(database, clock)
+        return cls(
+            books=BookService(database, catalogue, clock),
+            clubs=ClubService(database, clock, members),
+            digest=DigestService(database, clock, members),
+            exports=ExportService(database, clock),
+            goals=GoalService(database, clock),
+            imports=ImportService(database, catalogue, clock),
+            privacy=PrivacyService(database, clock),
+            ratings=RatingService(database, clock),
+            reading=reading,
+            review_drafts=ReviewDraftService(database, clock),
+            reviews=ReviewService(database, clock),
+            settings=SettingsService(database, clock),
+            shelves=ShelfService(database, clock, reading),
+            stats=StatsService(database, clock),
+        )
