@@ -12,7 +12,7 @@ from discord import app_commands
 from bot.errors import UserError, new_error_code
 
 if TYPE_CHECKING:
-    from discord.ui import Item
+    pass
 
 log = logging.getLogger("bot.errors")
 
@@ -109,10 +109,3 @@ class MarginaliaTree(app_commands.CommandTree[Any]):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         await handle_interaction_error(interaction, error)
-
-
-async def view_on_error(
-    interaction: discord.Interaction[Any], error: Exception, item: Item[Any]
-) -> None:
-    """For views and modals: ``on_error = staticmethod(view_on_error)`` style delegation."""
-    await handle_interaction_error(interaction, error)

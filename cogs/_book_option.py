@@ -23,8 +23,10 @@ from discord import app_commands
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.domain.markdown import inert
+from bot.render._kit import OwnerView
 from bot.render.books import BookPickView
 from bot.services.books import Ambiguous, Resolution, Resolved
+from cogs._checks import guild_id_of
 
 # the description of every `book` option (the same words everywhere the option appears)
 BOOK_OPTION_HELP = "Start typing a title; pick a suggestion or type an ISBN"
@@ -45,11 +47,18 @@ async def book_autocomplete(
 
 
 async def respond(interaction: discord.Interaction[Any], **kwargs: Any) -> None:
-    """Send the reply whether the interaction is fresh or was deferred."""
+    """Send the reply whether the interaction is fresh or was deferred. An :class:`OwnerView`
+    sent with it is told its message, so it can show its buttons disabled when it times out."""
+    view = kwargs.get("view")
     if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
+        if isinstance(view, OwnerView):
+            view.message = await interaction.followup.send(wait=True, **kwargs)
+        else:
+            await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(**kwargs)
+        sent = await interaction.response.send_message(**kwargs)
+        if isinstance(view, OwnerView) and isinstance(sent.resource, discord.Message):
+            view.message = sent.resource
 
 
 async def with_book(
@@ -66,12 +75,7 @@ async def with_book(
     Discord does not drop it; `handler` must then reply with a follow-up (`respond` does).
     """
     bot = interaction.client
-    guild_id = interaction.guild_id
-    if guild_id is None:
-        await respond(
-            interaction, content="This command only works inside a server.", ephemeral=True
-        )
-        return
+    guild_id = guild_id_of(interaction)
     task: asyncio.Task[Resolution] = asyncio.create_task(bot.services.books.resolve(guild_id, text))
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
     if not done and defer_if_slow and not interaction.response.is_done():

@@ -1,5 +1,10 @@
 """Permission rules checked on the server side, for every cog (SPEC §1, §10).
 
+Every command and component that needs a server takes its id from :func:`guild_id_of` (and the
+server from :func:`guild_of`): outside one they raise :class:`app_commands.NoPrivateMessage`,
+which the tree's error chain answers the same way everywhere ("This command only works inside
+a server."). Unlike ``assert``, the check survives ``python -O``.
+
 Discord's ``default_permissions`` only hides a command from members (and server admins can
 change it), so every moderator or admin action calls :func:`require_moderator` or
 :func:`require_admin` as well; a refusal becomes an ephemeral reply saying who may do it.
@@ -28,6 +33,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import discord
+from discord import app_commands
 
 from bot.errors import PermissionDenied
 
@@ -41,16 +47,34 @@ MODERATORS: Final = (
 )
 
 
+_LOADING: Final = (
+    "I can't check your roles in this server right now (it is still loading on my "
+    "side). Try again in a minute."
+)
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    """The id of the server the interaction came from; outside a server,
+    :class:`app_commands.NoPrivateMessage` (answered by the tree's error chain)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> discord.Guild:
+    """The server the interaction came from, as discord.py has loaded it."""
+    guild_id_of(interaction)
+    if interaction.guild is None:
+        raise PermissionDenied(_LOADING)
+    return interaction.guild
+
+
 def _member(interaction: discord.Interaction[Any]) -> discord.Member:
     """The member who used the interaction, in a server the bot has loaded."""
+    guild_of(interaction)
     user = interaction.user
-    if interaction.guild_id is None:
-        raise PermissionDenied("This only works inside a server.")
-    if interaction.guild is None or not isinstance(user, discord.Member):
-        raise PermissionDenied(
-            "I can't check your roles in this server right now (it is still loading on my "
-            "side). Try again in a minute."
-        )
+    if not isinstance(user, discord.Member):
+        raise PermissionDenied(_LOADING)
     return user
 
 

@@ -12,6 +12,7 @@ from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.render.books import BookPickView, book_embed, search_results_embeds
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
+from cogs._checks import guild_id_of
 
 
 class Books(commands.Cog):
@@ -25,8 +26,8 @@ class Books(commands.Cog):
         self.bot = bot
 
     async def _show_card(self, interaction: discord.Interaction[Any], book: Book) -> None:
-        assert interaction.guild_id is not None
-        card = await self.bot.services.books.card(interaction.guild_id, book)
+        guild_id = guild_id_of(interaction)
+        card = await self.bot.services.books.card(guild_id, book)
         embed = book_embed(card.book, card.stats)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)
@@ -42,19 +43,19 @@ class Books(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         query: app_commands.Range[str, 1, 200],
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        books, reachable = await self.bot.services.books.search(interaction.guild_id, query)
+        books, reachable = await self.bot.services.books.search(guild_id, query)
         embeds = search_results_embeds(query, books, reachable=reachable)
         if books:
             view = BookPickView(books, self._picked_from_search, owner_id=interaction.user.id)
-            await interaction.followup.send(embeds=embeds, view=view, ephemeral=True)
+            await respond(interaction, embeds=embeds, view=view, ephemeral=True)
         else:
             await interaction.followup.send(embeds=embeds, ephemeral=True)
 
     async def _picked_from_search(self, interaction: discord.Interaction[Any], book: Book) -> None:
-        assert interaction.guild_id is not None
-        await self.bot.services.books.remember(interaction.guild_id, interaction.user.id, book)
+        guild_id = guild_id_of(interaction)
+        await self.bot.services.books.remember(guild_id, interaction.user.id, book)
         await self._show_card(interaction, book)
 
     @book.command(name="info", description="A book's card: details and this server's numbers.")
@@ -82,9 +83,9 @@ class Books(commands.Cog):
         isbn: app_commands.Range[str, 10, 17] | None = None,
         year: app_commands.Range[int, -3000, 3000] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         book, created = await self.bot.services.books.add_manual(
-            interaction.guild_id,
+            guild_id,
             interaction.user.id,
             title=title,
             author=author,
@@ -92,7 +93,7 @@ class Books(commands.Cog):
             isbn=isbn,
             year=year,
         )
-        card = await self.bot.services.books.card(interaction.guild_id, book)
+        card = await self.bot.services.books.card(guild_id, book)
         note = (
             "Added to this server's books."
             if created

@@ -18,7 +18,7 @@ from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
-from cogs._checks import require_moderator
+from cogs._checks import guild_id_of, require_moderator
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ class Clubs(commands.Cog):
         end: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
         await require_moderator(interaction, "pick the club read", instead=EVERYONE_CAN)
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_id_of(interaction)
         await self.service.check_pick(guild_id, start=start, end=end)
 
         async def chosen(reply_to: discord.Interaction[Any], picked: Book) -> None:
@@ -87,9 +86,9 @@ class Clubs(commands.Cog):
         until_percent: app_commands.Range[float, 0, 100] | None = None,
     ) -> None:
         await require_moderator(interaction, "change the club's schedule", instead=EVERYONE_CAN)
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         added, view = await self.service.add_checkpoint(
-            interaction.guild_id,
+            guild_id,
             label=label,
             until_page=until_page,
             until_percent=until_percent,
@@ -99,20 +98,20 @@ class Clubs(commands.Cog):
 
     @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
     async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        assert interaction.guild_id is not None
-        await self.service.require_active(interaction.guild_id)  # a mistake stays ephemeral
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)  # a mistake stays ephemeral
         # names may need a gateway round trip for members discord.py has not cached yet
         await interaction.response.defer(thinking=True)
-        status = await self.service.status(interaction.guild_id)
+        status = await self.service.status(guild_id)
         await interaction.followup.send(embed=status_embed(status))
 
     @club.command(name="end", description="Moderators: close the club read with a summary.")
     async def end(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         await require_moderator(interaction, "end the club read", instead=EVERYONE_CAN)
-        assert interaction.guild_id is not None
-        await self.service.require_active(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)
         await interaction.response.defer(thinking=True)
-        ended = await self.service.end(interaction.guild_id)
+        ended = await self.service.end(guild_id)
         await interaction.followup.send(embed=ended_embed(ended))
 
 

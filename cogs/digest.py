@@ -20,7 +20,9 @@ from discord.ext import commands, tasks
 from bot.app import MarginaliaBot
 from bot.domain.digest import Digest
 from bot.domain.schedule import WEEKDAY_NAMES, suggest_timezones
-from bot.errors import InvalidInput, PermissionDenied
+from bot.domain.words import jump_url
+from bot.errors import InvalidInput
+from bot.render._kit import OwnerView
 from bot.render.digest import (
     NEEDED_PERMISSIONS,
     chart_file,
@@ -40,18 +42,14 @@ from bot.services.digest import (
     SendNowResult,
 )
 from bot.shards import serves_guild
-from bot.tree import view_on_error
-from cogs._checks import ADMIN_DEFAULT, require_admin
+from cogs._book_option import respond
+from cogs._checks import ADMIN_DEFAULT, guild_id_of, guild_of, require_admin
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60.0
 CHARTS_AT_ONCE = 2  # chart drawing holds the GIL: more threads only thrash
 _NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
 class DiscordDigestPoster:
@@ -112,20 +110,14 @@ async def timezone_autocomplete(
     return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
-class ConfirmRepost(discord.ui.View):
+class ConfirmRepost(OwnerView):
     """ "Post again anyway?" for a second /digest send-now in the same week."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "Only the admin who ran /digest send-now can confirm it."
 
     def __init__(self, cog: DigestCog, owner_id: int) -> None:
-        super().__init__(timeout=300)
+        super().__init__(owner_id=owner_id, timeout=300)
         self.cog = cog
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            raise PermissionDenied("Only the admin who ran /digest send-now can confirm it.")
-        return True
 
     @discord.ui.button(
         label="Post again", style=discord.ButtonStyle.danger, custom_id="digest:repost:confirm"
@@ -134,13 +126,11 @@ class ConfirmRepost(discord.ui.View):
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[ConfirmRepost]
     ) -> None:
         require_admin(interaction, "post the digest")
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         self.stop()
         await interaction.response.edit_message(content="Posting the digest again…", view=None)
-        result = await self.cog.send_now(interaction.guild_id, force=True)
-        await interaction.edit_original_response(
-            content=self.cog.posted_reply(interaction.guild_id, result)
-        )
+        result = await self.cog.send_now(guild_id, force=True)
+        await interaction.edit_original_response(content=self.cog.posted_reply(guild_id, result))
 
     @discord.ui.button(
         label="Cancel", style=discord.ButtonStyle.secondary, custom_id="digest:repost:cancel"
@@ -208,8 +198,8 @@ class DigestCog(commands.Cog, name="Digest"):
         timezone: app_commands.Range[str, 1, 100],
     ) -> None:
         require_admin(interaction, "set up the digest")
-        assert interaction.guild is not None
-        me = interaction.guild.me
+        guild = guild_of(interaction)
+        me = guild.me
         permissions = channel.permissions_for(me)
         needed = (
             permissions.view_channel,
@@ -223,7 +213,7 @@ class DigestCog(commands.Cog, name="Digest"):
                 "there. Give me those permissions in that channel, or pick another one."
             )
         done = await self.service.setup(
-            interaction.guild.id,
+            guild.id,
             channel_id=channel.id,
             weekday=weekday.value,
             hour=hour,
@@ -235,10 +225,10 @@ class DigestCog(commands.Cog, name="Digest"):
     async def preview(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         # the group's default permissions hide it from members; this is the server-side gate
         require_admin(interaction, "preview the digest")
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await self.service.settings(interaction.guild_id)
-        built = await self.service.build(interaction.guild_id)
+        settings = await self.service.settings(guild_id)
+        built = await self.service.build(guild_id)
         chart = await chart_file(built.digest)
         embeds = digest_embeds(built.digest, chart=chart is not None)
         if settings.channel_id is not None and settings.enabled:
@@ -251,26 +241,25 @@ class DigestCog(commands.Cog, name="Digest"):
     @digest.command(name="send-now", description="Admins: post this week's digest right now.")
     async def send_now_command(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         require_admin(interaction, "post the digest")
-        assert interaction.guild_id is not None
-        settings = await self.service.settings(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        settings = await self.service.settings(guild_id)
         if settings.channel_id is None:
             raise InvalidInput(
                 "The digest has no channel yet. Set it up first with "
                 "/digest setup channel weekday hour timezone."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.send_now(interaction.guild_id, force=False)
+        result = await self.send_now(guild_id, force=False)
         if result.status == "already_posted":
             posted_at = result.previous.posted_at if result.previous else None
-            await interaction.followup.send(
+            await respond(
+                interaction,
                 content=confirm_text(result, posted_at),
                 view=ConfirmRepost(self, interaction.user.id),
                 ephemeral=True,
             )
             return
-        await interaction.followup.send(
-            content=self.posted_reply(interaction.guild_id, result), ephemeral=True
-        )
+        await interaction.followup.send(content=self.posted_reply(guild_id, result), ephemeral=True)
 
     async def send_now(self, guild_id: int, *, force: bool) -> SendNowResult:
         try:
@@ -289,8 +278,8 @@ class DigestCog(commands.Cog, name="Digest"):
     @digest.command(name="off", description="Admins: stop posting the weekly digest.")
     async def off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         require_admin(interaction, "turn the digest off")
-        assert interaction.guild_id is not None
-        was_on = await self.service.turn_off(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        was_on = await self.service.turn_off(guild_id)
         await interaction.response.send_message(off_text(was_on), ephemeral=True)
 
 

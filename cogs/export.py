@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import MarginaliaBot
 from bot.render.imports import export_message
+from cogs._checks import guild_id_of
 
 # room for the multipart envelope around a file that is just under the limit
 _UPLOAD_MARGIN = 64 * 1024
@@ -25,10 +26,10 @@ class Export(commands.Cog):
     )
     @app_commands.guild_only()
     async def export(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.service.export(
-            interaction.guild_id,
+            guild_id,
             interaction.user.id,
             max_file_bytes=interaction.filesize_limit - _UPLOAD_MARGIN,
         )

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.domain.goals import MAX_GOAL, MIN_GOAL
 from bot.render.reading import goal_embed, member_target
+from cogs._checks import guild_id_of
 
 
 class Goals(commands.Cog):
@@ -31,8 +32,8 @@ class Goals(commands.Cog):
         count: app_commands.Range[int, MIN_GOAL, MAX_GOAL],
         year: app_commands.Range[int, 1900, 2200] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        status = await self.service.set_goal(interaction.guild_id, interaction.user.id, count, year)
+        guild_id = guild_id_of(interaction)
+        status = await self.service.set_goal(guild_id, interaction.user.id, count, year)
         await interaction.response.send_message(
             embed=goal_embed(status, status.year), ephemeral=True
         )
@@ -44,10 +45,10 @@ class Goals(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         member: discord.Member | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         user_id, name = member_target(interaction, member)
         year = self.bot.clock.now().year  # UTC, as every reading date
-        status = await self.service.show(interaction.guild_id, user_id, year)
+        status = await self.service.show(guild_id, user_id, year)
         await interaction.response.send_message(
             embed=goal_embed(status, year, name), ephemeral=True
         )

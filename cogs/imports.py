@@ -15,6 +15,7 @@ from bot.domain.imports import ImportKind
 from bot.errors import InvalidInput
 from bot.render.imports import import_embed, needs_report_file, report_file
 from bot.services.imports import check_upload_size
+from cogs._checks import guild_id_of
 
 
 class Imports(commands.Cog):
@@ -50,7 +51,7 @@ class Imports(commands.Cog):
         file: discord.Attachment,
         kind: ImportKind,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         check_upload_size(file.size)  # before downloading anything
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -59,9 +60,7 @@ class Imports(commands.Cog):
             raise InvalidInput(
                 "I couldn't download the attached file. Attach it again and resend the command."
             ) from None
-        report = await self.service.import_file(
-            interaction.guild_id, interaction.user.id, data, kind
-        )
+        report = await self.service.import_file(guild_id, interaction.user.id, data, kind)
         self.bot.services.books.refresh_index_soon()
         files = [report_file(report)] if needs_report_file(report) else []
         await interaction.followup.send(embed=import_embed(report), files=files, ephemeral=True)

@@ -21,6 +21,7 @@ from bot.render.privacy import (
 )
 from bot.services.privacy import GuildPurge
 from bot.shards import client_owns_guild
+from cogs._checks import guild_id_of
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ class Privacy(commands.Cog):
         name="forget-me", description="Delete everything of yours in this server (asks first)."
     )
     async def forget_me(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        assert interaction.guild_id is not None
-        footprint, posts = await self.service.preview(interaction.guild_id, interaction.user.id)
+        guild_id = guild_id_of(interaction)
+        footprint, posts = await self.service.preview(guild_id, interaction.user.id)
         if footprint.empty:
             await interaction.response.send_message(
                 "Nothing of yours is stored in this server; there is nothing to delete.",
@@ -79,12 +80,12 @@ class Privacy(commands.Cog):
         )
 
     async def _confirmed(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await interaction.response.edit_message(
             content="Deleting everything of yours in this server…", embed=None, view=None
         )
-        result = await self.service.forget(interaction.guild_id, interaction.user.id)
-        deleted, left, threads = await self._delete_posts(interaction.guild_id, result.posts)
+        result = await self.service.forget(guild_id, interaction.user.id)
+        deleted, left, threads = await self._delete_posts(guild_id, result.posts)
         await interaction.edit_original_response(
             content=None,
             embed=forgotten_embed(
@@ -137,9 +138,9 @@ class Privacy(commands.Cog):
     async def digest(
         self, interaction: discord.Interaction[MarginaliaBot], setting: Literal["on", "off"]
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         opt_in = setting == "on"
-        changed = await self.service.set_digest(interaction.guild_id, interaction.user.id, opt_in)
+        changed = await self.service.set_digest(guild_id, interaction.user.id, opt_in)
         await interaction.response.send_message(embed=digest_embed(opt_in, changed), ephemeral=True)
 
     # --- servers joined and left --------------------------------------------------------

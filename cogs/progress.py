@@ -33,6 +33,7 @@ from bot.services.reading import (
     check_progress_input,
 )
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
+from cogs._checks import guild_id_of
 
 DATE_HELP = "When, if not today: 2007-01-15, 15 January 2007, January 2007, yesterday…"
 EDITION_HELP = "Your copy's page count, if it differs from the book's (kept for this reading)"
@@ -69,8 +70,7 @@ class Progress(commands.Cog):
         note: app_commands.Range[str, 1, MAX_NOTE_LENGTH] | None = None,
         edition_pages: app_commands.Range[int, 1, MAX_EDITION_PAGES] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         check_progress_input(page, percent, edition_pages)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
@@ -123,8 +123,7 @@ class Progress(commands.Cog):
         date: str | None,
         edition_pages: int | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         self.readings.check_date(date, target)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
@@ -198,13 +197,11 @@ class Progress(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         member: discord.Member | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         user_id, name = member_target(interaction, member)
-        current = await self.readings.current(interaction.guild_id, user_id)
+        current = await self.readings.current(guild_id, user_id)
         pages = current_pages(current, name)
-        await interaction.response.send_message(
-            **paged(pages, owner_id=interaction.user.id), ephemeral=True
-        )
+        await respond(interaction, **paged(pages, owner_id=interaction.user.id), ephemeral=True)
 
     @progress.command(
         name="history", description="Every reading of a book and every update, dated."
@@ -217,8 +214,7 @@ class Progress(commands.Cog):
         book: str,
         member: discord.Member | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         user_id, name = member_target(interaction, member)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:

@@ -23,7 +23,7 @@ from bot.render.ratings import (
     step_changed_embed,
 )
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
-from cogs._checks import require_admin
+from cogs._checks import guild_id_of, require_admin
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,7 @@ class Ratings(commands.Cog):
         book: str,
         stars: app_commands.Range[str, 1, 40],
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         await self.service.precheck(guild_id, stars)  # a bad value fails before any lookup
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
@@ -88,11 +87,12 @@ class Ratings(commands.Cog):
         await with_book(interaction, book, self._show_ratings)
 
     async def _show_ratings(self, interaction: discord.Interaction[Any], book: Book) -> None:
-        assert interaction.guild_id is not None and book.id is not None
+        guild_id = guild_id_of(interaction)
+        assert book.id is not None  # a resolved book is stored
         if not interaction.response.is_done():
             # drawing the chart can take a while the first time (font cache)
             await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = await self.service.summary(interaction.guild_id, interaction.user.id, book.id)
+        summary = await self.service.summary(guild_id, interaction.user.id, book.id)
         chart: discord.File | None = None
         if summary.count:
             try:
@@ -111,8 +111,8 @@ class Ratings(commands.Cog):
 
     @scale.command(name="show", description="The rating scale: a label for every star value.")
     async def scale_show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        assert interaction.guild_id is not None
-        scale = await self.service.scale(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        scale = await self.service.scale(guild_id)
         await interaction.response.send_message(embed=scale_embed(scale), ephemeral=True)
 
     @scale.command(name="set", description="Admins: give a star value this server's own label.")
@@ -126,9 +126,9 @@ class Ratings(commands.Cog):
         stars: app_commands.Range[str, 1, 40],
         label: app_commands.Range[str, 1, 100],
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         require_admin(interaction, "change the rating scale")
-        change = await self.service.set_label(interaction.guild_id, stars, label)
+        change = await self.service.set_label(guild_id, stars, label)
         await interaction.response.send_message(embed=label_changed_embed(change), ephemeral=True)
 
     @scale_set.autocomplete("stars")
@@ -144,9 +144,9 @@ class Ratings(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         step: Literal["whole", "half", "quarter"],
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         require_admin(interaction, "change the rating scale")
-        plan = await self.service.set_step(interaction.guild_id, step)
+        plan = await self.service.set_step(guild_id, step)
         await interaction.response.send_message(embed=step_changed_embed(plan), ephemeral=True)
 
 

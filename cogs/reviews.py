@@ -24,15 +24,17 @@ from bot.app import MarginaliaBot
 from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import StoredReview
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    MODAL_TEXT_INPUT_LIMIT,
+)
 from bot.domain.markdown import inert, plain
 from bot.domain.review import CONTENT_WARNINGS_MAX, ReviewOrder
-from bot.domain.spoilers import MODAL_TEXT_INPUT_LIMIT
 from bot.domain.text import clean_line
+from bot.domain.words import jump_url
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.render.reviews import (
     REVIEW_ITEMS,
     REVIEWS_COG_NAME,
-    ReviewListView,
     draft_view,
     flag_prompt,
     form_draft_id,
@@ -45,6 +47,7 @@ from bot.render.reviews import (
     reveal_warning,
     review_jump_url,
     review_list_embed,
+    review_list_view,
     review_messages,
     review_modal,
     review_view,
@@ -59,6 +62,7 @@ from bot.services.reviews import (
 from bot.tree import handle_interaction_error
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import (
+    guild_id_of,
     is_moderator,
     require_moderator,
     review_post_refusal,
@@ -122,8 +126,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         spoilers_reach: app_commands.Range[str, 1, 40] | None = None,
         file: discord.Attachment | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         if stars is not None:
             await self.ratings.precheck(guild_id, stars)  # fail before any lookup
         if file is not None:
@@ -153,7 +156,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _write_from_file(
         self, interaction: Interaction, plan: WritePlan, file: discord.Attachment
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -163,7 +166,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 "I couldn't download the attached file. Attach it again and resend the command."
             ) from None
         draft = self.service.draft_from_file(plan, data, file.filename)
-        context = await self.service.write(interaction.guild_id, interaction.user.id, plan, draft)
+        context = await self.service.write(guild_id, interaction.user.id, plan, draft)
         await self._publish_new(interaction, context)
 
     # --- the form: every submission is kept as a draft first -----------------------------
@@ -185,7 +188,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     async def open_draft(self, interaction: Interaction, draft_id: int) -> None:
         """The "Open the form" / "Fix it" button: the form again, holding the draft."""
-        draft = await self.drafts.own(_guild(interaction), interaction.user.id, draft_id)
+        draft = await self.drafts.own(guild_id_of(interaction), interaction.user.id, draft_id)
         book = await self.bot.services.books.get(draft.guild_id, draft.book_id)
         await interaction.response.send_modal(review_modal(draft, book))
 
@@ -203,7 +206,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             await handle_interaction_error(interaction, error)
 
     async def _submitted(self, interaction: Interaction, draft_id: int, form: ReviewForm) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         draft = await self.drafts.save(guild_id, interaction.user.id, draft_id, form)
         book = await self.bot.services.books.get(guild_id, draft.book_id)
         try:
@@ -243,8 +246,8 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     @app_commands.autocomplete(book=book_autocomplete)
     async def edit(self, interaction: discord.Interaction[MarginaliaBot], book: str) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
-            review = await self.service.editable(reply_to.guild_id, reply_to.user.id, chosen)
+            guild_id = guild_id_of(reply_to)
+            review = await self.service.editable(guild_id, reply_to.user.id, chosen)
             if (
                 len(review.body) > MODAL_TEXT_INPUT_LIMIT
                 or len(review.spoilers or "") > MODAL_TEXT_INPUT_LIMIT
@@ -255,7 +258,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     "characters a field). To change it, remove it with `/review delete` and "
                     "post the new version with `/review write` and the file."
                 )
-            draft = await self.drafts.open_for_edit(reply_to.guild_id, reply_to.user.id, review)
+            draft = await self.drafts.open_for_edit(guild_id, reply_to.user.id, review)
             await self._open_form(reply_to, draft, chosen, "Open the edit form")
 
         await with_book(interaction, book, go)
@@ -278,12 +281,12 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             await require_moderator(interaction, "delete another member's review")
 
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
+            guild_id = guild_id_of(reply_to)
             if not reply_to.response.is_done():
                 await reply_to.response.defer(ephemeral=True, thinking=True)
             target = member.id if member is not None else reply_to.user.id
             review = await self.service.delete(
-                reply_to.guild_id,
+                guild_id,
                 reply_to.user.id,
                 target,
                 chosen,
@@ -302,9 +305,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                     "channel now); a moderator can delete them by hand."
                 )
             if target != reply_to.user.id:
-                await self._report(
-                    reply_to.guild_id, modlog_removed_embed(review, chosen, reply_to.user.id)
-                )
+                await self._report(guild_id, modlog_removed_embed(review, chosen, reply_to.user.id))
             await reply_to.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
         await with_book(interaction, book, go)
@@ -324,9 +325,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         member: discord.Member | None = None,
     ) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
+            guild_id = guild_id_of(reply_to)
             target = member.id if member is not None else reply_to.user.id
-            context = await self.service.find(reply_to.guild_id, target, chosen)
+            context = await self.service.find(guild_id, target, chosen)
             messages = review_messages(context)
             if len(messages) > 1 and not reply_to.response.is_done():
                 await reply_to.response.defer(ephemeral=True, thinking=True)
@@ -346,8 +347,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         self, interaction: discord.Interaction[MarginaliaBot], book: str
     ) -> None:
         async def go(reply_to: Interaction, chosen: Book) -> None:
-            assert reply_to.guild_id is not None
-            guild_id = reply_to.guild_id
+            guild_id = guild_id_of(reply_to)
             page = await self.service.page(guild_id, chosen, order=ReviewOrder.NEWEST)
             extra: dict[str, Any] = {}
             if page.total > 1:
@@ -355,7 +355,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
                 async def load(number: int, order: ReviewOrder) -> ReviewPage:
                     return await self.service.page(guild_id, chosen, order=order, page=number)
 
-                extra["view"] = ReviewListView(page, load, owner_id=reply_to.user.id)
+                extra["view"] = review_list_view(page, load, owner_id=reply_to.user.id)
             await respond(
                 reply_to,
                 embed=review_list_embed(page),
@@ -406,8 +406,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
 
     async def _publish_new(self, interaction: Interaction, context: ReviewContext) -> None:
         """Post a review (review channel, else here) and tell the member where it went."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         review = context.review
         review_channel_id, _ = await self.service.review_channel(guild_id)
         candidates: list[PostChannel] = []
@@ -457,7 +456,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             return
         channel, ids = posted
         await self.service.set_posted(guild_id, review.id, channel.id, ids)
-        url = f"https://discord.com/channels/{guild_id}/{channel.id}/{ids[0]}"
+        url = jump_url(guild_id, channel.id, ids[0])
         title = inert(context.book.title, 200)
         text = f"Your review of {title} is posted in {channel.mention}."
         if failures:
@@ -475,7 +474,6 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     async def _publish_edit(self, interaction: Interaction, context: ReviewContext) -> None:
         """Update the posted messages in place (adding or removing continuations as needed);
         a post that is gone is posted again."""
-        assert interaction.guild_id is not None
         review = context.review
         channel = self._channel(review.guild_id, review.channel_id)
         if channel is None or review.message_id is None:
@@ -598,7 +596,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
     # --- the buttons (ReviewActions) ----------------------------------------------------
 
     async def like(self, interaction: Interaction, review_id: int) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         result = await self.service.toggle_like(guild_id, review_id, interaction.user.id)
         view = review_view(result.review, likes=result.count)
         on_post = (
@@ -620,7 +618,9 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await interaction.followup.send(text, ephemeral=True)
 
     async def reveal(self, interaction: Interaction, review_id: int, *, anyway: bool) -> None:
-        check = await self.service.check_reveal(_guild(interaction), review_id, interaction.user.id)
+        check = await self.service.check_reveal(
+            guild_id_of(interaction), review_id, interaction.user.id
+        )
         if not (check.reached or anyway):
             text, view = reveal_warning(check)
             await interaction.response.send_message(text, view=view, ephemeral=True)
@@ -639,7 +639,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
             )
 
     async def discuss(self, interaction: Interaction, review_id: int) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         lock = self._thread_locks.get(review_id)
         if lock is None:
@@ -725,7 +725,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         return fetched if isinstance(fetched, discord.Thread) else None
 
     async def flag(self, interaction: Interaction, review_id: int) -> None:
-        context = await self.service.context(_guild(interaction), review_id)
+        context = await self.service.context(guild_id_of(interaction), review_id)
         if context.review.user_id == interaction.user.id:
             raise InvalidInput(
                 "That's your own review: change it with `/review edit` or remove it with "
@@ -735,7 +735,7 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
     async def flag_reason(self, interaction: Interaction, review_id: int, reason: str) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction)
         result = await self.service.flag(guild_id, review_id, interaction.user.id, reason)
         await interaction.response.defer()
         if not result.new:
@@ -748,12 +748,6 @@ class Reviews(commands.Cog, name=REVIEWS_COG_NAME):
         else:
             text = "Thanks — your flag is recorded for the moderators."
         await interaction.edit_original_response(content=text, view=None)
-
-
-def _guild(interaction: Interaction) -> int:
-    if interaction.guild_id is None:
-        raise InvalidInput("Reviews live in servers; use this inside one.")
-    return interaction.guild_id
 
 
 async def setup(bot: MarginaliaBot) -> None:

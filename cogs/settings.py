@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.errors import InvalidInput
 from bot.render.settings import SETTINGS_COLOUR, settings_embed
-from cogs._checks import require_admin
+from cogs._checks import guild_id_of, require_admin
 
 # What the bot needs in a channel to post reviews or reports there.
 POSTING_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
@@ -42,8 +42,8 @@ class Settings(commands.Cog):
 
     @settings.command(name="show", description="Every setting of this server in one card.")
     async def show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
-        assert interaction.guild_id is not None
-        overview = await self.service.overview(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        overview = await self.service.overview(guild_id)
         guild = interaction.guild
         role_id = overview.settings.moderator_role_id
         # a deleted role counts as none; a server not loaded yet cannot tell, so trust it
@@ -64,11 +64,11 @@ class Settings(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         channel: discord.TextChannel | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         require_admin(interaction, "choose the review channel")
         if channel is not None:
             check_bot_can_post(channel, threads=True)
-        await self.service.set_review_channel(interaction.guild_id, channel.id if channel else None)
+        await self.service.set_review_channel(guild_id, channel.id if channel else None)
         text = (
             f"New reviews will be posted in {channel.mention}."
             if channel
@@ -87,11 +87,11 @@ class Settings(commands.Cog):
         interaction: discord.Interaction[MarginaliaBot],
         channel: discord.TextChannel | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         require_admin(interaction, "choose the moderators' log channel")
         if channel is not None:
             check_bot_can_post(channel)
-        await self.service.set_modlog_channel(interaction.guild_id, channel.id if channel else None)
+        await self.service.set_modlog_channel(guild_id, channel.id if channel else None)
         text = (
             f"Flags and posting failures will be reported in {channel.mention}."
             if channel
@@ -109,11 +109,11 @@ class Settings(commands.Cog):
     async def moderator_role(
         self, interaction: discord.Interaction[MarginaliaBot], role: discord.Role | None = None
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         require_admin(interaction, "choose the moderator role")
         if role is not None:
             check_moderator_role(role)
-        await self.service.set_moderator_role(interaction.guild_id, role.id if role else None)
+        await self.service.set_moderator_role(guild_id, role.id if role else None)
         text = (
             f"Members with {role.mention} now count as moderators: they can pick the club "
             "read, manage its schedule and remove anyone's review."

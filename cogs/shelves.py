@@ -22,6 +22,7 @@ from bot.render.reading import (
 )
 from bot.services.shelves import CustomShelfChange
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
+from cogs._checks import guild_id_of
 
 SHELF_HELP = "A status shelf (reading, want-to-read, finished…) or one of your own"
 
@@ -54,19 +55,17 @@ class Shelves(commands.Cog):
         member: discord.Member | None = None,
         shelf: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         user_id, name = member_target(interaction, member)
         if shelf is None:
-            overview = await self.service.overview(interaction.guild_id, user_id)
+            overview = await self.service.overview(guild_id, user_id)
             await interaction.response.send_message(
                 embed=shelf_overview_embed(overview, name), ephemeral=True
             )
             return
-        contents = await self.service.contents(interaction.guild_id, user_id, shelf)
+        contents = await self.service.contents(guild_id, user_id, shelf)
         pages = shelf_pages(contents, name)
-        await interaction.response.send_message(
-            **paged(pages, owner_id=interaction.user.id), ephemeral=True
-        )
+        await respond(interaction, **paged(pages, owner_id=interaction.user.id), ephemeral=True)
 
     @show.autocomplete("shelf")
     async def show_shelf(
@@ -85,8 +84,7 @@ class Shelves(commands.Cog):
         book: str,
         shelf: app_commands.Range[str, 1, 64],
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
             assert chosen.id is not None
@@ -114,8 +112,7 @@ class Shelves(commands.Cog):
         book: str,
         shelf: app_commands.Range[str, 1, 64],
     ) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
             assert chosen.id is not None

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.render.charts import STATS_CHART_FILENAME, books_per_month_png
 from bot.render.reading import member_target, stats_embed
+from cogs._checks import guild_id_of
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,12 @@ class Stats(commands.Cog):
         member: discord.Member | None = None,
         year: app_commands.Range[int, 1900, 2200] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         user_id, name = member_target(interaction, member)
         self.service.check_year(year)  # a mistake is refused before deferring
         # drawing the chart takes a while (a worker thread; the first time, the font cache)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        numbers = await self.service.stats(interaction.guild_id, user_id, year)
+        numbers = await self.service.stats(guild_id, user_id, year)
         chart: discord.File | None = None
         try:
             png = await asyncio.to_thread(

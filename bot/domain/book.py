@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from bot.domain.words import join_authors
+
 #: Where a book's record came from (the ``books.source`` column).
 BookSource = Literal["openlibrary", "googlebooks", "manual", "import"]
 #: Books from a catalogue (Open Library, Google Books): shared by every server.
@@ -44,11 +46,7 @@ class Book:
 
     @property
     def author_line(self) -> str:
-        if not self.authors:
-            return "Unknown author"
-        if len(self.authors) <= 3:
-            return ", ".join(self.authors)
-        return f"{', '.join(self.authors[:3])} and {len(self.authors) - 3} more"
+        return join_authors(self.authors) or "Unknown author"
 
     @property
     def display_title(self) -> str:

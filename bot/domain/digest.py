@@ -21,20 +21,10 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.club import Checkpoint, MemberProgress, format_day, progress_percent
+from bot.domain.embed_fit import EmbedSpec, FitSection, fit_sections
 from bot.domain.markdown import escape_literal, plain
 from bot.domain.schedule import TimeWindow
-
-# --- Discord limits (https://discord.com/developers/docs/resources/message#embed-object) ---
-
-EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4096
-EMBED_FIELD_NAME_LIMIT = 256
-EMBED_FIELD_VALUE_LIMIT = 1024
-EMBED_FIELDS_LIMIT = 25
-EMBED_FOOTER_LIMIT = 2048
-# Discord counts this over *all* embeds of one message, not per embed.
-MESSAGE_EMBEDS_TOTAL_LIMIT = 6000
-MESSAGE_EMBEDS_LIMIT = 10
+from bot.domain.words import book_line, join_names, plural
 
 # --- composition knobs -------------------------------------------------------------------
 
@@ -46,7 +36,6 @@ _NAME_LIMIT = 40
 _TITLE_LIMIT = 100
 _AUTHOR_LIMIT = 60
 _URL_LIMIT = 512
-_CONTINUED = "\u200b"  # name of a field that continues the previous one (renders blank)
 FOOTER = "Members who opted out (/privacy digest off) are not included."
 
 
@@ -239,28 +228,13 @@ def _stars(quarters: float) -> str:
     return f"{round(quarters / 4, 2):g}★"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _name_list(names: Sequence[str], limit: int) -> str:
-    shown = list(names[:limit])
-    hidden = len(names) - len(shown)
-    if hidden:
-        return f"{', '.join(shown)} and {hidden} more"
-    if len(shown) > 1:
-        return f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return shown[0] if shown else ""
-
-
 def _name(display_name: str) -> str:
     return one_line(display_name, _NAME_LIMIT) or "(no name)"
 
 
 def _title_of(title: str, author: str | None) -> str:
     name = one_line(title, _TITLE_LIMIT) or "Untitled"
-    by = one_line(author, _AUTHOR_LIMIT) if author else ""
-    return f"{name} by {by}" if by else name
+    return book_line(name, one_line(author, _AUTHOR_LIMIT) if author else None)
 
 
 def _period(window: TimeWindow, timezone: str) -> str:
@@ -373,12 +347,12 @@ def top_books(ratings: Iterable[NewRating], limit: int = TOP_BOOKS) -> list[TopB
 def _overview(t: DigestTotals) -> DigestSection:
     lines: list[DigestLine] = []
     if t.readers:
-        lines.append(DigestLine(f"{_count(t.pages, 'page')} read by {_count(t.readers, 'member')}"))
+        lines.append(DigestLine(f"{plural(t.pages, 'page')} read by {plural(t.readers, 'member')}"))
     if t.started or t.finished:
-        lines.append(DigestLine(f"{_count(t.started, 'book')} started · {t.finished:,} finished"))
+        lines.append(DigestLine(f"{plural(t.started, 'book')} started · {t.finished:,} finished"))
     if t.reviews or t.ratings:
         lines.append(
-            DigestLine(f"{_count(t.reviews, 'new review')} · {_count(t.ratings, 'new rating')}")
+            DigestLine(f"{plural(t.reviews, 'new review')} · {plural(t.ratings, 'new rating')}")
         )
     if not lines:
         lines.append(DigestLine("A quiet week: no reading progress, reviews or ratings."))
@@ -397,7 +371,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
         average = sum(percents) / len(percents)
         lines.append(
             DigestLine(
-                f"{average:.0f}% on average across {_count(len(percents), 'reader')}",
+                f"{average:.0f}% on average across {plural(len(percents), 'reader')}",
                 lead="Progress",
             )
         )
@@ -405,7 +379,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
         lines.append(DigestLine("nobody has logged progress yet", lead="Progress"))
     finishers = sorted((_name(m.display_name) for m in members if m.finished), key=str.casefold)
     if finishers:
-        lines.append(DigestLine(_name_list(finishers, MAX_FINISHER_NAMES), lead="Finished"))
+        lines.append(DigestLine(join_names(finishers, MAX_FINISHER_NAMES), lead="Finished"))
     if club.next_checkpoint is not None:
         cp = club.next_checkpoint
         label = one_line(cp.label, 100)
@@ -422,7 +396,7 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
 def _readers_section(readers: Sequence[MemberWeek]) -> DigestSection:
     lines = []
     for m in readers:
-        parts = [_count(m.pages, "page")] if m.pages else []
+        parts = [plural(m.pages, "page")] if m.pages else []
         if m.books_started:
             parts.append(f"started {m.books_started}")
         if m.books_finished:
@@ -445,7 +419,7 @@ def _reviews_section(reviews: Sequence[NewReview]) -> DigestSection:
 def _top_section(books: Sequence[TopBook]) -> DigestSection:
     lines = [
         DigestLine(
-            f"{_stars(b.average_quarters)} from {_count(b.count, 'rating')}",
+            f"{_stars(b.average_quarters)} from {plural(b.count, 'rating')}",
             lead=_title_of(b.title, b.author),
         )
         for b in books
@@ -459,7 +433,7 @@ def _streaks_section(members: Sequence[MemberWeek]) -> DigestSection:
         key=lambda m: (-m.streak_days, _sort_name(m)),
     )[:LEADERBOARD_SIZE]
     lines = [
-        DigestLine(_count(m.streak_days, "day"), lead=_name(m.display_name)) for m in streaking
+        DigestLine(plural(m.streak_days, "day"), lead=_name(m.display_name)) for m in streaking
     ]
     return DigestSection("streaks", "Longest reading streaks", tuple(lines), noun="member")
 
@@ -474,178 +448,24 @@ def _goals_section(members: Sequence[MemberWeek]) -> DigestSection:
     lines = []
     for m, done, target in goals[:LEADERBOARD_SIZE]:
         pct = min(100, round(done * 100 / target))
-        text = f"{done:,} of {_count(target, 'book')} ({pct}%)"
+        text = f"{done:,} of {plural(target, 'book')} ({pct}%)"
         if done >= target:
             text += " — goal reached!"
         lines.append(DigestLine(text, lead=_name(m.display_name)))
     return DigestSection("goals", "Reading challenge", tuple(lines), noun="member")
 
 
-# --- packing into embeds -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EmbedField:
-    name: str
-    value: str
-    inline: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class EmbedSpec:
-    """What one embed shows; the render layer turns it into a ``discord.Embed``."""
-
-    title: str | None = None
-    description: str | None = None
-    fields: tuple[EmbedField, ...] = ()
-    footer: str | None = None
-
-    @property
-    def size(self) -> int:
-        """Characters Discord counts towards the message's 6,000."""
-        return (
-            len(self.title or "")
-            + len(self.description or "")
-            + len(self.footer or "")
-            + sum(len(f.name) + len(f.value) for f in self.fields)
-        )
-
-
-def embed_limit_problems(embeds: Sequence[EmbedSpec]) -> list[str]:
-    """Every way ``embeds`` (one message) would be refused by Discord; empty when it fits."""
-    problems = []
-    if len(embeds) > MESSAGE_EMBEDS_LIMIT:
-        problems.append(f"{len(embeds)} embeds > {MESSAGE_EMBEDS_LIMIT}")
-    total = sum(e.size for e in embeds)
-    if total > MESSAGE_EMBEDS_TOTAL_LIMIT:
-        problems.append(f"{total} characters in all embeds > {MESSAGE_EMBEDS_TOTAL_LIMIT}")
-    for i, e in enumerate(embeds):
-        checks = [
-            ("title", len(e.title or ""), EMBED_TITLE_LIMIT),
-            ("description", len(e.description or ""), EMBED_DESCRIPTION_LIMIT),
-            ("footer", len(e.footer or ""), EMBED_FOOTER_LIMIT),
-            ("field count", len(e.fields), EMBED_FIELDS_LIMIT),
-        ]
-        for f in e.fields:
-            checks.append(("field name", len(f.name), EMBED_FIELD_NAME_LIMIT))
-            checks.append(("field value", len(f.value), EMBED_FIELD_VALUE_LIMIT))
-            if not f.name or not f.value:
-                problems.append(f"embed {i}: empty field name or value")
-        problems += [f"embed {i}: {what} {n} > {cap}" for what, n, cap in checks if n > cap]
-        if e.size == 0:
-            problems.append(f"embed {i}: empty")
-    return problems
+# --- packing into embeds ------------------------------------------------------------------
 
 
 def split_for_embeds(digest: Digest) -> tuple[EmbedSpec, ...]:
-    """The digest as the embeds of ONE message, within every Discord limit.
-
-    The first section (the overview) is the first embed's description under the digest's
-    title; every other section becomes fields (name = section title, continued in further
-    fields at line boundaries when longer than 1,024), spilling into a further embed after 25
-    fields. The 6,000-character message total is shared fairly: short sections get all they
-    need, the long ones split what is left. A section that does not fit keeps its first lines
-    and ends with "… and N more <items>"; a line is never cut.
-    """
+    """The digest as the embeds of ONE message, within every Discord limit: the first section
+    (the overview) is the description, every other one a field (see
+    :func:`bot.domain.embed_fit.fit_sections`)."""
     if not digest.sections:
         raise ValueError("a digest always has at least its overview section")
-    rest = digest.sections[1:]
-    title = _clip(digest.title, EMBED_TITLE_LIMIT)
-    footer = _clip(digest.footer, EMBED_FOOTER_LIMIT)
-    names = [_clip(s.title, EMBED_FIELD_NAME_LIMIT) for s in rest]
-    budget = MESSAGE_EMBEDS_TOTAL_LIMIT - len(title) - len(footer) - sum(map(len, names))
-    caps = [EMBED_DESCRIPTION_LIMIT] + [MESSAGE_EMBEDS_TOTAL_LIMIT] * len(rest)
-    bodies = _share_budget(digest.sections, caps, budget)
-
-    fields: list[EmbedField] = []
-    for name, body in zip(names, bodies[1:], strict=True):
-        for i, chunk in enumerate(_chunks(body, EMBED_FIELD_VALUE_LIMIT)):
-            fields.append(EmbedField(name if i == 0 else _CONTINUED, "\n".join(chunk)))
-    groups = [fields[i : i + EMBED_FIELDS_LIMIT] for i in range(0, len(fields), EMBED_FIELDS_LIMIT)]
-    embeds = [
-        EmbedSpec(
-            title=title,
-            description="\n".join(bodies[0]) or None,
-            fields=tuple(groups[0]) if groups else (),
-        )
+    sections = [
+        FitSection(s.title, tuple(line.markdown() for line in s.lines), s.noun)
+        for s in digest.sections
     ]
-    embeds += [EmbedSpec(fields=tuple(g)) for g in groups[1:]]
-    if len(embeds) > MESSAGE_EMBEDS_LIMIT:  # needs > 225 fields; the budget makes it impossible
-        raise ValueError("digest does not fit in one message")
-    last = embeds[-1]
-    embeds[-1] = EmbedSpec(last.title, last.description, last.fields, footer)
-    return tuple(embeds)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _share_budget(
-    sections: Sequence[DigestSection], caps: Sequence[int], budget: int
-) -> list[list[str]]:
-    """Fit each section's lines into its share of ``budget`` characters (newlines included).
-
-    Sections are served smallest first, each given at most an equal share of what is left;
-    what a small section does not use goes to the bigger ones after it.
-    """
-    rendered = [[line.markdown() for line in s.lines] for s in sections]
-    needs = [min(_joined_len(lines), cap) for lines, cap in zip(rendered, caps, strict=True)]
-    out: list[list[str]] = [[] for _ in sections]
-    remaining = budget
-    order = sorted(range(len(sections)), key=lambda i: needs[i])
-    for position, i in enumerate(order):
-        share = min(caps[i], remaining // (len(order) - position))
-        out[i] = _fit_lines(rendered[i], sections[i].noun, share)
-        remaining -= _joined_len(out[i])
-    return out
-
-
-def _joined_len(lines: Sequence[str]) -> int:
-    return sum(map(len, lines)) + max(0, len(lines) - 1)
-
-
-def _more(hidden: int, noun: str) -> str:
-    return f"… and {hidden:,} more {noun}{'' if hidden == 1 else 's'}"
-
-
-def _fit_lines(lines: Sequence[str], noun: str, budget: int) -> list[str]:
-    """The longest prefix of ``lines`` that fits in ``budget`` together with a closing
-    "… and N more" line when anything was left out. Lines longer than one field value are
-    left out (and counted) rather than cut."""
-    usable = [line for line in lines if len(line) <= EMBED_FIELD_VALUE_LIMIT]
-    dropped = len(lines) - len(usable)
-    if dropped == 0 and _joined_len(usable) <= budget:
-        return list(usable)
-    best: list[str] = []
-    used = 0
-    for k in range(len(usable) + 1):
-        hidden = len(usable) - k + dropped
-        tail = [_more(hidden, noun)] if hidden else []
-        size = used + len(tail[0]) + (1 if k else 0) if tail else used
-        if size > budget:
-            break
-        best = [*usable[:k], *tail]
-        if k < len(usable):
-            used += len(usable[k]) + (1 if k else 0)
-    if not best:
-        raise ValueError(f"not even one line of a {noun} list fits in {budget} characters")
-    return best
-
-
-def _chunks(lines: Sequence[str], limit: int) -> list[list[str]]:
-    """Group lines into runs whose newline-joined length is at most ``limit``."""
-    chunks: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        extra = len(line) + (1 if current else 0)
-        if current and size + extra > limit:
-            chunks.append(current)
-            current, size = [], 0
-            extra = len(line)
-        current.append(line)
-        size += extra
-    if current:
-        chunks.append(current)
-    return chunks
+    return fit_sections(digest.title, sections, digest.footer)

@@ -12,12 +12,12 @@ caller).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from bot.domain.dates import MONTH_NAMES
 from bot.errors import InvalidInput
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "is_correction",
     "page_to_percent",
     "pages_delta",
-    "parse_user_date",
     "percent_to_page",
     "plan_progress_update",
     "plan_status_change",
@@ -417,7 +416,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 
 def format_date(d: date) -> str:
     """ "15 January 2007"."""
-    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def validate_dates(started_on: date | None, finished_on: date | None, today: date) -> None:
@@ -437,96 +436,3 @@ def validate_dates(started_on: date | None, finished_on: date | None, today: dat
             f"The finish date ({format_date(finished_on)}) is before the start date "
             f"({format_date(started_on)})."
         )
-
-
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTHS: dict[str, int] = {}
-for _number, _name in enumerate(_MONTH_NAMES, start=1):
-    _MONTHS[_name.lower()] = _number
-    _MONTHS[_name[:3].lower()] = _number
-_MONTHS["sept"] = 9
-
-_DATE_HELP = (
-    'Write a date like "2007-01-15", "15 January 2007", "January 2007", "2007-01", '
-    '"today" or "yesterday".'
-)
-_NUMERIC = re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?")
-_YEAR = re.compile(r"\d{4}")
-_AMBIGUOUS = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
-
-
-def parse_user_date(text: str, today: date) -> date:
-    """Parse a date option. Accepted (case-insensitive, English month names):
-
-    "today", "yesterday"; "2007-01-15", "2007/01/15"; "2007-01" or "2007/01"; "January 2007",
-    "Jan 2007"; "15 January 2007", "15th Jan 2007", "January 15, 2007"; "2007".
-    A month without a day means the 1st of that month, and a year alone means 1 January
-    (so "Read in January 2007" is dated 2007-01-01). Day-first or month-first numbers such
-    as "01/02/2007" are refused as ambiguous. Whether the date is allowed (not in the
-    future, …) is :func:`validate_dates`'s job.
-    """
-    raw = " ".join(text.split())
-    lowered = raw.lower()
-    if lowered == "today":
-        return today
-    if lowered == "yesterday":
-        return today - timedelta(days=1)
-    if not raw:
-        raise InvalidInput(f"The date is empty. {_DATE_HELP}")
-    if match := _NUMERIC.fullmatch(raw):
-        year, month, day = match.group(1), match.group(2), match.group(3)
-        return _make_date(raw, int(year), int(month), int(day) if day else 1)
-    if _YEAR.fullmatch(raw):
-        return _make_date(raw, int(raw), 1, 1)
-    if _AMBIGUOUS.fullmatch(raw):
-        raise InvalidInput(
-            f'"{raw}" could be read day-first or month-first. '
-            'Write it as "2007-01-15" or "15 January 2007".'
-        )
-    return _parse_words(raw)
-
-
-def _parse_words(raw: str) -> date:
-    words = [w.strip(".,").lower() for w in raw.replace(",", " ").split()]
-    words = [w for w in words if w]
-    month_at = [i for i, w in enumerate(words) if w in _MONTHS]
-    if len(month_at) != 1 or not words or not _YEAR.fullmatch(words[-1]):
-        raise InvalidInput(f'I can\'t read "{raw}" as a date. {_DATE_HELP}')
-    month = _MONTHS[words[month_at[0]]]
-    year = int(words[-1])
-    others = [w for i, w in enumerate(words[:-1]) if i != month_at[0]]
-    if not others:
-        return _make_date(raw, year, month, 1)
-    if len(others) == 1:
-        day_match = _ORDINAL.match(others[0])
-        day_text = day_match.group(1) if day_match else others[0]
-        if day_text.isdigit() and len(day_text) <= 2:
-            return _make_date(raw, year, month, int(day_text))
-    raise InvalidInput(f'I can\'t read "{raw}" as a date. {_DATE_HELP}')
-
-
-def _make_date(raw: str, year: int, month: int, day: int) -> date:
-    if year < 1:
-        raise InvalidInput(f'"{raw}" is not a real date. {_DATE_HELP}')
-    if not 1 <= month <= 12:
-        raise InvalidInput(f'"{raw}" has no month {month}. {_DATE_HELP}')
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(
-            f'"{raw}" is not a real date: {_MONTH_NAMES[month - 1]} {year} has no day {day}.'
-        ) from None

@@ -14,10 +14,12 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Final
 
-from bot.domain.markdown import inert, plain
-from bot.domain.spoilers import (
+from bot.domain.discord_limits import (
     EMBED_TITLE_LIMIT,
     MODAL_TEXT_INPUT_LIMIT,
+)
+from bot.domain.markdown import inert, plain
+from bot.domain.spoilers import (
     quote,
     sanitize_user_text,
 )

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-from bot.domain.spoilers import sanitize_user_text
+from bot.domain.spoilers import (
+    sanitize_user_text,
+)
 from bot.domain.stars import (
     DEFAULT_STEP,
     MAX_QUARTERS,

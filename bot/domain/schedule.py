@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.clock import ensure_utc
+from bot.domain.discord_limits import AUTOCOMPLETE_CHOICES_LIMIT
 from bot.errors import InvalidInput
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -117,7 +118,6 @@ _CANONICAL_AREAS = (
 # Present in some zoneinfo trees but not zones a server should pick.
 _EXCLUDED = frozenset({"localtime", "Factory", "posixrules", "posix", "right"})
 MAX_TIMEZONE_LENGTH = 64  # guild_settings.digest_timezone is String(64)
-_AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 
 
 @functools.cache
@@ -183,7 +183,7 @@ def _close_matches(key: str) -> list[str]:
     return out[:2]
 
 
-def suggest_timezones(prefix: str, limit: int = _AUTOCOMPLETE_LIMIT) -> list[str]:
+def suggest_timezones(prefix: str, limit: int = AUTOCOMPLETE_CHOICES_LIMIT) -> list[str]:
     """Zone names matching what a member has typed so far, best first, at most ``limit``.
 
     Ranking: the curated common zones (in their curated order), then names starting with the

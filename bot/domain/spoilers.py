@@ -20,23 +20,10 @@ import unicodedata
 from collections.abc import Callable, Sequence, Sized
 from typing import Final, TypeVar
 
+from bot.domain.discord_limits import EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE
 from bot.domain.markdown import inert, inert_range, spoiler_segments, spoiler_span
 from bot.domain.text import is_blank, strip_control_chars
 from bot.errors import InvalidInput
-
-# --- Discord limits (characters, counted as code points) ----------------------------------
-
-MESSAGE_CONTENT_LIMIT: Final = 2000
-EMBED_TITLE_LIMIT: Final = 256
-EMBED_DESCRIPTION_LIMIT: Final = 4096
-EMBED_FIELD_NAME_LIMIT: Final = 256
-EMBED_FIELD_VALUE_LIMIT: Final = 1024
-EMBED_FOOTER_LIMIT: Final = 2048
-EMBED_AUTHOR_NAME_LIMIT: Final = 256
-EMBED_FIELDS_PER_EMBED: Final = 25
-EMBED_TOTAL_LIMIT: Final = 6000  # title + description + fields + footer + author, per message
-EMBEDS_PER_MESSAGE: Final = 10
-MODAL_TEXT_INPUT_LIMIT: Final = 4000
 
 # Shortest limit for which a spoiler page can always hold at least one character:
 # "||" + "\\|" + ZWSP + "||" is the worst single-character span.

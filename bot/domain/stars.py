@@ -18,7 +18,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final
 
-from bot.domain.spoilers import quote
+from bot.domain.spoilers import (
+    quote,
+)
 from bot.errors import InvalidInput
 
 MIN_QUARTERS: Final = 2

@@ -25,6 +25,7 @@ import httpx
 from bot.config import Settings
 from bot.domain import isbn as isbnlib
 from bot.domain.book import Book
+from bot.domain.discord_limits import AUTOCOMPLETE_CHOICES_LIMIT
 from bot.domain.text import clean_line, neutralise_mentions, search_key, trim
 from bot.errors import CatalogueUnavailable, InvalidInput
 from bot.metadata.errors import MetadataError
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 DEFAULT_OPENLIBRARY_URL = "https://openlibrary.org"
 DEFAULT_COVERS_URL = "https://covers.openlibrary.org"
 DEFAULT_GOOGLE_BOOKS_URL = "https://www.googleapis.com/books/v1"
-MAX_LIMIT = 25  # Discord shows at most 25 autocomplete choices
+MAX_LIMIT = AUTOCOMPLETE_CHOICES_LIMIT
 UNAVAILABLE_MESSAGE = (
     "The book catalogue can't be reached right now (Open Library and Google Books are not "
     "answering). Try again in a minute, or add the book by hand with /book add."

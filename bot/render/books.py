@@ -9,11 +9,18 @@ import discord
 
 from bot.db.books import BookStats
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION,
+)
+from bot.domain.discord_limits import (
+    EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE,
+)
+from bot.domain.discord_limits import (
+    EMBED_TITLE_LIMIT as TITLE,
+)
 from bot.domain.markdown import clip, inert, inert_heading, plain
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT as EMBED_DESCRIPTION
-from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT as FIELD_VALUE
-from bot.domain.spoilers import EMBED_TITLE_LIMIT as TITLE
-from bot.tree import view_on_error
+from bot.domain.words import plural
+from bot.render._kit import OwnerView
 
 BOOK_COLOUR = discord.Colour.from_rgb(120, 86, 160)
 MAX_SUBJECTS = 5
@@ -60,7 +67,7 @@ def server_numbers(stats: BookStats) -> str:
     if stats.rating_count and stats.rating_average_quarters is not None:
         rated = (
             f"★ {_stars(stats.rating_average_quarters)} average from "
-            f"{stats.rating_count} rating{'s' if stats.rating_count != 1 else ''}"
+            f"{plural(stats.rating_count, 'rating')}"
         )
     else:
         rated = "No ratings yet"
@@ -68,7 +75,7 @@ def server_numbers(stats: BookStats) -> str:
         rated,
         f"{stats.reading_now} reading now",
         f"{stats.finished} finished",
-        f"{stats.reviews} review{'s' if stats.reviews != 1 else ''}",
+        plural(stats.reviews, "review"),
     ]
     return " · ".join(parts)
 
@@ -115,18 +122,17 @@ def _option_description(book: Book) -> str:
 BookPicked = Callable[[discord.Interaction[Any], Book], Awaitable[None]]
 
 
-class BookPickView(discord.ui.View):
+class BookPickView(OwnerView):
     """A select menu of candidate books; picking one calls `on_pick` with that interaction."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "This menu belongs to someone else's command."
 
     def __init__(
         self, books: Sequence[Book], on_pick: BookPicked, *, owner_id: int, timeout: float = 180
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         self.books = {str(b.id): b for b in books if b.id is not None}
         self.on_pick = on_pick
-        self.owner_id = owner_id
         select: discord.ui.Select[BookPickView] = discord.ui.Select(
             placeholder="Which book did you mean?",
             options=[
@@ -139,14 +145,6 @@ class BookPickView(discord.ui.View):
         select.callback = self._picked  # type: ignore[method-assign]
         self.select = select
         self.add_item(select)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This menu belongs to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
 
     async def _picked(self, interaction: discord.Interaction[Any]) -> None:
         book = self.books.get(self.select.values[0])

@@ -12,6 +12,7 @@ from typing import Final
 import discord
 
 from bot.db.clubs import ClubRecord
+from bot.domain import words
 from bot.domain.club import Checkpoint, ClubSummary, Standing, format_day
 from bot.domain.digest import escape_markdown, one_line
 from bot.domain.markdown import clip
@@ -38,10 +39,9 @@ def _text(value: str, limit: int) -> str:
 
 
 def book_line(club: ClubRecord, author: str | None) -> str:
-    title = f"**{_text(club.title, 200)}**"
-    by = f" by {_text(author, 100)}" if author else ""
+    title = words.book_line(f"**{_text(club.title, 200)}**", _text(author, 100) if author else None)
     pages = f" · {club.page_count:,} pages" if club.page_count else ""
-    return f"{title}{by}{pages}"
+    return f"{title}{pages}"
 
 
 def dates_line(club: ClubRecord) -> str | None:
@@ -114,12 +114,12 @@ def _fit(lines: Sequence[str], budget: int, limit: int) -> list[str]:
         used += len(line) + 1
     hidden = len(lines) - len(shown)
     if hidden:
-        shown.append(f"… and {hidden:,} more member{'s' if hidden != 1 else ''}")
+        shown.append(f"… and {words.plural(hidden, 'more member')}")
     return shown
 
 
 def summary_line(summary: ClubSummary) -> str:
-    parts = [f"{summary.members:,} member{'s' if summary.members != 1 else ''}"]
+    parts = [words.plural(summary.members, "member")]
     if summary.finished:
         parts.append(f"{summary.finished:,} finished")
     if summary.still_reading:

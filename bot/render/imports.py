@@ -13,10 +13,13 @@ from typing import Final
 
 import discord
 
+from bot.domain.discord_limits import (
+    EMBED_FIELD_VALUE_LIMIT,
+)
 from bot.domain.imports import RowProblem
 from bot.domain.markdown import inert, plain
-from bot.domain.spoilers import EMBED_FIELD_VALUE_LIMIT
 from bot.domain.stars import RatingStep
+from bot.domain.words import plural
 from bot.services.exports import MemberExport
 from bot.services.imports import ImportReport, UnmatchedRow
 
@@ -44,10 +47,6 @@ _EXAMPLES: Final[dict[RatingStep, str]] = {
     RatingStep.HALF: "3.25 → 3.5, 3.75 → 4",
     RatingStep.QUARTER: "no rounding needed",
 }
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def rounding_rule(step: RatingStep) -> str:
@@ -105,7 +104,7 @@ def import_embed(report: ImportReport) -> discord.Embed:
         )
     if report.rounded_ratings:
         lines.append(
-            f"{_plural(report.rounded_ratings, 'rating')} between this server's steps "
+            f"{plural(report.rounded_ratings, 'rating')} between this server's steps "
             f"{'was' if report.rounded_ratings == 1 else 'were'} {rounding_rule(report.step)}."
         )
     if report.catalogue_unreachable:
@@ -115,7 +114,7 @@ def import_embed(report: ImportReport) -> discord.Embed:
         )
     elif report.not_looked_up:
         lines.append(
-            f"The book catalogue answered slowly: {_plural(report.not_looked_up, 'book')} "
+            f"The book catalogue answered slowly: {plural(report.not_looked_up, 'book')} "
             "were kept with your file's details instead of waiting."
         )
     embed = discord.Embed(title=title, description="\n\n".join(lines), colour=IMPORT_COLOUR)
@@ -181,10 +180,9 @@ def export_message(export: MemberExport) -> str:
     """The text sent with the ``/export`` files."""
     zipped = " (zipped together: one by one they are larger than Discord's upload limit)"
     return (
-        f"Your data in this server: {_plural(export.books, 'book')}, "
-        f"{_plural(export.ratings, 'rating')}, {_plural(export.reviews, 'review')}, "
-        f"{_plural(export.readings, 'reading')}, {export.shelves:,} "
-        f"shel{'f' if export.shelves == 1 else 'ves'}"
+        f"Your data in this server: {plural(export.books, 'book')}, "
+        f"{plural(export.ratings, 'rating')}, {plural(export.reviews, 'review')}, "
+        f"{plural(export.readings, 'reading')}, {plural(export.shelves, 'shelf', 'shelves')}"
         f"{zipped if export.zipped else ''}.\n"
         "• the **.csv** is in Goodreads' format: Goodreads and StoryGraph import it, and "
         "`/import goodreads` brings it back here without loss;\n"

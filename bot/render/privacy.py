@@ -9,7 +9,8 @@ from typing import Any, Final
 import discord
 
 from bot.db.privacy import MemberFootprint
-from bot.tree import view_on_error
+from bot.domain.words import plural
+from bot.render._kit import OwnerView
 
 __all__ = [
     "PRIVACY_COLOUR",
@@ -27,55 +28,51 @@ CONFIRM_TIMEOUT_S: Final = 120.0
 Handler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 
 
-def _count(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
-
-
 def footprint_lines(footprint: MemberFootprint) -> list[str]:
     """One line per kind of data, only the kinds there are."""
     lines: list[str] = []
     if footprint.ratings:
-        lines.append(_count(footprint.ratings, "rating"))
+        lines.append(plural(footprint.ratings, "rating"))
     if footprint.reviews:
         received = footprint.likes_received + footprint.flags_received
-        extra = f" (with the {_count(received, 'like or flag', 'likes and flags')} on them)"
-        lines.append(_count(footprint.reviews, "review") + (extra if received else ""))
+        extra = f" (with the {plural(received, 'like or flag', 'likes and flags')} on them)"
+        lines.append(plural(footprint.reviews, "review") + (extra if received else ""))
     if footprint.readings:
         events = (
-            f" with {_count(footprint.progress_events, 'progress update')}"
+            f" with {plural(footprint.progress_events, 'progress update')}"
             if footprint.progress_events
             else ""
         )
-        lines.append(_count(footprint.readings, "reading") + events)
+        lines.append(plural(footprint.readings, "reading") + events)
     elif footprint.progress_events:
-        lines.append(_count(footprint.progress_events, "progress update"))
+        lines.append(plural(footprint.progress_events, "progress update"))
     if footprint.shelves or footprint.shelf_entries:
         on = "it" if footprint.shelves == 1 else "them"
         lines.append(
-            f"{_count(footprint.shelves, 'shelf', 'shelves')} "
-            f"({_count(footprint.shelf_entries, 'book')} on {on})"
+            f"{plural(footprint.shelves, 'shelf', 'shelves')} "
+            f"({plural(footprint.shelf_entries, 'book')} on {on})"
         )
     if footprint.goals:
-        lines.append(_count(footprint.goals, "reading goal"))
+        lines.append(plural(footprint.goals, "reading goal"))
     if footprint.likes:
-        lines.append(_count(footprint.likes, "like") + " you gave")
+        lines.append(plural(footprint.likes, "like") + " you gave")
     if footprint.flags:
-        lines.append(_count(footprint.flags, "flag") + " you raised")
+        lines.append(plural(footprint.flags, "flag") + " you raised")
     if footprint.privacy:
         lines.append("your digest choice")
     if footprint.books:
-        lines.append(_count(footprint.books, "book") + " you added that no one else uses")
+        lines.append(plural(footprint.books, "book") + " you added that no one else uses")
     if footprint.drafts:
-        lines.append(_count(footprint.drafts, "unsent review draft"))
+        lines.append(plural(footprint.drafts, "unsent review draft"))
     if footprint.other:
-        lines.append(_count(footprint.other, "other record"))
+        lines.append(plural(footprint.other, "other record"))
     return lines
 
 
 def confirm_embed(footprint: MemberFootprint, posts: int) -> discord.Embed:
     listed = "\n".join(f"• {line}" for line in footprint_lines(footprint))
     if posts:
-        listed += f"\n• the {_count(posts, 'posted review')} in the channels"
+        listed += f"\n• the {plural(posts, 'posted review')} in the channels"
     embed = discord.Embed(
         title="Forget everything of yours in this server?",
         description=(
@@ -95,18 +92,18 @@ def forgotten_embed(
 ) -> discord.Embed:
     lines = footprint_lines(deleted)
     if messages_deleted:
-        lines.append(f"{_count(messages_deleted, 'posted message')} in the channels")
+        lines.append(f"{plural(messages_deleted, 'posted message')} in the channels")
     body = "\n".join(f"• {line}" for line in lines) or "• nothing was stored"
     text = f"Deleted from this server:\n{body}"
     if threads:
         text += (
-            f"\n\n{_count(threads, 'discussion thread')} of your reviews "
+            f"\n\n{plural(threads, 'discussion thread')} of your reviews "
             f"{'was' if threads == 1 else 'were'} archived and locked, not deleted: other "
             "members' messages are in them. A moderator can delete them."
         )
     if messages_left:
         text += (
-            f"\n\nI couldn't remove {_count(messages_left, 'posted message')} (I may no "
+            f"\n\nI couldn't remove {plural(messages_left, 'posted message')} (I may no "
             "longer have access to that channel); a moderator can delete them by hand."
         )
     if deleted.privacy:
@@ -129,24 +126,13 @@ def digest_embed(opt_in: bool, changed: bool) -> discord.Embed:
     return discord.Embed(title="Digest privacy", description=text, colour=PRIVACY_COLOUR)
 
 
-class ConfirmForgetView(discord.ui.View):
+class ConfirmForgetView(OwnerView):
     """Delete / Cancel for ``/privacy forget-me``; only the member who asked can press them."""
 
-    on_error = staticmethod(view_on_error)
-
     def __init__(self, *, owner_id: int, on_confirm: Handler, on_cancel: Handler) -> None:
-        super().__init__(timeout=CONFIRM_TIMEOUT_S)
-        self.owner_id = owner_id
+        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT_S)
         self._on_confirm = on_confirm
         self._on_cancel = on_cancel
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
 
     @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
     async def confirm(

@@ -14,10 +14,14 @@ from typing import Final
 import discord
 
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+)
 from bot.domain.markdown import clip, inert, inert_heading
 from bot.domain.scale import RatingScale, StepChangePlan
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT
 from bot.domain.stars import allowed_values_text
+from bot.domain.words import plural
 from bot.services.ratings import LabelChange, RateResult, RatingSummary
 
 RATING_COLOUR: Final = discord.Colour.gold()
@@ -30,10 +34,6 @@ _MINE_COLOUR: Final = "#7856a0"
 def _book_title(book: Book) -> str:
     """For titles: Markdown renders there, spoiler tags are not dependable."""
     return inert_heading(book.display_title, 200)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def rated_embed(book: Book, result: RateResult) -> discord.Embed:
@@ -50,7 +50,7 @@ def rated_embed(book: Book, result: RateResult) -> discord.Embed:
     if summary.average_text is not None:
         embed.add_field(
             name="This server",
-            value=f"★ {summary.average_text} average from {_plural(summary.count, 'rating')}",
+            value=f"★ {summary.average_text} average from {plural(summary.count, 'rating')}",
         )
     embed.set_footer(text="Rate again any time to change it. /ratings shows the whole picture.")
     return embed
@@ -129,8 +129,7 @@ def distribution_png(summary: RatingSummary) -> bytes:
         axes.spines[side].set_visible(False)
     average = summary.average_text
     axes.set_title(
-        f"{summary.count:,} rating{'s' if summary.count != 1 else ''}"
-        + (f", average {average}" if average else ""),
+        plural(summary.count, "rating") + (f", average {average}" if average else ""),
         fontsize=10,
     )
     figure.tight_layout()

@@ -20,14 +20,18 @@ import discord
 
 from bot.db.readings import ProgressEvent
 from bot.domain.book import Book
+from bot.domain.discord_limits import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+)
 from bot.domain.markdown import clip, inert, inert_heading, plain
 from bot.domain.reading import ReadingStatus, format_progress, progress_bar
 from bot.domain.spoilers import (
-    EMBED_DESCRIPTION_LIMIT,
-    EMBED_TITLE_LIMIT,
     wrap_spoiler,
 )
+from bot.domain.words import book_line, ordinal, plural
 from bot.errors import InvalidInput
+from bot.render._kit import OwnerView, PagerView
 from bot.render.charts import STATS_CHART_FILENAME
 from bot.services.goals import GoalStatus
 from bot.services.reading import (
@@ -39,10 +43,8 @@ from bot.services.reading import (
 )
 from bot.services.shelves import CustomShelfChange, ShelfContents, ShelfOverview
 from bot.services.stats import ReadingStats
-from bot.tree import view_on_error
 
 __all__ = [
-    "PagedView",
     "RateInviteView",
     "current_pages",
     "date_stamp",
@@ -89,16 +91,7 @@ def _heading_title(book: Book) -> str:
 
 
 def _book_line(book: Book) -> str:
-    return f"**{_title(book, 200)}** — {inert(book.author_line, 120)}"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    return book_line(f"**{_title(book, 200)}**", inert(book.author_line, 120), sep=" — ")
 
 
 def _progress_text(view: ReadingView) -> str:
@@ -164,9 +157,9 @@ def progress_embed(result: ProgressResult) -> discord.Embed:
             f"Corrected from {result.previous.format()} — recorded as a correction in your history."
         )
     elif result.pages_delta > 0 and result.previous is not None:
-        lines.append(f"+{_plural(result.pages_delta, 'page')} since your last update.")
+        lines.append(f"+{plural(result.pages_delta, 'page')} since your last update.")
     if result.started:
-        again = f" — your {_ordinal(view.number)} reading of this book" if view.number > 1 else ""
+        again = f" — your {ordinal(view.number)} reading of this book" if view.number > 1 else ""
         when = f" {date_stamp(view.reading.started_on)}" if view.reading.started_on else ""
         lines.append(f"Started{when}{again}.")
     elif result.resumed:
@@ -204,7 +197,7 @@ def status_embed(result: StatusResult, *, with_rating_menu: bool = False) -> dis
     view = result.view
     title = _title(view.book)
     when = date_stamp(result.day)
-    again = f" (your {_ordinal(view.number)} reading of it)" if view.number > 1 else ""
+    again = f" (your {ordinal(view.number)} reading of it)" if view.number > 1 else ""
     colour = READING_COLOUR
     kind = result.event_kind
     if kind == "want":
@@ -237,10 +230,10 @@ def want_removed_embed(book: Book) -> discord.Embed:
     )
 
 
-class RateInviteView(discord.ui.View):
+class RateInviteView(OwnerView):
     """A select of the server's star values, offered when a reading is finished."""
 
-    on_error = staticmethod(view_on_error)
+    refusal = "This menu belongs to someone else's reading; rate with `/rate`."
 
     def __init__(
         self,
@@ -250,9 +243,8 @@ class RateInviteView(discord.ui.View):
         owner_id: int,
         timeout: float = 600,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         self.on_rate = on_rate
-        self.owner_id = owner_id
         select: discord.ui.Select[RateInviteView] = discord.ui.Select(
             placeholder="Rate it…",
             options=[
@@ -264,59 +256,9 @@ class RateInviteView(discord.ui.View):
         self.select = select
         self.add_item(select)
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This menu belongs to someone else's reading; rate with `/rate`.", ephemeral=True
-            )
-            return False
-        return True
-
     async def _picked(self, interaction: discord.Interaction[Any]) -> None:
         self.stop()
         await self.on_rate(interaction, self.select.values[0])
-
-
-class PagedView(discord.ui.View):
-    """Previous / Next over precomputed embeds, for the member who asked."""
-
-    on_error = staticmethod(view_on_error)
-
-    def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int) -> None:
-        super().__init__(timeout=600)
-        self.pages = list(pages)
-        self.index = 0
-        self.owner_id = owner_id
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index + 1 >= len(self.pages)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's command.", ephemeral=True
-            )
-            return False
-        return True
-
-    async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._sync()
-        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]
-    ) -> None:
-        await self._show(interaction, self.index - 1)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[PagedView]
-    ) -> None:
-        await self._show(interaction, self.index + 1)
 
 
 def member_target(
@@ -337,7 +279,7 @@ def member_target(
 def paged(pages: Sequence[discord.Embed], *, owner_id: int) -> dict[str, Any]:
     """Reply keywords for a list of page embeds: the first page, with buttons if needed."""
     if len(pages) > 1:
-        return {"embed": pages[0], "view": PagedView(pages, owner_id=owner_id)}
+        return {"embed": pages[0], "view": PagerView.of_embeds(pages, owner_id=owner_id)}
     return {"embed": pages[0]}
 
 
@@ -377,7 +319,7 @@ def current_pages(current: CurrentReadings, name: str | None = None) -> list[dis
         )
     footer = None
     if current.want_to_read:
-        footer = f"{_plural(current.want_to_read, 'book')} on the want-to-read shelf (/shelf show)"
+        footer = f"{plural(current.want_to_read, 'book')} on the want-to-read shelf (/shelf show)"
     return _page_embeds(f"{_whose(name)} current reads", _paginate(blocks), READING_COLOUR, footer)
 
 
@@ -398,7 +340,7 @@ def _event_line(event: ProgressEvent, page_count: int | None, *, own: bool) -> s
         if event.kind == "correction":
             what = f"Correction: back to {what}"
         elif event.pages_delta > 0:
-            what += f" (+{_plural(event.pages_delta, 'page')})"
+            what += f" (+{plural(event.pages_delta, 'page')})"
     else:
         what = _EVENT_LABELS.get(event.kind, event.kind.capitalize())
         if event.kind == "abandon" and (event.page is not None or event.percent is not None):
@@ -543,7 +485,7 @@ def goal_embed(status: GoalStatus | None, year: int, name: str | None = None) ->
         pace.describe(),
     ]
     if pace.state in ("ahead", "on-track", "behind"):
-        lines.append(f"A steady pace would be at {_plural(pace.expected, 'book')} by today.")
+        lines.append(f"A steady pace would be at {plural(pace.expected, 'book')} by today.")
     if pace.per_week_needed is not None and pace.state != "not-started":
         lines.append(f"About {pace.per_week_needed:.1f} books a week to reach the goal.")
     if status.previous_target is not None and status.previous_target != status.target:
@@ -564,12 +506,12 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
     embed.add_field(name="Books finished", value=f"{stats.books_finished:,}")
     pages = f"{stats.pages_finished:,}"
     if stats.books_without_page_count:
-        pages += f"\n({_plural(stats.books_without_page_count, 'book')} without a page count)"
+        pages += f"\n({plural(stats.books_without_page_count, 'book')} without a page count)"
     embed.add_field(name="Pages finished", value=pages)
     embed.add_field(name="Did not finish", value=f"{stats.did_not_finish:,}")
     if stats.average_stars is not None:
         rounded = f"{stats.average_stars:.2f}".rstrip("0").rstrip(".")
-        average = f"★ {rounded} from {_plural(stats.rating_count, 'rating')}"
+        average = f"★ {rounded} from {plural(stats.rating_count, 'rating')}"
     else:
         average = "No ratings yet"
     embed.add_field(name="Average rating given", value=average)
@@ -578,7 +520,7 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
         embed.add_field(name="Longest book", value=clip(_book_line(stats.longest), 300))
     if stats.top_authors:
         lines = [
-            f"{i}. {inert(author, 100)} — {_plural(n, 'book')}"
+            f"{i}. {inert(author, 100)} — {plural(n, 'book')}"
             for i, (author, n) in enumerate(stats.top_authors, start=1)
         ]
         embed.add_field(name="Top authors", value="\n".join(lines), inline=False)

@@ -28,19 +28,24 @@ from discord.ext.commands.bot import BotBase
 from bot.db.review_drafts import StoredDraft
 from bot.db.reviews import StoredReview
 from bot.domain.book import Book
-from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
-from bot.domain.review import ReviewOrder
-from bot.domain.spoilers import (
+from bot.domain.discord_limits import (
     EMBED_AUTHOR_NAME_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
+    MODAL_TITLE_LIMIT,
+)
+from bot.domain.markdown import has_member_spoilers, inert, inert_heading, plain
+from bot.domain.review import ReviewOrder
+from bot.domain.spoilers import (
     group_for_messages,
     paginate,
     paginate_spoiler,
 )
 from bot.domain.text import is_blank, strip_control_chars
+from bot.domain.words import book_line, message_url, ordinal, plural
+from bot.render._kit import PagerView
 from bot.services.review_drafts import form_of
 from bot.services.reviews import (
     FLAG_REASONS,
@@ -51,31 +56,25 @@ from bot.services.reviews import (
     ReviewForm,
     ReviewPage,
 )
-from bot.tree import ERROR_COLOUR, handle_interaction_error, view_on_error
+from bot.tree import ERROR_COLOUR, handle_interaction_error
 
 REVIEWS_COG_NAME: Final = "Reviews"
 REVIEW_COLOUR: Final = discord.Colour.from_rgb(120, 86, 160)
 MODLOG_COLOUR: Final = discord.Colour.orange()
 # Room kept for the "Review #123 · part 10 of 12 — continues below" footer in every message.
 FOOTER_RESERVE: Final = 80
-MODAL_TITLE_LIMIT: Final = 45
 EXCERPT_LENGTH: Final = 220
 _ID = r"(?P<id>[0-9]{1,20})"
 
 
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
-
-
 def review_jump_url(review: StoredReview) -> str | None:
-    if review.channel_id is None or review.message_id is None:
-        return None
-    return jump_url(review.guild_id, review.channel_id, review.message_id)
+    return message_url(review.guild_id, review.channel_id, review.message_id)
 
 
 def _book_line(book: Book) -> str:
     """For the embed's author line, where Discord shows text raw (no Markdown)."""
-    return plain(f"{book.display_title} — {book.author_line}", EMBED_AUTHOR_NAME_LIMIT)
+    line = book_line(book.display_title, book.author_line, sep=" — ")
+    return plain(line, EMBED_AUTHOR_NAME_LIMIT)
 
 
 def _safe_title(text: str) -> str:
@@ -88,13 +87,6 @@ def rating_text(context: ReviewContext) -> str | None:
         return None
     label = f" — {inert(context.rating_label, 200)}" if context.rating_label else ""
     return f"{stars.display()}{label}"
-
-
-def _ordinal(number: int) -> str:
-    suffix = (
-        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    )
-    return f"{number}{suffix}"
 
 
 # --- the post ----------------------------------------------------------------------------
@@ -142,7 +134,7 @@ def _first_embed(context: ReviewContext) -> discord.Embed:
     if rating:
         embed.add_field(name="Rating", value=rating)
     if review.read_number > 1:
-        embed.add_field(name="Read-through", value=f"{_ordinal(review.read_number)} read")
+        embed.add_field(name="Read-through", value=f"{ordinal(review.read_number)} read")
     recommended = inert(_shown(review.recommended_for) or "", EMBED_FIELD_VALUE_LIMIT)
     if recommended:
         embed.add_field(name="Recommended for", value=recommended)
@@ -296,7 +288,7 @@ def modlog_flag_embed(result: FlagResult, flagger_id: int) -> discord.Embed:
     embed.add_field(name="Review", value=f"#{review.id} by <@{review.user_id}>")
     embed.add_field(name="Flagged by", value=f"<@{flagger_id}>")
     embed.add_field(name="Reason", value=result.reason, inline=False)
-    members = f"{result.count} member{'s' if result.count != 1 else ''}"
+    members = plural(result.count, "member")
     embed.add_field(name="Flags so far", value=members)
     url = review_jump_url(review)
     if url:
@@ -370,58 +362,42 @@ def review_list_embed(page: ReviewPage) -> discord.Embed:
 PageLoader = Callable[[int, ReviewOrder], Awaitable[ReviewPage]]
 
 
-class ReviewListView(discord.ui.View):
+def _sort_label(order: ReviewOrder) -> str:
+    return "Sort: newest first" if order is ReviewOrder.MOST_LIKED else "Sort: most liked first"
+
+
+def review_list_view(page: ReviewPage, load: PageLoader, *, owner_id: int) -> PagerView:
     """Previous / Next / sort buttons for the member who ran ``/review list``."""
+    current = page
+    sort: discord.ui.Button[PagerView] = discord.ui.Button(
+        label=_sort_label(page.order), style=discord.ButtonStyle.primary
+    )
 
-    on_error = staticmethod(view_on_error)
+    async def turn(index: int, order: ReviewOrder | None = None) -> tuple[discord.Embed, int, int]:
+        nonlocal current
+        current = await load(index, current.order if order is None else order)
+        sort.label = _sort_label(current.order)
+        return review_list_embed(current), current.page, current.page_count
 
-    def __init__(self, page: ReviewPage, load: PageLoader, *, owner_id: int) -> None:
-        super().__init__(timeout=600)
-        self.page = page
-        self.load = load
-        self.owner_id = owner_id
-        self._sync_buttons()
+    view = PagerView(
+        turn,
+        owner_id=owner_id,
+        page_count=page.page_count,
+        index=page.page,
+        refusal="These buttons belong to someone else's list; run `/review list` yourself.",
+    )
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page.page == 0
-        self.next.disabled = self.page.page + 1 >= self.page.page_count
-        liked = self.page.order is ReviewOrder.MOST_LIKED
-        self.sort.label = "Sort: newest first" if liked else "Sort: most liked first"
+    async def flip_order(interaction: discord.Interaction[Any]) -> None:
+        liked = current.order is ReviewOrder.MOST_LIKED
+        embed, view.index, view.page_count = await turn(
+            0, ReviewOrder.NEWEST if liked else ReviewOrder.MOST_LIKED
+        )
+        view.sync()
+        await interaction.response.edit_message(embed=embed, view=view)
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's list; run `/review list` yourself.",
-                ephemeral=True,
-            )
-            return False
-        return True
-
-    async def _show(
-        self, interaction: discord.Interaction[Any], page: int, order: ReviewOrder
-    ) -> None:
-        self.page = await self.load(page, order)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=review_list_embed(self.page), view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        await self._show(interaction, self.page.page - 1, self.page.order)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        await self._show(interaction, self.page.page + 1, self.page.order)
-
-    @discord.ui.button(label="Sort", style=discord.ButtonStyle.primary)
-    async def sort(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[ReviewListView]
-    ) -> None:
-        liked = self.page.order is ReviewOrder.MOST_LIKED
-        await self._show(interaction, 0, ReviewOrder.NEWEST if liked else ReviewOrder.MOST_LIKED)
+    sort.callback = flip_order  # type: ignore[method-assign]
+    view.add_item(sort)
+    return view
 
 
 # --- the review form ---------------------------------------------------------------------

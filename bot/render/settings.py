@@ -14,6 +14,7 @@ from bot.db.guild_settings import GuildSettings
 from bot.domain.markdown import inert_heading
 from bot.domain.scale import RatingScale
 from bot.domain.stars import allowed_values_text
+from bot.domain.words import plural
 from bot.services.settings import SettingsOverview
 
 SETTINGS_COLOUR: Final = discord.Colour.dark_teal()
@@ -55,7 +56,7 @@ def moderator_role_line(settings: GuildSettings, *, role_exists: bool = True) ->
 
 def scale_line(scale: RatingScale) -> str:
     custom = len(scale.custom_labels)
-    labels = f"{custom} custom label{'s' if custom != 1 else ''}" if custom else "default labels"
+    labels = plural(custom, "custom label") if custom else "default labels"
     return f"{scale.step.noun.capitalize()} ({allowed_values_text(scale.step)}), {labels}."
 
 

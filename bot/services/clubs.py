@@ -8,11 +8,9 @@ spoiler-free by construction: it is built from progress numbers only, never revi
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -37,10 +35,10 @@ from bot.domain.club import (
     summarize_club,
     validate_club_dates,
 )
+from bot.domain.dates import NEAREST, parse_date
 from bot.domain.markdown import inert
+from bot.domain.words import join_authors
 from bot.errors import Conflict, InvalidInput, NotFound
-
-MAX_DATE_TEXT = 40
 
 
 class MemberDirectory(Protocol):
@@ -56,83 +54,6 @@ def fallback_name(user_id: int) -> str:
     return f"member …{user_id % 10000:04d}"
 
 
-def author_text(authors: Sequence[str]) -> str | None:
-    """ "A", "A and B", "A, B and 2 more" — or None when the book has no author."""
-    names = [a for a in authors if a]
-    if not names:
-        return None
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
-
-
-# --- dates typed by a moderator --------------------------------------------------------------
-
-_MONTHS = {
-    name.casefold(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
-_MONTHS["sept"] = 9
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4}))?")
-_MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
-
-
-def parse_club_date(text: str, today: date) -> date:
-    """A date as a moderator types it: "2026-03-03", "3 March 2026", "March 3", "3 Mar",
-    "today", "tomorrow". Without a year, the year that puts it closest to ``today`` is used
-    (so "3 March" in November means next March, "1 November" means this one)."""
-    raw = " ".join("".join(ch for ch in text if ch.isprintable()).split()).casefold()
-    if not raw or len(raw) > MAX_DATE_TEXT:
-        raise _bad_date(text)
-    if raw == "today":
-        return today
-    if raw == "tomorrow":
-        return today + timedelta(days=1)
-    if match := _ISO.fullmatch(raw):
-        return _make(text, int(match[1]), int(match[2]), int(match[3]))
-    day_text = month_text = year_text = None
-    if match := _DAY_MONTH.fullmatch(raw):
-        day_text, month_text, year_text = match[1], match[2], match[3]
-    elif match := _MONTH_DAY.fullmatch(raw):
-        month_text, day_text, year_text = match[1], match[2], match[3]
-    month = _MONTHS.get(month_text or "")
-    if month is None or day_text is None:
-        raise _bad_date(text)
-    if year_text is not None:
-        return _make(text, int(year_text), month, int(day_text))
-    candidates = []
-    for year in (today.year - 1, today.year, today.year + 1):
-        try:
-            candidates.append(date(year, month, int(day_text)))
-        except ValueError:
-            continue
-    if not candidates:
-        raise _bad_date(text)
-    return min(candidates, key=lambda d: (abs(d - today), d < today))
-
-
-def _make(text: str, year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(
-            f"“{_shown(text)}” is not a real date. Check the day and month."
-        ) from None
-
-
-def _shown(text: str) -> str:
-    return "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_DATE_TEXT]
-
-
-def _bad_date(text: str) -> InvalidInput:
-    lead = f"“{_shown(text)}” is not a date I understand." if _shown(text) else "Give a date."
-    return InvalidInput(f"{lead} Write it like 2026-03-03, 3 March 2026 or March 3.")
-
-
 # --- results ---------------------------------------------------------------------------------
 
 
@@ -146,7 +67,7 @@ class ClubView:
 
     @property
     def author(self) -> str | None:
-        return author_text(self.club.authors)
+        return join_authors(self.club.authors)
 
     @property
     def current(self) -> Checkpoint | None:
@@ -234,8 +155,8 @@ class ClubService:
         """Validate ``/club pick``'s dates and that no club is active, before the (possibly
         slow) book lookup, so mistakes are answered at once. Returns (starts_on, ends_on)."""
         today = await self.local_today(guild_id)
-        starts_on = parse_club_date(start, today) if start else today
-        ends_on = parse_club_date(end, today) if end else None
+        starts_on = parse_date(start, today, without_year=NEAREST) if start else today
+        ends_on = parse_date(end, today, without_year=NEAREST) if end else None
         validate_club_dates(starts_on, ends_on)
         if ends_on is not None and ends_on < today:
             raise InvalidInput(
@@ -298,7 +219,7 @@ class ClubService:
     ) -> tuple[Checkpoint, ClubView]:
         """Validate and add a checkpoint to the current club's schedule."""
         today = await self.local_today(guild_id)
-        due_on = parse_club_date(due, today)
+        due_on = parse_date(due, today, without_year=NEAREST)
         async with self.database.write() as conn:
             club = await club_repo.active_club(conn, guild_id)
             if club is None:

@@ -27,6 +27,7 @@ from bot.db.engine import AsyncConnection, Connection, Database
 from bot.db.readings import ProgressEvent, Reading
 from bot.domain.book import Book
 from bot.domain.clock import Clock, utc_today
+from bot.domain.dates import PAST, parse_date
 from bot.domain.markdown import inert
 from bot.domain.reading import (
     EARLIEST_DATE,
@@ -37,14 +38,15 @@ from bot.domain.reading import (
     format_date,
     is_complete,
     pages_delta,
-    parse_user_date,
     plan_progress_update,
     plan_status_change,
     progress_event_kind,
     resolve_progress,
     validate_dates,
 )
-from bot.domain.spoilers import sanitize_user_text
+from bot.domain.spoilers import (
+    sanitize_user_text,
+)
 from bot.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [
@@ -179,7 +181,7 @@ _DATE_NAMES: dict[ReadingStatus, str] = {
 def check_status_date(on: str | None, target: ReadingStatus, today: date) -> date:
     """The date of a status command: ``on`` parsed (today when None), never in the future
     nor before 1900. How it relates to the reading's own dates is checked with the reading."""
-    day = parse_user_date(on, today) if on is not None else today
+    day = parse_date(on, today, without_year=PAST) if on is not None else today
     what = _DATE_NAMES[target]
     if day > today:
         raise InvalidInput(

@@ -132,7 +132,7 @@ async def test_setup_preview_send_now_and_off(world: World, marginalia: Marginal
     assert len(digest_posts(world)) == 1, "a second send-now must not post silently"
 
     stranger = await rig.click(ask, "digest:repost:confirm", world.moderator)
-    assert stranger.ephemeral and "Only the admin who ran" in all_text(stranger.embeds)
+    assert stranger.ephemeral and "Only the admin who ran" in stranger.content
     confirmed = await rig.click(ask, "digest:repost:confirm", world.admin)
     await rig.wait_until(lambda: len(digest_posts(world)) == 2, None, "the second digest")
     await rig.wait_until(lambda: "again" in ask.content, None, "the confirmation edit")

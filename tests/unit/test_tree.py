@@ -19,13 +19,13 @@ import pytest
 from discord import app_commands
 
 from bot.errors import NotFound, UserError
+from bot.render._kit import OwnerView
 from bot.tree import (
     ERROR_COLOUR,
     MarginaliaTree,
     handle_interaction_error,
     interaction_context,
     send_ephemeral,
-    view_on_error,
 )
 
 CODE = re.compile(r"error code `([0-9A-F]{8})`")
@@ -228,7 +228,8 @@ async def test_the_tree_sends_command_errors_through_the_chain(tree: MarginaliaT
 
 async def test_views_and_modals_send_errors_through_the_chain() -> None:
     interaction = FakeInteraction()
-    await view_on_error(_as_interaction(interaction), UserError("Not yours."), discord.ui.Button())
+    view = OwnerView(owner_id=101)
+    await view.on_error(_as_interaction(interaction), UserError("Not yours."), discord.ui.Button())
     assert interaction.only_reply().description == "Not yours."
 
 

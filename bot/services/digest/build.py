@@ -26,8 +26,9 @@ from bot.domain.digest import (
     NewReview,
 )
 from bot.domain.schedule import DigestSchedule, TimeWindow
+from bot.domain.words import join_authors, message_url
 from bot.errors import InvalidInput
-from bot.services.clubs import author_text, fallback_name, member_progress
+from bot.services.clubs import fallback_name, member_progress
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +118,6 @@ def names_wanted(data: WeekData, budget: int = NAME_BUDGET) -> list[int]:
     return list(wanted)
 
 
-def _jump_url(guild_id: int, row: ReviewRow) -> str | None:
-    if row.channel_id is None or row.message_id is None:
-        return None
-    return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.message_id}"
-
-
 def assemble_inputs(
     data: WeekData, names: Mapping[int, str], window: TimeWindow, timezone: str
 ) -> DigestInputs:
@@ -154,16 +149,16 @@ def assemble_inputs(
         NewReview(
             review_id=r.review_id,
             book_title=r.book_title,
-            book_author=author_text(r.book_authors),
+            book_author=join_authors(r.book_authors),
             quarters=r.quarters,
             reviewer_id=r.user_id,
             reviewer_name=name(r.user_id),
-            jump_url=_jump_url(data.guild_id, r),
+            jump_url=message_url(data.guild_id, r.channel_id, r.message_id),
         )
         for r in data.reviews
     )
     ratings = tuple(
-        NewRating(r.user_id, r.book_id, r.book_title, author_text(r.book_authors), r.quarters)
+        NewRating(r.user_id, r.book_id, r.book_title, join_authors(r.book_authors), r.quarters)
         for r in data.ratings
     )
     club = None
@@ -171,7 +166,7 @@ def assemble_inputs(
         pages = data.club.page_count
         club = ClubWeek(
             title=data.club.title,
-            author=author_text(data.club.authors),
+            author=join_authors(data.club.authors),
             page_count=pages,
             members=tuple(member_progress(r, name(r.user_id), pages) for r in data.club_readings),
             next_checkpoint=next_checkpoint(data.checkpoints, data.today),

@@ -14,24 +14,22 @@ from hypothesis import strategies as st
 
 from bot.domain.club import Checkpoint, CheckpointReach, MemberProgress
 from bot.domain.digest import (
-    EMBED_FIELD_VALUE_LIMIT,
-    MESSAGE_EMBEDS_TOTAL_LIMIT,
     ClubWeek,
     Digest,
     DigestInputs,
     DigestTotals,
-    EmbedSpec,
     MemberWeek,
     NewRating,
     NewReview,
     compose_digest,
-    embed_limit_problems,
     escape_markdown,
     one_line,
     reading_streak,
     split_for_embeds,
     top_books,
 )
+from bot.domain.discord_limits import EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT
+from bot.domain.embed_fit import EmbedSpec, embed_limit_problems
 from bot.domain.schedule import digest_window
 
 POSTED_AT = datetime(2026, 11, 23, 8, tzinfo=UTC)  # Monday 09:00 in Berlin
@@ -569,7 +567,7 @@ def test_huge_server_is_truncated_honestly() -> None:
     embeds = split_for_embeds(digest)
     assert_faithful(digest, embeds)
     total = sum(e.size for e in embeds)
-    assert MESSAGE_EMBEDS_TOTAL_LIMIT - 200 < total <= MESSAGE_EMBEDS_TOTAL_LIMIT
+    assert EMBED_TOTAL_LIMIT - 200 < total <= EMBED_TOTAL_LIMIT
     shown = shown_lines(embeds)
     assert shown["Readers"][-1].startswith("… and 2,9")
     assert shown["Readers"][-1].endswith(" more readers")
@@ -579,20 +577,6 @@ def test_huge_server_is_truncated_honestly() -> None:
     assert all(len(f.value) <= EMBED_FIELD_VALUE_LIMIT for e in embeds for f in e.fields)
     # the text preview is not truncated
     assert digest.to_text().count("\n  ") > 3000 + 800
-
-
-def test_embed_limit_problems_detects_violations() -> None:
-    from bot.domain.digest import EmbedField
-
-    too_long = EmbedSpec(title="t" * 257, description="d" * 4097)
-    assert len(embed_limit_problems([too_long])) == 2
-    fields = tuple(EmbedField("n", "v" * 1025) for _ in range(26))
-    problems = embed_limit_problems([EmbedSpec(fields=fields)])
-    assert any("field count 26 > 25" in p for p in problems)
-    assert any("field value 1025 > 1024" in p for p in problems)
-    assert any("characters in all embeds" in p for p in problems)
-    assert embed_limit_problems([EmbedSpec(title="x")] * 11) == ["11 embeds > 10"]
-    assert embed_limit_problems([EmbedSpec()]) == ["embed 0: empty"]
 
 
 @settings(max_examples=40, deadline=None)

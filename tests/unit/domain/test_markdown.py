@@ -22,7 +22,9 @@ from bot.domain.markdown import (
     plain,
     spoiler_segments,
 )
-from bot.domain.spoilers import wrap_spoiler
+from bot.domain.spoilers import (
+    wrap_spoiler,
+)
 from bot.domain.text import is_invisible
 from tests.support.discord_markdown import (
     formatting,

@@ -23,7 +23,6 @@ from bot.domain.reading import (
     is_correction,
     page_to_percent,
     pages_delta,
-    parse_user_date,
     percent_to_page,
     plan_progress_update,
     plan_status_change,
@@ -374,58 +373,6 @@ def test_validate_dates_refusals(start: date | None, finish: date | None, needle
     with pytest.raises(InvalidInput) as err:
         validate_dates(start, finish, TODAY)
     assert needle in err.value.message
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2007-01-15", date(2007, 1, 15)),
-        ("2007/01/15", date(2007, 1, 15)),
-        ("2007-1-5", date(2007, 1, 5)),
-        ("2007-01", date(2007, 1, 1)),
-        ("2007/11", date(2007, 11, 1)),
-        ("January 2007", date(2007, 1, 1)),
-        ("Jan 2007", date(2007, 1, 1)),
-        ("jan. 2007", date(2007, 1, 1)),
-        ("SEPT 2010", date(2010, 9, 1)),
-        ("15 January 2007", date(2007, 1, 15)),
-        ("15th Jan 2007", date(2007, 1, 15)),
-        ("January 15, 2007", date(2007, 1, 15)),
-        ("  15   january   2007 ", date(2007, 1, 15)),
-        ("2007", date(2007, 1, 1)),
-        ("today", TODAY),
-        ("Yesterday", date(2026, 3, 9)),
-    ],
-)
-def test_parse_user_date(text: str, expected: date) -> None:
-    assert parse_user_date(text, TODAY) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "needle"),
-    [
-        ("", "empty"),
-        ("soon", "can't read"),
-        ("01/02/2007", "day-first or month-first"),
-        ("2007-02-30", "February 2007 has no day 30"),
-        ("2007-13-01", "no month 13"),
-        ("31 February 2007", "February 2007 has no day 31"),
-        ("January February 2007", "can't read"),
-        ("15 16 January 2007", "can't read"),
-        ("January", "can't read"),
-        ("0000-01-01", "not a real date"),
-    ],
-)
-def test_parse_user_date_refusals(text: str, needle: str) -> None:
-    with pytest.raises(InvalidInput) as err:
-        parse_user_date(text, TODAY)
-    assert needle in err.value.message
-
-
-def test_parse_user_date_leaves_the_future_to_validate_dates() -> None:
-    later = parse_user_date("January 2030", TODAY)
-    with pytest.raises(InvalidInput):
-        validate_dates(later, None, TODAY)
 
 
 def test_format_date() -> None:

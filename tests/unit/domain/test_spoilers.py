@@ -17,13 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.markdown import has_member_spoilers, inert, spoiler_segments
-from bot.domain.spoilers import (
+from bot.domain.discord_limits import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TOTAL_LIMIT,
     EMBEDS_PER_MESSAGE,
     MESSAGE_CONTENT_LIMIT,
+)
+from bot.domain.markdown import has_member_spoilers, inert, spoiler_segments
+from bot.domain.spoilers import (
     MIN_SPOILER_PAGE,
     group_for_messages,
     paginate,

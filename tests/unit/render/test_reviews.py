@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.db.reviews import ReviewOrder, StoredReview
 from bot.domain.book import Book
+from bot.domain.discord_limits import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from bot.domain.review import ReviewDraft, SpoilerReach
-from bot.domain.spoilers import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from bot.domain.stars import Stars
 from bot.errors import InvalidInput
 from bot.render.reviews import (

@@ -26,10 +26,10 @@ from bot.digest_cli import run_digest_preview
 from bot.domain.clock import FakeClock
 from bot.domain.digest import (
     Digest,
-    embed_limit_problems,
     reading_streak,
     split_for_embeds,
 )
+from bot.domain.embed_fit import embed_limit_problems
 from bot.errors import Conflict, InvalidInput
 from bot.render.digest import chart_data, digest_embeds
 from bot.services.digest import (

@@ -16,7 +16,8 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock, utc_today
 from bot.domain.reading import ReadingStatus
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.render.reading import PagedView, history_pages, paged
+from bot.render._kit import PagerView
+from bot.render.reading import history_pages, paged
 from bot.services.reading import ReadingService, event_instant
 from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
 from tests.support.ids import WEDNESDAY_NOON as NOW
@@ -427,7 +428,7 @@ async def test_a_long_history_is_paged_within_discord_limits(
     text = "\n".join(e.description or "" for e in pages)
     assert text.count("D> · p. ") == 60  # every update, none cut
     view = paged(pages, owner_id=ALICE)
-    assert isinstance(view["view"], PagedView) and view["embed"] is pages[0]
+    assert isinstance(view["view"], PagerView) and view["embed"] is pages[0]
     # another member's notes are spoilers; the member's own are quoted
     theirs = "\n".join(e.description or "" for e in history_pages(history, "bob"))
     assert "note: ||" + "n" * 100 + "||" in theirs and "“" + "n" * 100 + "”" in text
