@@ -16,17 +16,20 @@ from bot.domain.review import ReviewDraft, SpoilerReach
 from bot.domain.stars import Stars
 from bot.errors import InvalidInput
 from bot.render.reviews import (
-    FlagReasonSelect,
-    LikeButton,
-    RevealButton,
     reveal_messages,
     review_list_embed,
     review_messages,
-    review_view,
 )
 from bot.services.reviews import (
     ReviewContext,
     ReviewPage,
+)
+from cogs.reviews._buttons import (
+    REVIEW_ITEMS,
+    FlagReasonSelect,
+    LikeButton,
+    RevealButton,
+    review_view,
 )
 from fake_discord.validation import validate_message
 from tests.support.discord_markdown import formatting, visible_outside_spoilers
@@ -242,6 +245,32 @@ def test_buttons_carry_the_review_id() -> None:
         "off-topic",
         "other",
     ]
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        "review:like:7",
+        "review:reveal:7",
+        "review:reveal:7:anyway",
+        "review:discuss:7",
+        "review:flag:7",
+        "review:flag-reason:7",
+        "review:draft:7",
+    ],
+)
+async def test_a_click_after_a_restart_rebuilds_the_same_item(custom_id: str) -> None:
+    """discord.py rebuilds a persistent item from its custom id alone (from_custom_id): each
+    custom id matches exactly one registered item, which makes the same custom id again."""
+    matches = [
+        (cls, match)
+        for cls in REVIEW_ITEMS
+        if (match := cls.__discord_ui_compiled_template__.fullmatch(custom_id))
+    ]
+    assert len(matches) == 1, matches
+    cls, match = matches[0]
+    rebuilt = await cls.from_custom_id(None, None, match)  # type: ignore[arg-type]
+    assert rebuilt.custom_id == custom_id
 
 
 def test_reveal_shows_the_spoilers_plainly_and_safely() -> None:

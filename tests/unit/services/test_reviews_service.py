@@ -16,16 +16,14 @@ from bot.domain.clock import FakeClock
 from bot.domain.review import ReachKind, SpoilerReach
 from bot.domain.stars import Stars
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.render.reviews import (
-    modlog_flag_embed,
-    reveal_warning,
-)
+from bot.render.reviews import modlog_flag_embed, reveal_warning_text
 from bot.services.reviews import (
     PAGE_SIZE,
     ReviewContext,
     ReviewForm,
     ReviewService,
 )
+from cogs.reviews._buttons import reveal_anyway_view
 from tests.support.ids import ALICE, BOB, CAROL, GUILD, OTHER_GUILD
 from tests.support.ids import SATURDAY_NOON as NOW
 
@@ -303,7 +301,7 @@ async def test_reveal_check_uses_reading_progress(
     nothing = await service.check_reveal(GUILD, review_id, BOB)
     assert not nothing.reached
     assert nothing.progress == "you have not logged any progress on this book"
-    text, view = reveal_warning(nothing)
+    text, view = reveal_warning_text(nothing), reveal_anyway_view(review_id)
     assert text == (
         "This goes to p. 250; you have not logged any progress on this book — reveal anyway?"
     )
@@ -311,7 +309,7 @@ async def test_reveal_check_uses_reading_progress(
     await _reading(database, book, BOB, page=120)
     short = await service.check_reveal(GUILD, review_id, BOB)
     assert not short.reached and short.progress == "you are on p. 120"
-    assert reveal_warning(short)[0] == "This goes to p. 250; you are on p. 120 — reveal anyway?"
+    assert reveal_warning_text(short) == "This goes to p. 250; you are on p. 120 — reveal anyway?"
     await _reading(database, book, CAROL, percent=70.0)  # 70 % of 412 pages is past p. 250
     assert (await service.check_reveal(GUILD, review_id, CAROL)).reached
     assert (await service.check_reveal(GUILD, review_id, ALICE)).reached  # the author
