@@ -8,6 +8,9 @@ only there (:func:`visible_to`), a catalogue record never merges into one, and t
 (``books.isbn13``) is theirs only — it is not filed in ``book_isbns``, so it never decides
 what that ISBN means in another server. (Rows filed there before this rule are ignored by
 lookups and taken over by the catalogue's record when it comes.)
+
+Length (~450 lines): the books table, its ISBNs, server links and cached searches are
+one visibility rule (:func:`visible_to`), kept in one place so no query forgets it.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Aggregations are set-based (GROUP BY in the database, one query per kind of fact
 server's digest costs a handful of queries whether it has 5 members or 5,000. They return
 raw per-member rows on purpose: opted-out members are removed by
 :func:`bot.domain.digest.compose_digest`, never by pre-aggregated totals here.
+
+Length (~560 lines): settings, runs and aggregations are one table family read by one
+service; the runs' compare-and-set writes and the aggregations are in separate sections.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ file's ISBNs point at, the member's ratings, readings, reviews and shelves in th
 writes take the lists the import service planned and run each as one ``executemany``
 (inserts whose new ids are needed read them back: :func:`_insert_ids`). Nothing here
 decides what to write: :mod:`bot.services.imports` does.
+
+Length (~720 lines): the bulk statements of one import (each table's read and its
+executemany write) are kept together so one transaction's SQL can be read in one place.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 A review has a spoiler-free part (``body``) and an optional spoiler part whose *reach* says
 how far into the book it goes: a page, a percent, or the ending (the default). A member
 whose progress has not reached it is warned before revealing (:func:`reach_reached`).
+
+Length (~430 lines): the draft, the spoiler reach and the review-file parser share the
+limits and the marker rules.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ DST rules (chosen so that every week has exactly one slot instant):
 Resolving a slot never moves it into the next ISO week: every gap in the tz database
 (1990–2040) that touches a Monday starts at Monday 00:00 local, so the resolved instant stays
 in the same local week (a test checks this for the common zones).
+
+Length (~440 lines): the DST rules and the retry times depend on each other.
 """
 
 from __future__ import annotations

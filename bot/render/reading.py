@@ -8,6 +8,9 @@ notes are user-written or remote text: every one goes through ``inert`` (shown a
 Markdown escaped, a member's own ``||…||`` kept hidden; ``inert_heading`` in titles) and, for
 another member's notes, a spoiler span, since a note may say what happened on page 200.
 Composed text is shortened with ``clip``, which never cuts inside an escape or a span.
+
+Length (~530 lines): one module for the four reading cards (progress, shelves, goals,
+stats), which share the date, note and title rules above; split it when one of them grows.
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ Matching rules, so that importing the same file twice changes nothing:
   never overwritten (the file's is left out with a note unless it says the same).
 - **Shelves**: the file's custom shelves, plus an ``owned`` shelf for owned books; books are
   added, never removed.
+
+Length (~550 lines): the four steps below are one use case whose order is the point;
+row parsing is in :mod:`bot.domain.imports`, the book and reading plans in
+:mod:`bot.services.import_books` and :mod:`bot.services.import_readings`.
 """
 
 from __future__ import annotations

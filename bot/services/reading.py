@@ -13,6 +13,9 @@ member's own zone) and the weekly digest put it on the day the member gave.
 Page counts. A reading uses the book's page count unless the member gives their edition's
 with ``edition_pages`` (on ``/progress update`` or ``/progress start``); that override stays
 with the reading, and a re-read inherits it from the member's previous reading of the book.
+
+Length (~600 lines): every /progress command shares the loading, planning and event
+rules here; /progress update, the hot path, is one unit of work (:func:`_update_progress`).
 """
 
 from __future__ import annotations
