@@ -388,7 +388,7 @@ class ReadingService:
         Started readings are history and stay; they leave their shelf by changing status.
         """
         async with self.database.write() as conn:
-            book = await _book(conn, book_id)
+            book = await load_book(conn, book_id)
             latest = await reading_repo.current(conn, guild_id, user_id, book_id)
             if latest is None or latest.status is not ReadingStatus.WANT_TO_READ:
                 raise NotFound(
@@ -410,7 +410,7 @@ class ReadingService:
                 (ReadingStatus.READING, ReadingStatus.PAUSED, ReadingStatus.WANT_TO_READ),
             )
             started = [r for r in open_ if r.status is not ReadingStatus.WANT_TO_READ]
-            books = await _books(conn, [r.book_id for r in started])
+            books = await load_books(conn, [r.book_id for r in started])
         views = [ReadingView(r, books[r.book_id]) for r in started if r.book_id in books]
         return CurrentReadings(
             reading=tuple(v for v in views if v.reading.status is ReadingStatus.READING),
@@ -421,7 +421,7 @@ class ReadingService:
     async def history(self, guild_id: int, user_id: int, book_id: int) -> BookHistory:
         """Every reading of the book by the member (oldest first), each with its events."""
         async with self.database.read() as conn:
-            book = await _book(conn, book_id)
+            book = await load_book(conn, book_id)
             found = await reading_repo.readings_of_book(conn, guild_id, user_id, book_id)
             events = await reading_repo.events_for(conn, guild_id, [r.id for r in found])
         return BookHistory(
@@ -570,14 +570,16 @@ def _refuse_finishing_twice(latest: Reading | None, progress: Progress, today: d
         )
 
 
-async def _book(conn: AsyncConnection, book_id: int) -> Book:
+async def load_book(conn: AsyncConnection, book_id: int) -> Book:
+    """A stored book by id (NotFound if it is gone); shared with the shelves."""
     book = await book_repo.get(conn, book_id)
     if book is None:
         raise NotFound("That book is no longer known here; search for it again.")
     return book
 
 
-async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Book]:
+async def load_books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Book]:
+    """Stored books by id (gone ones left out); shared with the shelves."""
     found = await book_repo.get_many(conn, list(dict.fromkeys(book_ids)))
     return {b.id: b for b in found if b.id is not None}
 

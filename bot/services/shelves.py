@@ -10,7 +10,6 @@ disappears with its last, so no empty shelf lingers against the limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db import books as book_repo
@@ -32,7 +31,13 @@ from bot.domain.shelves import (
 )
 from bot.domain.text import clean_line, search_key
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.services.reading import ReadingService, ReadingView, StatusResult
+from bot.services.reading import (
+    ReadingService,
+    ReadingView,
+    StatusResult,
+    load_book,
+    load_books,
+)
 
 __all__ = [
     "CustomShelfChange",
@@ -110,7 +115,7 @@ class ShelfService:
         name = validate_shelf_name(shelf_name)
         now = self.clock.now()
         async with self.database.write() as conn:
-            book = await _book(conn, book_id)
+            book = await load_book(conn, book_id)
             shelf = await shelf_repo.find(conn, guild_id, user_id, name.key)
             created = shelf is None
             if shelf is None:
@@ -145,7 +150,7 @@ class ShelfService:
             raise InvalidInput(_status_removal_hint(status))
         key = shelf_key(clean_line(shelf_name))
         async with self.database.write() as conn:
-            book = await _book(conn, book_id)
+            book = await load_book(conn, book_id)
             shelf = await shelf_repo.find(conn, guild_id, user_id, key)
             if shelf is None:
                 raise NotFound(await _no_such_shelf(conn, guild_id, user_id, shelf_name))
@@ -199,7 +204,7 @@ class ShelfService:
             if status is not None:
                 current = await reading_repo.current_per_book(conn, guild_id, user_id)
                 chosen = [r for r in current if r.status is status]
-                books = await _books(conn, [r.book_id for r in chosen])
+                books = await load_books(conn, [r.book_id for r in chosen])
                 return ShelfContents(
                     name=status.label,
                     status=status,
@@ -212,7 +217,7 @@ class ShelfService:
             if shelf is None:
                 raise NotFound(await _no_such_shelf(conn, guild_id, user_id, shelf_name))
             ids = await shelf_repo.book_ids_on(conn, shelf)
-            books = await _books(conn, ids)
+            books = await load_books(conn, ids)
         return ShelfContents(
             name=shelf.name, status=None, books=tuple(books[i] for i in ids if i in books)
         )
@@ -252,15 +257,3 @@ async def _no_such_shelf(conn: AsyncConnection, guild_id: int, user_id: int, nam
         )
     names = ", ".join(f"**{inert(s.name)}**" for s in owned[:20])
     return f"You have no shelf called “{shown}”. Your shelves: {names}."
-
-
-async def _book(conn: AsyncConnection, book_id: int) -> Book:
-    book = await book_repo.get(conn, book_id)
-    if book is None:
-        raise NotFound("That book is no longer known here; search for it again.")
-    return book
-
-
-async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Book]:
-    found = await book_repo.get_many(conn, list(dict.fromkeys(book_ids)))
-    return {b.id: b for b in found if b.id is not None}
