@@ -384,31 +384,39 @@ class BookStats:
     reviews: int = 0
 
 
-async def guild_stats(conn: AsyncConnection, guild_id: int, book_id: int) -> BookStats:
-    """This server's numbers for a book, in one statement (scalar subqueries)."""
-    rated = (ratings.c.guild_id == guild_id) & (ratings.c.book_id == book_id)
-    read = (readings.c.guild_id == guild_id) & (readings.c.book_id == book_id)
-
-    def members_with(status: str) -> Any:
-        return (
-            select(func.count(func.distinct(readings.c.user_id)))
-            .where(read, readings.c.status == status)
-            .scalar_subquery()
+def _members_with(status: str) -> Any:
+    return (
+        select(func.count(func.distinct(readings.c.user_id)))
+        .where(
+            readings.c.guild_id == bindparam("guild_id"),
+            readings.c.book_id == bindparam("book_id"),
+            readings.c.status == status,
         )
+        .scalar_subquery()
+    )
 
-    row = (
-        await conn.execute(
-            select(
-                select(func.count()).where(rated).scalar_subquery(),
-                select(func.avg(ratings.c.quarters)).where(rated).scalar_subquery(),
-                members_with("reading"),
-                members_with("finished"),
-                select(func.count())
-                .where(reviews.c.guild_id == guild_id, reviews.c.book_id == book_id)
-                .scalar_subquery(),
-            )
-        )
-    ).one()
+
+def _rated() -> Any:
+    return (ratings.c.guild_id == bindparam("guild_id")) & (
+        ratings.c.book_id == bindparam("book_id")
+    )
+
+
+# one statement of scalar subqueries, built once (bindparam)
+_GUILD_STATS = select(
+    select(func.count()).where(_rated()).scalar_subquery(),
+    select(func.avg(ratings.c.quarters)).where(_rated()).scalar_subquery(),
+    _members_with("reading"),
+    _members_with("finished"),
+    select(func.count())
+    .where(reviews.c.guild_id == bindparam("guild_id"), reviews.c.book_id == bindparam("book_id"))
+    .scalar_subquery(),
+)
+
+
+def stats_in(conn: Connection, guild_id: int, book_id: int) -> BookStats:
+    """This server's numbers for a book, in one statement; a unit of work."""
+    row = conn.execute(_GUILD_STATS, {"guild_id": guild_id, "book_id": book_id}).one()
     return BookStats(
         rating_count=int(row[0]),
         rating_average_quarters=float(row[1]) if row[1] is not None else None,
@@ -416,6 +424,11 @@ async def guild_stats(conn: AsyncConnection, guild_id: int, book_id: int) -> Boo
         finished=int(row[3]),
         reviews=int(row[4]),
     )
+
+
+async def guild_stats(conn: AsyncConnection, guild_id: int, book_id: int) -> BookStats:
+    """:func:`stats_in` for callers holding an ``AsyncConnection``."""
+    return await conn.run_sync(stats_in, guild_id, book_id)
 
 
 # --- rows for the in-memory autocomplete index -------------------------------------------

@@ -401,8 +401,7 @@ class BookService:
         book_id = book.id
         if book.description is None and book.ol_work_key:
             book = await self._with_work_details(book)
-        async with self.database.read() as conn:
-            stats = await book_repo.guild_stats(conn, guild_id, book_id)
+        stats = await self.database.run_read(book_repo.stats_in, guild_id, book_id)
         return BookCard(book, stats)
 
     async def _with_work_details(self, book: Book) -> Book:
