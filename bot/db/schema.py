@@ -420,7 +420,7 @@ digest_runs = Table(
     CheckConstraint("status IN ('claimed', 'posted', 'failed', 'abandoned')", name="status_known"),
 )
 
-# --- privacy choices ---------------------------------------------------------------------
+# --- privacy choices and a member's own settings ------------------------------------------
 
 member_privacy = Table(
     "member_privacy",
@@ -428,6 +428,17 @@ member_privacy = Table(
     Column("guild_id", BigInteger, nullable=False),
     Column("user_id", BigInteger, nullable=False),
     Column("digest_opt_in", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+member_settings = Table(
+    "member_settings",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    # the member's own IANA zone (/me timezone); NULL: the server's digest zone, else UTC
+    Column("timezone", String(64)),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("guild_id", "user_id"),
 )

@@ -16,8 +16,8 @@ def ensure_utc(when: datetime) -> datetime:
 
 
 def utc_today(now: datetime) -> date:
-    """The date a member's "today" means here: the UTC date (the bot knows no member's time
-    zone, and a slash command carries none)."""
+    """The UTC calendar date of ``now`` (a member's own "today" is in their zone:
+    :mod:`bot.domain.member_zone`)."""
     return now.astimezone(UTC).date()
 
 
