@@ -17,6 +17,7 @@ from bot.db.schema import (
     books,
     goals,
     member_privacy,
+    member_settings,
     progress_events,
     ratings,
     readings,
@@ -49,6 +50,7 @@ class MemberData:
     flags: list[Row] = field(default_factory=list)  # flags the member raised
     privacy: Row | None = None
     drafts: list[Row] = field(default_factory=list)  # review text not sent yet
+    settings: Row | None = None  # the member's own settings (time zone)
 
     @property
     def empty(self) -> bool:
@@ -62,6 +64,7 @@ class MemberData:
             or self.flags
             or self.privacy
             or self.drafts
+            or self.settings
         )
 
 
@@ -158,6 +161,13 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.privacy = privacy[0] if privacy else None
+    settings = await _rows(
+        conn,
+        select(member_settings.c.timezone, member_settings.c.updated_at).where(
+            member_settings.c.guild_id == guild_id, member_settings.c.user_id == user_id
+        ),
+    )
+    data.settings = settings[0] if settings else None
     data.drafts = await _rows(
         conn,
         select(review_drafts)

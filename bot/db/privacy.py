@@ -32,6 +32,7 @@ from bot.db.schema import (
     guild_books,
     guild_settings,
     member_privacy,
+    member_settings,
     metadata,
     progress_events,
     ratings,
@@ -78,6 +79,7 @@ class MemberFootprint:
     flags: int = 0  # flags the member raised
     privacy: int = 0  # the digest choice (0 or 1)
     drafts: int = 0  # review text typed but not sent
+    settings: int = 0  # the member's own settings, e.g. their time zone (0 or 1)
     books: int = 0  # books the member made that nothing else uses
     other: int = 0  # rows of tables added after this module was written
 
@@ -141,6 +143,7 @@ def _member_parts(guild_id: int, user_id: int) -> list[tuple[str, Table, ColumnE
         ("shelves", shelves, _member(shelves, guild_id, user_id)),
         ("goals", goals, _member(goals, guild_id, user_id)),
         ("privacy", member_privacy, _member(member_privacy, guild_id, user_id)),
+        ("settings", member_settings, _member(member_settings, guild_id, user_id)),
     ]
 
 

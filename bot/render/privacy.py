@@ -60,6 +60,8 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
         lines.append(plural(footprint.flags, "flag") + " you raised")
     if footprint.privacy:
         lines.append("your digest choice")
+    if footprint.settings:
+        lines.append("your time zone")
     if footprint.books:
         lines.append(plural(footprint.books, "book") + " you added that no one else uses")
     if footprint.drafts:

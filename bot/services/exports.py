@@ -182,6 +182,8 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "flags_raised": [_clean(flag) for flag in data.flags],
         "privacy": _clean(data.privacy) if data.privacy else {"digest_opt_in": True},
         "review_drafts": [_clean(d, member) for d in data.drafts],
+        # the member's own settings; a zone of null: the server's digest zone, else UTC
+        "settings": _clean(data.settings) if data.settings else {"timezone": None},
     }
 
 

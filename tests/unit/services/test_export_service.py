@@ -23,6 +23,7 @@ from bot.db.engine import Database
 from bot.db.schema import (
     goals,
     member_privacy,
+    member_settings,
     ratings,
     readings,
     review_flags,
@@ -353,6 +354,11 @@ async def test_json_holds_everything_of_the_member(database: Database) -> None:
                 guild_id=GUILD, user_id=ALICE, digest_opt_in=False, updated_at=NOW
             )
         )
+        await conn.execute(
+            member_settings.insert().values(
+                guild_id=GUILD, user_id=ALICE, timezone="Pacific/Auckland", updated_at=NOW
+            )
+        )
         await review_repo.set_posted(conn, GUILD, 1, 555, [9_000_000_000_000_000_001, 2])
     _, document = _files(await _exporter(database).export(GUILD, ALICE))
     assert document["format"] == EXPORT_FORMAT and document["user_id"] == str(ALICE)
@@ -369,6 +375,7 @@ async def test_json_holds_everything_of_the_member(database: Database) -> None:
     assert document["flags_raised"][0]["reason"] == "spam"
     assert document["goals"] == [{"year": 2025, "target": 30, "updated_at": NOW.isoformat()}]
     assert document["privacy"]["digest_opt_in"] is False
+    assert document["settings"] == {"timezone": "Pacific/Auckland", "updated_at": NOW.isoformat()}
     assert {s["name"] for s in document["shelves"]} == {
         "favourites",
         "Owned",

@@ -23,6 +23,7 @@ from bot.db.schema import (
     goals,
     guild_books,
     member_privacy,
+    member_settings,
     metadata,
     progress_events,
     readings,
@@ -99,6 +100,11 @@ async def _member_data(database: Database, guild_id: int, user_id: int, book_id:
                 guild_id=guild_id, user_id=user_id, digest_opt_in=False, updated_at=NOW
             )
         )
+        await conn.execute(
+            member_settings.insert().values(
+                guild_id=guild_id, user_id=user_id, timezone="Pacific/Auckland", updated_at=NOW
+            )
+        )
     return review_id
 
 
@@ -162,6 +168,7 @@ async def test_forget_me_deletes_everything_of_the_member_here_only(
     assert (deleted.shelves, deleted.shelf_entries, deleted.goals, deleted.privacy) == (1, 1, 1, 1)
     assert (deleted.likes, deleted.flags) == (1, 1)
     assert (deleted.likes_received, deleted.flags_received) == (1, 1)
+    assert deleted.settings == 1 and deleted.other == 0  # the time zone, listed by name
     [post] = result.posts
     assert post.channel_id == 901 and post.message_ids == (5000 + ALICE,)
     assert post.thread_id == 7000 + ALICE
@@ -232,6 +239,7 @@ async def test_a_guild_is_purged_30_days_after_the_bot_left(
     [purge] = await service.purge_due()
     assert purge.guild_id == GUILD and purge.total > 0
     assert purge.rows["review_likes"] == 2 and purge.rows["club_checkpoints"] == 1
+    assert purge.rows["member_settings"] == 2  # Alice's and Bob's time zones
     assert all(rows == [] for rows in (await _guild_rows(database, GUILD)).values())
     assert await _rows(database, command_sync_state, scope=str(GUILD)) == []
     assert await _rows(database, shelf_books, book_id=seeded["book"]) != []  # the other guild's
