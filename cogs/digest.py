@@ -19,7 +19,7 @@ from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.digest import Digest
-from bot.domain.schedule import WEEKDAY_NAMES, suggest_timezones
+from bot.domain.schedule import WEEKDAY_NAMES
 from bot.domain.words import jump_url
 from bot.errors import InvalidInput
 from bot.render._kit import OwnerView
@@ -44,6 +44,7 @@ from bot.services.digest import (
 from bot.shards import serves_guild
 from cogs._book_option import respond
 from cogs._checks import ADMIN_DEFAULT, guild_id_of, guild_of, require_admin
+from cogs._timezone_option import timezone_autocomplete
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +103,6 @@ def _refused(kind: FailureKind, exc: discord.HTTPException) -> PostingFailed:
     """Discord's refusal for the log (its text in full), its HTTP status for the message."""
     detail = f"HTTP {exc.status} (code {exc.code}): {exc.text or exc.response.reason}"[:300]
     return PostingFailed(kind, detail, http_status=exc.status)
-
-
-async def timezone_autocomplete(
-    interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
 class ConfirmRepost(OwnerView):

@@ -124,7 +124,7 @@ class Progress(commands.Cog):
         edition_pages: int | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        self.readings.check_date(date, target)
+        await self.readings.check_date(guild_id, interaction.user.id, date, target)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
             assert chosen.id is not None

@@ -1,8 +1,9 @@
 """The yearly reading challenge: ``/goal set count [year]`` and ``/goal show [member]``.
 
-A goal counts finished readings whose finish date falls in the year (UTC dates, as every
-reading date here), so a re-read counts again, as on Goodreads; the weekly digest counts
-the same way (:func:`bot.db.digest.goal_progress`).
+A goal counts finished readings whose finish date falls in the year (the dates the member
+logged, in their own zone), so a re-read counts again, as on Goodreads; the weekly digest
+counts the same way (:func:`bot.db.digest.goal_progress`). "This year" is the year of the
+member's own today (:mod:`bot.domain.member_zone`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from bot.db import goals as goal_repo
 from bot.db import readings as reading_repo
 from bot.db.engine import AsyncConnection, Database
 from bot.domain.book import Book
-from bot.domain.clock import Clock, utc_today
+from bot.domain.clock import Clock
 from bot.domain.goals import GoalPace, goal_pace, validate_goal
+from bot.services.members import member_zone
 
 __all__ = ["RECENT_FINISHES", "GoalService", "GoalStatus"]
 
@@ -42,11 +44,12 @@ class GoalService:
     async def set_goal(
         self, guild_id: int, user_id: int, target: int, year: int | None = None
     ) -> GoalStatus:
-        today = utc_today(self.clock.now())
-        year = today.year if year is None else year
-        validate_goal(target, year, today)
+        now = self.clock.now()
         async with self.database.write() as conn:
-            previous = await goal_repo.put(conn, guild_id, user_id, year, target, self.clock.now())
+            today = (await member_zone(conn, guild_id, user_id)).today(now)
+            year = today.year if year is None else year
+            validate_goal(target, year, today)
+            previous = await goal_repo.put(conn, guild_id, user_id, year, target, now)
             status = await _status(conn, guild_id, user_id, year, target, today)
         return GoalStatus(
             status.year,
@@ -59,9 +62,9 @@ class GoalService:
 
     async def show(self, guild_id: int, user_id: int, year: int | None = None) -> GoalStatus | None:
         """The member's goal for ``year`` (default: this year) and where they stand."""
-        today = utc_today(self.clock.now())
-        year = today.year if year is None else year
         async with self.database.read() as conn:
+            today = (await member_zone(conn, guild_id, user_id)).today(self.clock.now())
+            year = today.year if year is None else year
             goal = await goal_repo.get(conn, guild_id, user_id, year)
             if goal is None:
                 return None

@@ -3,9 +3,10 @@
 Each command is one write transaction: load the book and the member's current reading,
 plan with :mod:`bot.domain.reading`, then write the reading and append its dated events.
 
-Dates. "Today" is the UTC calendar date of the bot's clock: the bot knows no member's time
-zone, and a slash command carries none. A date option ("2007-01", "15 March 2025") may go
-back as far as 1900 but never past today. An event dated today gets the current instant;
+Dates. "Today" is the member's own calendar date: in their zone (``/me timezone``; default
+the server's digest zone, else UTC — :mod:`bot.domain.member_zone`), read inside each
+command's unit of work. A date option ("2007-01", "15 March 2025") may go back as far as
+1900 but never past the member's today. An event dated today gets the current instant;
 a back-dated event is stamped at 12:00 UTC of its date, the instant that falls on that same
 calendar day from UTC−11 to UTC+11, so the history (shown with Discord timestamps in each
 member's own zone) and the weekly digest put it on the day the member gave.
@@ -29,7 +30,7 @@ from bot.db import readings as reading_repo
 from bot.db.engine import AsyncConnection, Connection, Database
 from bot.db.readings import ProgressEvent, Reading
 from bot.domain.book import Book
-from bot.domain.clock import Clock, utc_today
+from bot.domain.clock import Clock
 from bot.domain.dates import PAST, parse_date
 from bot.domain.markdown import inert
 from bot.domain.reading import (
@@ -51,6 +52,7 @@ from bot.domain.spoilers import (
     sanitize_user_text,
 )
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.members import member_zone, member_zone_in
 
 __all__ = [
     "MAX_EDITION_PAGES",
@@ -77,9 +79,10 @@ MAX_EDITION_PAGES = 50_000
 BACKDATED_TIME = time(12, 0, tzinfo=UTC)
 
 
-def event_instant(day: date, now: datetime) -> datetime:
-    """When an event dated ``day`` happened: now if it is today, else noon UTC that day."""
-    if day == utc_today(now):
+def event_instant(day: date, now: datetime, today: date) -> datetime:
+    """When an event dated ``day`` happened: now if it is the member's ``today``, else noon
+    UTC that day."""
+    if day == today:
         return now
     return datetime.combine(day, BACKDATED_TIME)
 
@@ -238,12 +241,19 @@ class ReadingService:
         self.database = database
         self.clock = clock
 
-    def today(self) -> date:
-        return utc_today(self.clock.now())
+    async def today(self, guild_id: int, user_id: int) -> date:
+        """The member's today (in their own zone)."""
+        async with self.database.read() as conn:
+            zone = await member_zone(conn, guild_id, user_id)
+        return zone.today(self.clock.now())
 
-    def check_date(self, on: str | None, target: ReadingStatus) -> date:
-        """A status command's date checked before any lookup (see :func:`check_status_date`)."""
-        return check_status_date(on, target, self.today())
+    async def check_date(
+        self, guild_id: int, user_id: int, on: str | None, target: ReadingStatus
+    ) -> None:
+        """A status command's date checked before any lookup (see :func:`check_status_date`),
+        so a mistake fails fast; nothing to check when ``on`` is None (today)."""
+        if on is not None:
+            check_status_date(on, target, await self.today(guild_id, user_id))
 
     # --- /progress update ---------------------------------------------------------------
 
@@ -296,8 +306,9 @@ class ReadingService:
         command starts a new reading (a re-read) instead, as the domain plans it."""
         check_edition_pages(edition_pages)
         now = self.clock.now()
-        day = check_status_date(on, target, utc_today(now))
         async with self.database.write() as conn:
+            today = (await member_zone(conn, guild_id, user_id)).today(now)
+            day = check_status_date(on, target, today)
             book, book_id = await _stored(conn, book)
             latest, number = await _current(conn, guild_id, user_id, book_id)
             plan = plan_status_change(latest.status if latest else None, target)
@@ -320,7 +331,9 @@ class ReadingService:
                 reading = latest
                 if edition_pages is not None:
                     reading = replace(reading, page_count_override=edition_pages)
-            reading = await self._apply(conn, reading, book, plan.event_kind, target, day, now)
+            reading = await self._apply(
+                conn, reading, book, plan.event_kind, target, day, now, today
+            )
         return StatusResult(
             view=ReadingView(reading, book, number),
             event_kind=plan.event_kind,
@@ -337,14 +350,16 @@ class ReadingService:
         target: ReadingStatus,
         day: date,
         now: datetime,
+        today: date,
     ) -> Reading:
-        """Set the status and dates of ``reading`` for ``kind`` and log the event."""
-        at = event_instant(day, now)
+        """Set the status and dates of ``reading`` for ``kind`` and log the event
+        (``today``: the member's)."""
+        at = event_instant(day, now, today)
         if kind == "want":
             reading = replace(reading, status=target)
             await reading_repo.add_event(conn, reading, kind, now)
         elif kind == "start":
-            validate_dates(day, reading.finished_on, utc_today(now))
+            validate_dates(day, reading.finished_on, today)
             reading = replace(reading, status=target, started_on=day)
             await reading_repo.add_event(conn, reading, kind, at)
         elif kind in ("resume", "pause"):
@@ -364,7 +379,7 @@ class ReadingService:
                 percent=progress.percent if progress else None,
             )
         else:  # finish
-            validate_dates(reading.started_on, day, utc_today(now))
+            validate_dates(reading.started_on, day, today)
             count = reading.page_count(book.page_count)
             previous = reading.progress(book.page_count)
             done = (
@@ -446,7 +461,7 @@ def _update_progress(
     now: datetime,
 ) -> ProgressResult:
     """/progress update's unit of work: one transaction on a database thread."""
-    today = utc_today(now)
+    today = member_zone_in(conn, guild_id, user_id).today(now)
     book, book_id = _stored_in(conn, book)
     latest, number = _current_in(conn, guild_id, user_id, book_id)
     plan = plan_progress_update(latest.status if latest else None)

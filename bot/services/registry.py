@@ -13,6 +13,7 @@ from bot.services.digest import DigestService
 from bot.services.exports import ExportService
 from bot.services.goals import GoalService
 from bot.services.imports import ImportService
+from bot.services.members import MemberService
 from bot.services.privacy import PrivacyService
 from bot.services.ratings import RatingService
 from bot.services.reading import ReadingService
@@ -33,6 +34,7 @@ class Services:
     exports: ExportService
     goals: GoalService
     imports: ImportService
+    members: MemberService
     privacy: PrivacyService
     ratings: RatingService
     reading: ReadingService
@@ -59,6 +61,7 @@ class Services:
             exports=ExportService(database, clock),
             goals=GoalService(database, clock),
             imports=ImportService(database, catalogue, clock),
+            members=MemberService(database, clock),
             privacy=PrivacyService(database, clock),
             ratings=RatingService(database, clock),
             reading=reading,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.db import books as book_repo
+from bot.db import member_settings as member_repo
 from bot.db import ratings as rating_repo
 from bot.db.engine import Database
 from bot.domain.book import Book
@@ -61,6 +62,21 @@ async def test_goal_set_show_and_replace(
     assert past.finished == 1 and past.pace.state == "done"
     assert await goals.show(OTHER_GUILD, ALICE) is None
     assert await goals.show(GUILD, BOB) is None
+
+
+async def test_this_year_is_the_year_of_the_members_own_today(
+    database: Database, clock: FakeClock
+) -> None:
+    # 11:30 UTC on 31 December: already 1 January 2027 in Auckland
+    clock.set(datetime(2026, 12, 31, 11, 30, tzinfo=UTC))
+    async with database.write() as conn:
+        await member_repo.set_timezone(conn, GUILD, ALICE, "Pacific/Auckland", NOW)
+        await member_repo.set_timezone(conn, GUILD, BOB, "America/Los_Angeles", NOW)
+    goals = GoalService(database, clock)
+    assert (await goals.set_goal(GUILD, ALICE, 12)).year == 2027
+    assert (await goals.set_goal(GUILD, BOB, 12)).year == 2026
+    shown = await goals.show(GUILD, ALICE)
+    assert shown is not None and shown.year == 2027
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import books as book_repo
+from bot.db import guild_settings as settings_repo
+from bot.db import member_settings as member_repo
 from bot.db import readings as reading_repo
 from bot.db.engine import Database
 from bot.db.schema import progress_events
 from bot.domain.book import Book
-from bot.domain.clock import FakeClock, utc_today
+from bot.domain.clock import FakeClock
 from bot.domain.reading import ReadingStatus
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.render._kit import PagerView
@@ -403,11 +405,103 @@ async def test_unknown_book_is_not_found(service: ReadingService) -> None:
         await service.update_progress(GUILD, ALICE, 999_999, page=1)
 
 
-def test_today_and_event_instants_are_utc() -> None:
+def test_event_instants_now_on_the_members_today_else_noon_utc() -> None:
     late = datetime(2026, 11, 18, 23, 30, tzinfo=UTC)
-    assert utc_today(late) == date(2026, 11, 18)
-    assert event_instant(date(2026, 11, 18), late) == late
-    assert event_instant(date(2007, 1, 1), late) == datetime(2007, 1, 1, 12, tzinfo=UTC)
+    assert event_instant(date(2026, 11, 18), late, date(2026, 11, 18)) == late
+    # 12:30 on the 19th in Auckland: that member's today is the 19th
+    assert event_instant(date(2026, 11, 19), late, date(2026, 11, 19)) == late
+    assert event_instant(date(2026, 11, 18), late, date(2026, 11, 19)) == datetime(
+        2026, 11, 18, 12, tzinfo=UTC
+    )
+    assert event_instant(date(2007, 1, 1), late, date(2026, 11, 18)) == datetime(
+        2007, 1, 1, 12, tzinfo=UTC
+    )
+
+
+# --- each member's own today (/me timezone) -------------------------------------------------
+
+# 11:30 UTC on 18 November: 00:30 on the 19th in Auckland, 03:30 on the 18th in Los Angeles
+NEAR_MIDNIGHT = datetime(2026, 11, 18, 11, 30, tzinfo=UTC)
+
+
+async def _zones(database: Database, server: str | None = None, **members: str) -> None:
+    async with database.write() as conn:
+        if server is not None:
+            await settings_repo.update(conn, GUILD, NOW, digest_timezone=server)
+        for user, zone in members.items():
+            await member_repo.set_timezone(conn, GUILD, _USERS[user], zone, NOW)
+
+
+_USERS = {"alice": ALICE, "bob": BOB}
+
+
+async def test_a_progress_entry_lands_on_each_members_own_date(
+    service: ReadingService, database: Database, clock: FakeClock, book: int
+) -> None:
+    clock.set(NEAR_MIDNIGHT)
+    await _zones(database, alice="Pacific/Auckland", bob="America/Los_Angeles")
+    alice = await service.update_progress(GUILD, ALICE, book, page=10)
+    bob = await service.update_progress(GUILD, BOB, book, page=10)
+    assert alice.view.reading.started_on == date(2026, 11, 19)
+    assert bob.view.reading.started_on == date(2026, 11, 18)
+    # in another server Alice has no zone of her own: UTC
+    elsewhere = await service.update_progress(OTHER_GUILD, ALICE, book, page=10)
+    assert elsewhere.view.reading.started_on == date(2026, 11, 18)
+
+
+async def test_the_servers_digest_zone_is_the_default(
+    service: ReadingService, database: Database, clock: FakeClock, book: int
+) -> None:
+    clock.set(NEAR_MIDNIGHT)
+    await _zones(database, server="Pacific/Auckland", bob="America/Los_Angeles")
+    alice = await service.update_progress(GUILD, ALICE, book, page=10)
+    bob = await service.update_progress(GUILD, BOB, book, page=10)
+    assert alice.view.reading.started_on == date(2026, 11, 19)
+    assert bob.view.reading.started_on == date(2026, 11, 18)
+
+
+async def test_finishing_on_the_members_today_is_not_the_future(
+    service: ReadingService, database: Database, clock: FakeClock, book: int
+) -> None:
+    clock.set(NEAR_MIDNIGHT)
+    await _zones(database, alice="Pacific/Auckland", bob="America/Los_Angeles")
+    await service.check_date(GUILD, ALICE, "19 November 2026", ReadingStatus.FINISHED)
+    with pytest.raises(InvalidInput, match="in the future"):
+        await service.check_date(GUILD, BOB, "19 November 2026", ReadingStatus.FINISHED)
+    with pytest.raises(InvalidInput, match="in the future"):
+        await service.change_status(GUILD, BOB, book, ReadingStatus.FINISHED, on="19 November 2026")
+    await service.change_status(GUILD, ALICE, book, ReadingStatus.READING, on="1 November 2026")
+    result = await service.change_status(
+        GUILD, ALICE, book, ReadingStatus.FINISHED, on="19 November 2026"
+    )
+    assert result.day == date(2026, 11, 19)
+    history = await service.history(GUILD, ALICE, book)
+    start, finish = history.readings[0].events
+    # back-dated: noon UTC of its date; dated the member's today: the current instant
+    assert start.occurred_at == datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert finish.occurred_at == NEAR_MIDNIGHT
+
+
+async def test_a_back_dated_entry_near_midnight_keeps_the_noon_utc_rule(
+    service: ReadingService, database: Database, clock: FakeClock, book: int
+) -> None:
+    clock.set(NEAR_MIDNIGHT)
+    await _zones(database, alice="Pacific/Auckland", bob="America/Los_Angeles")
+    # "yesterday" for each of them is a different date
+    alice = await service.change_status(
+        GUILD, ALICE, book, ReadingStatus.READING, on="18 November 2026"
+    )
+    bob = await service.change_status(
+        GUILD, BOB, book, ReadingStatus.READING, on="17 November 2026"
+    )
+    assert (alice.day, bob.day) == (date(2026, 11, 18), date(2026, 11, 17))
+    [alice_start] = (await service.history(GUILD, ALICE, book)).readings[0].events
+    [bob_start] = (await service.history(GUILD, BOB, book)).readings[0].events
+    assert alice_start.occurred_at == datetime(2026, 11, 18, 12, tzinfo=UTC)
+    assert bob_start.occurred_at == datetime(2026, 11, 17, 12, tzinfo=UTC)
+    # today's entry without a date: each member's own today
+    today = await service.change_status(GUILD, BOB, book, ReadingStatus.PAUSED)
+    assert today.day == date(2026, 11, 18)
 
 
 # --- rendering: long histories are paged, never cut -----------------------------------------
