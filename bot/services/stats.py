@@ -5,7 +5,8 @@ Without a year the numbers are all-time and the chart covers the last twelve mon
 (this month included); with a year, both cover that calendar year. A re-read counts as
 another book finished (and its pages again), as the yearly goal counts it; top authors
 count distinct books. The average rating is of the member's ratings in this server — for
-a year, of the books they finished that year.
+a year, of the books they finished that year. "This year" and "the last twelve months" are
+the member's own (their zone, :mod:`bot.domain.member_zone`), as for goals.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.db import books as book_repo
 from bot.db import readings as reading_repo
@@ -21,13 +22,17 @@ from bot.db import stats as stats_repo
 from bot.db.engine import Database
 from bot.db.readings import Reading
 from bot.domain.book import Book
-from bot.domain.clock import Clock, utc_today
+from bot.domain.clock import Clock
 from bot.domain.reading import EARLIEST_DATE, ReadingStatus
 from bot.errors import InvalidInput
+from bot.services.members import member_zone
 
 __all__ = ["TOP_AUTHORS", "MonthCount", "ReadingStats", "StatsService", "books_per_month"]
 
 TOP_AUTHORS = 5
+# the latest "today" anywhere on Earth is UTC+14: a year is refused before the member's zone
+# is read only when it has begun nowhere yet
+_EARLIEST_ZONE_AHEAD = timedelta(hours=14)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -105,8 +110,11 @@ class StatsService:
         self.database = database
         self.clock = clock
 
-    def check_year(self, year: int | None) -> None:
-        today = utc_today(self.clock.now())
+    def check_year(self, year: int | None, today: date | None = None) -> None:
+        """Refuse a year that has not begun (for the member: ``today`` in their zone; without
+        it, anywhere on Earth, so the cog can refuse before deferring) or is too early."""
+        if today is None:
+            today = (self.clock.now() + _EARLIEST_ZONE_AHEAD).date()
         if year is None:
             return
         if year > today.year:
@@ -119,11 +127,12 @@ class StatsService:
 
     async def stats(self, guild_id: int, user_id: int, year: int | None = None) -> ReadingStats:
         self.check_year(year)
-        today = utc_today(self.clock.now())
         start = date(year, 1, 1) if year is not None else None
         end = date(year + 1, 1, 1) if year is not None else None
-        months = chart_months(year, today)
         async with self.database.read() as conn:
+            today = (await member_zone(conn, guild_id, user_id)).today(self.clock.now())
+            self.check_year(year, today)
+            months = chart_months(year, today)
             finished = await reading_repo.finished_in(conn, guild_id, user_id, start, end)
             if year is None:
                 chart_start = date(months[0][0], months[0][1], 1)

@@ -176,3 +176,26 @@ def test_chart_months_and_top_authors() -> None:
         Book(title="A again", authors=("Le Guin",), id=1),
     ]
     assert top_authors(books) == [("Le Guin", 2), ("Austen", 1)]
+
+
+async def test_stats_year_and_months_are_the_members_own(
+    database: Database, clock: FakeClock, readings: ReadingService
+) -> None:
+    # 31 Dec 2026 11:30 UTC is already 1 Jan 2027 in Auckland, still 31 Dec in Los Angeles
+    clock.set(datetime(2026, 12, 31, 11, 30, tzinfo=UTC))
+    async with database.write() as conn:
+        await member_repo.set_timezone(conn, GUILD, ALICE, "Pacific/Auckland", NOW)
+        await member_repo.set_timezone(conn, GUILD, BOB, "America/Los_Angeles", NOW)
+    stats = StatsService(database, clock)
+    stats.check_year(2027)  # before the zone is read: begun somewhere on Earth
+    alice = await stats.stats(GUILD, ALICE, 2027)
+    assert alice.year == 2027 and alice.books_finished == 0
+    with pytest.raises(InvalidInput, match=r"2027 hasn't happened yet.*from 1900 to 2026"):
+        await stats.stats(GUILD, BOB, 2027)
+    # the last twelve months end with the member's own month
+    ever_alice = await stats.stats(GUILD, ALICE)
+    assert (ever_alice.per_month[-1].year, ever_alice.per_month[-1].month) == (2027, 1)
+    ever_bob = await stats.stats(GUILD, BOB)
+    assert (ever_bob.per_month[-1].year, ever_bob.per_month[-1].month) == (2026, 12)
+    with pytest.raises(InvalidInput, match="2028 hasn't happened yet"):
+        stats.check_year(2028)
