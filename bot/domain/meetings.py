@@ -1,0 +1,93 @@
+"""When the club meets, and when the bot reminds members (SPEC §11).
+
+A meeting series keeps its **wall-clock time in the server's zone**: a weekly 19:00 meeting
+is at 19:00 before and after a daylight-saving change (its UTC instant moves by an hour).
+``monthly`` repeats on the same weekday of the same week of the month (the "second Tuesday"),
+as Discord's own monthly recurrence does; a series may not start on a fifth weekday, which
+most months lack. A wall time that does not exist on a day (the spring-forward gap) becomes
+the first instant after the gap; a repeated one (fall back) the first of the two.
+
+Reminders are posted **24 hours before** a meeting — 24 real hours, so across a change the
+reminder's wall time differs from the meeting's by an hour — and **when it starts**.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from bot.domain.schedule import resolve_local
+from bot.errors import InvalidInput
+
+__all__ = [
+    "MAX_MEETINGS_IN_SERIES",
+    "REMINDER_LEAD",
+    "Reminder",
+    "Repeat",
+    "meeting_times",
+    "reminder_due",
+]
+
+MAX_MEETINGS_IN_SERIES = 12  # each meeting is its own scheduled event (Discord allows 100)
+REMINDER_LEAD = timedelta(hours=24)
+
+
+class Repeat(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+class Reminder(StrEnum):
+    DAY_BEFORE = "day_before"
+    STARTING = "starting"
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _days(first: date, repeat: Repeat | None, count: int) -> list[date]:
+    if repeat is None:
+        return [first]
+    if repeat is Repeat.WEEKLY or repeat is Repeat.FORTNIGHTLY:
+        step = 7 if repeat is Repeat.WEEKLY else 14
+        return [first + timedelta(days=step * i) for i in range(count)]
+    n = (first.day - 1) // 7 + 1
+    if n == 5:
+        raise InvalidInput(
+            "A monthly meeting repeats on the same weekday of the same week (say, the second "
+            "Tuesday); most months have no fifth one. Start the series in the first four weeks."
+        )
+    days = []
+    for i in range(count):
+        year, month = divmod(first.month - 1 + i, 12)
+        days.append(_nth_weekday(first.year + year, month + 1, first.weekday(), n))
+    return days
+
+
+def meeting_times(
+    first: datetime, zone: zoneinfo.ZoneInfo, repeat: Repeat | None = None, count: int = 1
+) -> list[datetime]:
+    """The UTC instants of a series whose first meeting is at wall time ``first`` (naive) in
+    ``zone``: ``count`` meetings (1 without ``repeat``), each at the same wall time."""
+    if first.tzinfo is not None:
+        raise ValueError("meeting_times() takes a naive wall-clock time")
+    if repeat is None:
+        count = 1
+    elif not 1 <= count <= MAX_MEETINGS_IN_SERIES:
+        raise InvalidInput(f"A series has from 1 to {MAX_MEETINGS_IN_SERIES} meetings.")
+    wall = time(first.hour, first.minute)
+    return [
+        resolve_local(datetime.combine(d, wall), zone) for d in _days(first.date(), repeat, count)
+    ]
+
+
+def reminder_due(starts_at: datetime, reminder: Reminder) -> datetime:
+    """When a meeting's reminder is due (UTC)."""
+    if starts_at.tzinfo is None:
+        raise ValueError("reminder_due() takes an aware instant")
+    start = starts_at.astimezone(UTC)
+    return start - REMINDER_LEAD if reminder is Reminder.DAY_BEFORE else start
