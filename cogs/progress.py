@@ -1,4 +1,4 @@
-"""/progress update|start|pause|finish|abandon|show|history.
+"""/progress update|start|pause|finish|abandon|show|history|pace.
 
 Replies are ephemeral: a progress note may give the plot away, and where a member is in a
 book is theirs to share. ``page``/``percent``/``edition_pages`` carry Discord min/max, and
@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.domain.reading import ReadingStatus
+from bot.render.pace import pace_embed
 from bot.render.ratings import rated_embed
 from bot.render.reading import (
     RateInviteView,
@@ -222,6 +223,27 @@ class Progress(commands.Cog):
             found = await self.readings.history(guild_id, user_id, chosen.id)
             pages = history_pages(found, name)
             await respond(reply_to, **paged(pages, owner_id=reply_to.user.id), ephemeral=True)
+
+        await with_book(interaction, book, go)
+
+    # --- pace ---------------------------------------------------------------------------
+
+    @progress.command(name="pace", description="Your pace to the club read's next checkpoint.")
+    @app_commands.describe(book="The club read (the default): pace follows the club's schedule")
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def pace(
+        self, interaction: discord.Interaction[MarginaliaBot], book: str | None = None
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        clubs = self.bot.services.clubs
+        if book is None:
+            report = await clubs.pace(guild_id, interaction.user.id)
+            await interaction.response.send_message(embed=pace_embed(report), ephemeral=True)
+            return
+
+        async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
+            report = await clubs.pace(guild_id, reply_to.user.id, chosen.id)
+            await respond(reply_to, embed=pace_embed(report), ephemeral=True)
 
         await with_book(interaction, book, go)
 

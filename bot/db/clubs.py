@@ -214,6 +214,39 @@ async def member_readings(
     ]
 
 
+async def member_reading(
+    conn: AsyncConnection, guild_id: int, book_id: int, user_id: int
+) -> MemberReading | None:
+    """The member's latest reading of ``book_id`` in the guild, or None."""
+    query = (
+        select(
+            readings.c.user_id,
+            readings.c.status,
+            readings.c.progress_page,
+            readings.c.progress_percent,
+            readings.c.page_count_override,
+        )
+        .where(
+            readings.c.guild_id == guild_id,
+            readings.c.book_id == book_id,
+            readings.c.user_id == user_id,
+        )
+        .order_by(readings.c.id.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    user, status, page, percent, override = row
+    return MemberReading(
+        user_id=int(user),
+        status=str(status),
+        page=page,
+        percent=float(percent) if percent is not None else None,
+        page_count_override=override,
+    )
+
+
 async def past_clubs(conn: AsyncConnection, guild_id: int, limit: int = 10) -> Sequence[ClubRecord]:
     """The guild's ended clubs, newest first (the history a server keeps)."""
     query = (

@@ -35,10 +35,12 @@ from bot.domain.club import (
     summarize_club,
     validate_club_dates,
 )
+from bot.domain.club_pace import ClubPace, club_pace
 from bot.domain.dates import NEAREST, parse_date
 from bot.domain.markdown import inert
 from bot.domain.words import join_authors
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.members import member_zone
 
 
 class MemberDirectory(Protocol):
@@ -90,6 +92,15 @@ class ClubStatus:
     @property
     def behind(self) -> int:
         return sum(1 for m in self.members if m.standing is Standing.BEHIND)
+
+
+@dataclass(frozen=True, slots=True)
+class PaceReport:
+    """``/progress pace``: the member's pace through the club read (theirs alone)."""
+
+    view: ClubView  # ``today`` is the member's own
+    pace: ClubPace
+    logged: bool  # the member has a reading of the club book
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +265,32 @@ class ClubService:
             for r in shown
         ]
         return members, excluded
+
+    async def pace(self, guild_id: int, user_id: int, book_id: int | None = None) -> PaceReport:
+        """The member's pace towards the club read's next checkpoint, by their own today.
+        ``book_id`` other than the club book is refused: only the club read has a schedule."""
+        club = await self._active(guild_id)
+        if book_id is not None and book_id != club.book_id:
+            raise InvalidInput(
+                f"Pace is measured against the club's schedule, and the club is reading "
+                f"“{inert(club.title, 200)}”. Leave `book` out to see your pace on it."
+            )
+        async with self.database.read() as conn:
+            checkpoints = tuple(sort_checkpoints(await club_repo.checkpoints(conn, club.id)))
+            reading = await club_repo.member_reading(conn, guild_id, club.book_id, user_id)
+            today = (await member_zone(conn, guild_id, user_id)).today(self.clock.now())
+        if not checkpoints:
+            raise NotFound(
+                f"“{inert(club.title, 200)}” has no checkpoints yet, so there is no pace to "
+                "keep. A moderator can add them with /club schedule add."
+            )
+        progress = (
+            member_progress(reading, "", club.page_count)
+            if reading is not None
+            else MemberProgress(user_id, "", status="want-to-read")
+        )
+        pace = club_pace(progress, checkpoints, club.page_count, club.starts_on, today)
+        return PaceReport(ClubView(club, checkpoints, today), pace, logged=reading is not None)
 
     async def status(self, guild_id: int) -> ClubStatus:
         """Each opted-in member's progress, sorted, with who is behind the schedule."""

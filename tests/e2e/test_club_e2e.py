@@ -212,3 +212,41 @@ async def test_after_the_end_status_names_the_last_club_read(world: World, membe
     gone = await world.rig.slash(world.guild, world.alice, "club status")
     assert gone.ephemeral
     assert "The last one was “Middlemarch”" in all_text(gone.embeds)
+
+
+async def test_progress_pace_is_private_and_follows_the_members_own_progress(
+    world: World, schedule: None
+) -> None:
+    """/progress pace: alice at p. 40 on 18 Nov with Book One (p. 100) due on the 20th: 60
+    pages in 3 days; only alice sees it; another book is refused, saying which is the read."""
+    updated = await world.rig.slash(
+        world.guild, world.alice, "progress update", {"book": BOOK, "page": 40}
+    )
+    await updated.wait_reply()
+    pace = await world.rig.slash(world.guild, world.alice, "progress pace")
+    card = await pace.wait_reply()
+    assert card.ephemeral
+    text = all_text(card.embeds)
+    assert "Book One" in text and "You are at p. 40" in text
+    assert "60 pages to go in 3 days" in text and "about **20 pages a day**" in text
+    # a steady reader from the club's start (18 Nov) would be at p. 0 today
+    assert "On track" in text
+
+    by_name = await world.rig.slash(world.guild, world.alice, "progress pace", {"book": BOOK})
+    assert "You are at p. 40" in all_text((await by_name.wait_reply()).embeds)
+
+    await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "book add",
+        {"title": "Emma", "author": "Jane Austen", "pages": 400},
+    )
+    other = await world.rig.slash(world.guild, world.alice, "progress pace", {"book": "Emma"})
+    refusal = await other.wait_reply()
+    assert refusal.ephemeral and "club is reading “Middlemarch”" in refusal.text
+
+
+async def test_progress_pace_without_a_club_read(world: World, marginalia: MarginaliaBot) -> None:
+    pace = await world.rig.slash(world.guild, world.alice, "progress pace")
+    reply = await pace.wait_reply()
+    assert reply.ephemeral and "no club read" in reply.text

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.db import member_settings as member_repo
 from bot.db.engine import Database
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.club import Standing
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.render.pace import pace_lines
 from bot.services.clubs import ClubService, fallback_name
 from tests.support.fakes import DictNames
 from tests.support.ids import SATURDAY_NOON as NOW
@@ -170,3 +172,57 @@ async def test_end_summarises_and_keeps_history(
     # a new club can start after the last one ended
     again = await clubs.pick(GUILD, 9, book, start=None, end=None, channel_id=1)
     assert again.club.status == "active"
+
+
+# --- /progress pace ----------------------------------------------------------------------------
+
+
+async def test_pace_towards_the_next_checkpoint_by_the_members_today(
+    database: Database, seeder: Seeder, clock: FakeClock
+) -> None:
+    clubs = service(database, clock)
+    with pytest.raises(NotFound, match="no club read"):
+        await clubs.pace(GUILD, 3)
+    book = await stored_book(seeder, pages=400)
+    other = await stored_book(seeder, "Emma", pages=300)
+    assert book.id is not None and other.id is not None
+    await clubs.pick(GUILD, 9, book, start="2026-11-11", end=None, channel_id=1)
+    with pytest.raises(NotFound, match="no checkpoints yet"):
+        await clubs.pace(GUILD, 3)
+    await clubs.add_checkpoint(
+        GUILD, label="Part One", until_page=100, until_percent=None, due="2026-11-21"
+    )
+    await clubs.add_checkpoint(
+        GUILD, label="Part Two", until_page=300, until_percent=None, due="2026-12-11"
+    )
+    with pytest.raises(InvalidInput, match="club is reading “Middlemarch”"):
+        await clubs.pace(GUILD, 3, other.id)
+
+    # nothing logged: Part One is due today (Saturday), 100 pages in one day, behind
+    fresh = await clubs.pace(GUILD, 3, book.id)
+    assert not fresh.logged and fresh.pace.state == "behind"
+    assert fresh.pace.checkpoint is not None and fresh.pace.checkpoint.label == "Part One"
+    assert fresh.pace.days_left == 1 and fresh.pace.per_day == 100
+    assert "not logged any progress" in "\n".join(pace_lines(fresh))
+
+    await seeder.reading(GUILD, 3, book.id, page=150)
+    ahead = await clubs.pace(GUILD, 3)
+    assert ahead.pace.state == "on-track" and ahead.pace.checkpoint is not None
+    assert ahead.pace.checkpoint.label == "Part Two" and ahead.pace.left == 150
+    text = "\n".join(pace_lines(ahead))
+    assert "150 pages to go in 21 days" in text and "about **8 pages a day**" in text
+    assert "On track: a steady reader would be at p. 100 today" in text
+
+    # in Auckland it is already Sunday: Part One's date has passed for them
+    async with database.write() as conn:
+        await member_repo.set_timezone(conn, GUILD, 4, "Pacific/Auckland", NOW)
+    clock.set(NOW.replace(hour=13))
+    await seeder.reading(GUILD, 4, book.id, page=90)
+    late = await clubs.pace(GUILD, 4)
+    assert late.view.today == TODAY + timedelta(days=1)
+    assert late.pace.state == "behind" and late.pace.overdue == 1
+    assert "not reached 1 checkpoint whose date has passed" in "\n".join(pace_lines(late))
+
+    await seeder.reading(GUILD, 5, book.id, status="finished", finished_on=TODAY)
+    done = await clubs.pace(GUILD, 5)
+    assert done.pace.state == "done" and "finished the book" in pace_lines(done)[0]
