@@ -67,6 +67,7 @@ class QuoteSpot:
 
     id: int
     book_id: int
+    user_id: int
     position: Position
 
 
@@ -96,7 +97,14 @@ _OF_BOOK_BY = (
     .order_by(quotes.c.created_at.desc(), quotes.c.id.desc())
     .limit(QUOTE_SCAN_LIMIT)
 )
-_SPOT_COLUMNS = (quotes.c.id, quotes.c.book_id, quotes.c.page, quotes.c.percent, quotes.c.chapter)
+_SPOT_COLUMNS = (
+    quotes.c.id,
+    quotes.c.book_id,
+    quotes.c.user_id,
+    quotes.c.page,
+    quotes.c.percent,
+    quotes.c.chapter,
+)
 _SPOTS = (
     select(*_SPOT_COLUMNS)
     .where(quotes.c.guild_id == bindparam("guild_id"))
@@ -232,7 +240,8 @@ def quote_spots(conn: Connection, guild_id: int, book_id: int | None = None) -> 
     else:
         result = conn.execute(_SPOTS_OF_BOOK, {"guild_id": guild_id, "book_id": book_id})
     return [
-        QuoteSpot(int(row["id"]), int(row["book_id"]), _position(row)) for row in result.mappings()
+        QuoteSpot(int(row["id"]), int(row["book_id"]), int(row["user_id"]), _position(row))
+        for row in result.mappings()
     ]
 
 

@@ -8,6 +8,8 @@ and writes rows.
 The *current* reading of a book is the member's open one (want-to-read, reading, paused)
 when there is one, otherwise the most recent; see :func:`current`. Importers and the
 digest may reuse everything here.
+
+Length (~425 lines): readings and their events share the row mapping and the member scope.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ tags.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -25,7 +26,7 @@ from bot.domain.progress_gate import (
     PositionKind,
     position_fraction,
 )
-from bot.domain.spoilers import sanitize_user_text
+from bot.domain.spoilers import quote, sanitize_user_text
 from bot.domain.text import is_blank
 from bot.errors import InvalidInput
 
@@ -35,6 +36,7 @@ __all__ = [
     "TEXT_MAX",
     "QuoteDraft",
     "in_opening",
+    "parse_position",
     "quote_position",
 ]
 
@@ -93,6 +95,34 @@ def quote_position(
             raise InvalidInput(f"Chapter {chapter:,} is past the end of any book.")
         return Position.at_chapter(chapter)
     return Position.end()
+
+
+_POSITION_HINT: Final = (
+    'Use a page ("p. 12"), a percent ("8%") or a chapter ("ch. 3"), or leave it empty.'
+)
+_PAGE_TEXT = re.compile(r"(?:p|pp|pg|page)?\s*\.?\s*(\d+)")
+_PERCENT_TEXT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent|per\s*cent)")
+_CHAPTER_TEXT = re.compile(r"(?:ch|chap|chapter)\s*\.?\s*(\d+)")
+
+
+def parse_position(
+    text: str | None,
+) -> tuple[int | None, float | None, int | None]:
+    """(page, percent, chapter) from the form's one position box: "p. 12", "12", "8%",
+    "ch. 3", "chapter 3"; empty is no position (the end of the book). Checked further by
+    :func:`quote_position`."""
+    cleaned = " ".join((text or "").strip().lower().split())
+    if not cleaned:
+        return None, None, None
+    if match := _PERCENT_TEXT.fullmatch(cleaned):
+        return None, float(match[1].replace(",", ".")), None
+    if match := _CHAPTER_TEXT.fullmatch(cleaned):
+        return None, None, int(match[1])
+    if match := _PAGE_TEXT.fullmatch(cleaned):
+        return int(match[1]), None, None
+    raise InvalidInput(
+        f"I couldn't read {quote(text or '')} as a place in the book. " + _POSITION_HINT
+    )
 
 
 @dataclass(frozen=True, slots=True)
