@@ -6,8 +6,8 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import discord
+import httpx
 import pytest
 from discord import app_commands
 
