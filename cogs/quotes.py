@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Final, Self
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.ext.commands.bot import BotBase
 
 from bot.app import MarginaliaBot
 from bot.db.quotes import StoredQuote
@@ -54,7 +55,7 @@ async def _dispatch(interaction: Interaction, call: Callable[[Quotes], Awaitable
     raised by dynamic items, so the member would otherwise get no answer)."""
     try:
         client = interaction.client
-        cog = client.get_cog(COG_NAME) if isinstance(client, commands.Bot) else None
+        cog = client.get_cog(COG_NAME) if isinstance(client, BotBase) else None
         if not isinstance(cog, Quotes):
             raise RuntimeError("the quotes cog is not loaded")
         await call(cog)

@@ -163,7 +163,8 @@ def quote_list_pages(listing: QuoteListing) -> list[discord.Embed]:
 
 def _furthest(quotes: Sequence[StoredQuote]) -> str:
     labels: list[str] = []
-    for quote in quotes:
+    # the end of the book last; otherwise as listed
+    for quote in sorted(quotes, key=lambda q: q.position.kind is PositionKind.END):
         label = position_label(quote.position)
         if label not in labels:
             labels.append(label)
