@@ -29,6 +29,7 @@ from bot.render.reading import (
     status_embed,
 )
 from bot.services.reading import (
+    MAX_CHAPTER,
     MAX_EDITION_PAGES,
     MAX_NOTE_LENGTH,
     check_progress_input,
@@ -53,11 +54,14 @@ class Progress(commands.Cog):
 
     # --- update -------------------------------------------------------------------------
 
-    @progress.command(name="update", description="Log the page or percent you have reached.")
+    @progress.command(
+        name="update", description="Log the page, percent or chapter you have reached."
+    )
     @app_commands.describe(
         book=BOOK_OPTION_HELP,
         page="The page you have reached",
         percent="How far you are, from 0 to 100",
+        chapter="The chapter you have reached (kept as a chapter; alone, the page stays)",
         note=f"A short note for your history (up to {MAX_NOTE_LENGTH} characters)",
         edition_pages=EDITION_HELP,
     )
@@ -68,11 +72,12 @@ class Progress(commands.Cog):
         book: str,
         page: app_commands.Range[int, 0, MAX_EDITION_PAGES] | None = None,
         percent: app_commands.Range[float, 0.0, 100.0] | None = None,
+        chapter: app_commands.Range[int, 1, MAX_CHAPTER] | None = None,
         note: app_commands.Range[str, 1, MAX_NOTE_LENGTH] | None = None,
         edition_pages: app_commands.Range[int, 1, MAX_EDITION_PAGES] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        check_progress_input(page, percent, edition_pages)
+        check_progress_input(page, percent, edition_pages, chapter)
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
             assert chosen.id is not None
@@ -84,6 +89,7 @@ class Progress(commands.Cog):
                 percent=percent,
                 note=note,
                 edition_pages=edition_pages,
+                chapter=chapter,
             )
             embed = progress_embed(result)
             if result.finished:

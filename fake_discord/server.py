@@ -652,6 +652,54 @@ class FakeDiscord:
             timeout=timeout,
         )
 
+    async def message_command(
+        self,
+        guild: FakeGuild | None,
+        user: UserLike,
+        name: str,
+        message: MessageLike,
+        *,
+        locale: str = "en-US",
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """Run message context-menu command ``name`` (type 3, e.g. "Save as quote") on
+        ``message`` as ``user``, in the message's channel, and wait for the callback. As on
+        Discord, the message comes in ``data.resolved.messages`` under ``target_id``."""
+        stored = self._message_of(message)
+        if stored.deleted:
+            raise ValueError(f"message {stored.id} was deleted")
+        command = self.find_command(name, guild, type=3)
+        user_obj = self.resolve_user(user)
+        channel = self.channels[stored.channel_id]
+        data: JSON = {
+            "id": command["id"],
+            "name": command["name"],
+            "type": 3,
+            "target_id": str(stored.id),
+            "resolved": {"messages": {str(stored.id): stored.to_payload(self)}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        payload = base_interaction(
+            self,
+            kind=APPLICATION_COMMAND,
+            data=data,
+            guild=guild,
+            channel=channel,
+            user=user_obj,
+            locale=locale,
+        )
+        return await self.send_interaction(
+            payload,
+            guild=guild,
+            channel=channel,
+            user=user_obj,
+            command_name=name,
+            wait=wait,
+            timeout=timeout,
+        )
+
     async def autocomplete(
         self,
         guild: FakeGuild | None,

@@ -8,6 +8,8 @@ and writes rows.
 The *current* reading of a book is the member's open one (want-to-read, reading, paused)
 when there is one, otherwise the most recent; see :func:`current`. Importers and the
 digest may reuse everything here.
+
+Length (~425 lines): readings and their events share the row mapping and the member scope.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class Reading:
     source: str
     created_at: datetime
     updated_at: datetime
+    progress_chapter: int | None = None  # the chapter last logged; never derived from pages
 
     def page_count(self, book_pages: int | None) -> int | None:
         """The page count that applies: the member's edition, else the book's own."""
@@ -113,6 +116,7 @@ class ProgressEvent:
     pages_delta: int
     note: str | None
     occurred_at: datetime
+    chapter: int | None = None
 
 
 def _reading(row: RowMapping) -> Reading:
@@ -134,6 +138,7 @@ def _reading(row: RowMapping) -> Reading:
         source=str(row["source"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        progress_chapter=row["progress_chapter"],
     )
 
 
@@ -147,6 +152,7 @@ def _event(row: RowMapping) -> ProgressEvent:
         pages_delta=int(row["pages_delta"]),
         note=row["note"],
         occurred_at=row["occurred_at"],
+        chapter=row["chapter"],
     )
 
 
@@ -335,6 +341,7 @@ def save_reading(conn: Connection, reading: Reading, now: datetime) -> Reading:
             progress_page=reading.progress_page,
             progress_percent=reading.progress_percent,
             progress_mode=reading.progress_mode,
+            progress_chapter=reading.progress_chapter,
             updated_at=now,
         )
     )
@@ -368,6 +375,7 @@ def add_event_to(
     percent: float | None = None,
     pages_delta: int = 0,
     note: str | None = None,
+    chapter: int | None = None,
 ) -> None:
     """Append a dated event to the reading's history (never updated afterwards)."""
     conn.execute(
@@ -381,6 +389,7 @@ def add_event_to(
             percent=percent,
             pages_delta=pages_delta,
             note=note,
+            chapter=chapter,
             occurred_at=occurred_at,
         )
     )

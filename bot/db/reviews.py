@@ -387,6 +387,7 @@ async def readings_for(
             readings.c.status,
             readings.c.progress_page,
             readings.c.progress_percent,
+            readings.c.progress_chapter,
             func.coalesce(readings.c.page_count_override, books.c.page_count).label("pages"),
             readings.c.created_at,
         )
@@ -406,6 +407,7 @@ async def readings_for(
             percent=row["progress_percent"],
             page_count=row["pages"],
             created_at=row["created_at"],
+            chapter=row["progress_chapter"],
         )
         for row in rows
     ]

@@ -273,6 +273,8 @@ readings = Table(
     Column("progress_page", Integer),
     Column("progress_percent", Float),
     Column("progress_mode", String(8)),
+    # the chapter the member last logged (/progress update chapter); never derived from pages
+    Column("progress_chapter", Integer),
     Column("source", String(16), nullable=False, server_default="discord"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -310,6 +312,7 @@ progress_events = Table(
     Column("kind", String(16), nullable=False),
     Column("page", Integer),
     Column("percent", Float),
+    Column("chapter", Integer),
     # pages read since the previous event (negative for a correction); for weekly sums
     Column("pages_delta", Integer, nullable=False, server_default=text("0")),
     Column("note", String(500)),
@@ -318,6 +321,52 @@ progress_events = Table(
     CheckConstraint("page IS NULL OR page >= 0", name="page_nonnegative"),
     Index(None, "reading_id"),
     Index(None, "guild_id", "occurred_at"),
+)
+
+# --- quotes (SPEC §12): a passage and where it is; likes like review likes ----------------
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("note", Text),
+    # where the passage is: at most one of page, percent, chapter; none is the end of the book
+    Column("page", Integer),
+    Column("percent", Float),
+    Column("chapter", Integer),
+    # the posted quote message
+    Column("channel_id", BigInteger),
+    Column("message_id", BigInteger),
+    # the message it was saved from (the "Save as quote" context menu), if any
+    Column("source_channel_id", BigInteger),
+    Column("source_message_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "(page IS NULL OR (percent IS NULL AND chapter IS NULL)) "
+        "AND (percent IS NULL OR chapter IS NULL)",
+        name="one_position",
+    ),
+    CheckConstraint("page IS NULL OR page >= 1", name="page_positive"),
+    CheckConstraint("percent IS NULL OR percent BETWEEN 0 AND 100", name="percent_range"),
+    CheckConstraint("chapter IS NULL OR chapter >= 1", name="chapter_positive"),
+    Index(None, "guild_id", "book_id"),
+    Index(None, "guild_id", "user_id"),
+    Index(None, "guild_id", "created_at"),
+    Index(None, "message_id"),
+)
+
+quote_likes = Table(
+    "quote_likes",
+    metadata,
+    Column("quote_id", ForeignKey("quotes.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("quote_id", "user_id"),
+    Index(None, "user_id"),
 )
 
 # --- shelves and goals -------------------------------------------------------------------

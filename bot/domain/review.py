@@ -2,7 +2,8 @@
 
 A review has a spoiler-free part (``body``) and an optional spoiler part whose *reach* says
 how far into the book it goes: a page, a percent, or the ending (the default). A member
-whose progress has not reached it is warned before revealing (:func:`reach_reached`).
+whose progress has not reached it is warned before revealing (the shared progress gate,
+:mod:`bot.domain.progress_gate`).
 
 Length (~430 lines): the draft, the spoiler reach and the review-file parser share the
 limits and the marker rules.
@@ -22,6 +23,7 @@ from bot.domain.discord_limits import (
     MODAL_TEXT_INPUT_LIMIT,
 )
 from bot.domain.markdown import inert, plain
+from bot.domain.progress_gate import MAX_PAGE, Position, position_reached
 from bot.domain.spoilers import (
     quote,
     sanitize_user_text,
@@ -40,7 +42,6 @@ REVIEW_FILE_MAX_BYTES: Final = 100_000  # 100 KB: a long essay, well under Disco
 REVIEW_FILE_EXTENSIONS: Final = (".txt", ".md")
 # A file's text can be as long as its bytes (ASCII); this bounds body and spoilers from files.
 REVIEW_FILE_MAX_CHARS: Final = REVIEW_FILE_MAX_BYTES
-MAX_PAGE: Final = 100_000
 
 # The line that starts the spoiler part of a review file. Members write it many ways
 # ("--- spoilers ---", "— Spoilers below —", "**Spoilers**", "=== spoilers ==="): once the
@@ -167,6 +168,15 @@ class SpoilerReach:
     def percent(self) -> float | None:
         return self.value if self.kind is ReachKind.PERCENT else None
 
+    @property
+    def position(self) -> Position:
+        """Where in the book the spoilers reach, for the progress gate."""
+        if self.kind is ReachKind.PAGE and self.value is not None:
+            return Position.at_page(int(self.value))
+        if self.kind is ReachKind.PERCENT and self.value is not None:
+            return Position.at_percent(self.value)
+        return Position.end()
+
     def describe(self) -> str:
         """How the reach reads in a sentence: "p. 250", "60 %", "62.5 %" or "the ending"."""
         if self.kind is ReachKind.PAGE:
@@ -197,33 +207,9 @@ def reach_reached(
     *,
     finished: bool = False,
 ) -> bool:
-    """Whether a member's progress has reached ``reach``.
-
-    No progress means not reached. ``finished`` (a finished reading) reaches everything. The
-    ending is reached at 100 % or on the last page. Pages and percents convert through
-    ``page_count`` when the reach and the progress use different units; without it they
-    cannot be compared, and the answer is "not reached" (the member is asked first).
-    """
-    if finished:
-        return True
-    if reach.kind is ReachKind.ENDING:
-        if percent is not None and percent >= 100:
-            return True
-        if page is None or not page_count:
-            return False
-        return page >= page_count
-    target = reach.value if reach.value is not None else 0.0
-    if reach.kind is ReachKind.PAGE:
-        if page is not None:
-            return page >= target
-        if percent is not None and page_count:
-            return percent / 100 * page_count >= target
-        return False
-    if percent is not None:
-        return percent >= target
-    if page is not None and page_count:
-        return page / page_count * 100 >= target
-    return False
+    """Whether a member's progress has reached ``reach``: the shared progress gate's rule
+    (:func:`bot.domain.progress_gate.position_reached`) for the reach's position."""
+    return position_reached(reach.position, page, percent, page_count, finished=finished)
 
 
 # --- the draft ----------------------------------------------------------------------------

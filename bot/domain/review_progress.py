@@ -1,27 +1,16 @@
 """A member's read-throughs of a book as the review rules see them: which read-through a new
-review belongs to, and whether the member has reached a review's spoilers."""
+review belongs to. Whether the member has reached a review's spoilers is the shared progress
+gate's rule (:func:`bot.domain.progress_gate.progress_reached`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.review import SpoilerReach, reach_reached
+from bot.domain.progress_gate import ReadingProgress
 
-__all__ = ["LatestReview", "ReadingProgress", "next_read_number", "progress_reached"]
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingProgress:
-    """One of the member's read-throughs of a book, as far as the spoiler check needs it."""
-
-    status: str
-    page: int | None
-    percent: float | None
-    page_count: int | None  # the reading's own edition length, else the book's
-    created_at: datetime
+__all__ = ["LatestReview", "ReadingProgress", "next_read_number"]
 
 
 class LatestReview(Protocol):
@@ -45,24 +34,3 @@ def next_read_number(latest: LatestReview | None, reads: Sequence[ReadingProgres
     if len(reads) > latest.read_number and reads and reads[0].created_at > latest.created_at:
         return latest.read_number + 1
     return None
-
-
-def progress_reached(reach: SpoilerReach, reads: Sequence[ReadingProgress]) -> tuple[bool, str]:
-    """(reached, "you are on p. 120") for a member's readings of the book, newest first.
-
-    Any finished read-through reaches everything (a re-reader knows the ending); otherwise
-    the newest reading's progress counts. No reading means not reached.
-    """
-    if any(r.status == "finished" for r in reads):
-        return True, "you have finished the book"
-    if not reads:
-        return False, "you have not logged any progress on this book"
-    latest = reads[0]
-    reached = reach_reached(reach, latest.page, latest.percent, latest.page_count)
-    if latest.page is not None:
-        where = f"you are on p. {latest.page:,}"
-    elif latest.percent is not None:
-        where = f"you are at {latest.percent:g} %"
-    else:
-        where = "you have not logged any progress on this book"
-    return reached, where

@@ -99,9 +99,12 @@ def _book_line(book: Book) -> str:
 
 def _progress_text(view: ReadingView) -> str:
     progress = view.progress
+    chapter = view.reading.progress_chapter
+    in_chapter = f"chapter {chapter:,}" if chapter is not None else None
     if progress is None:
-        return f"`{progress_bar(0, BAR_WIDTH)}` no pages logged yet"
-    return f"`{progress_bar(progress.fraction, BAR_WIDTH)}` {progress.format()}"
+        return f"`{progress_bar(0, BAR_WIDTH)}` {in_chapter or 'no pages logged yet'}"
+    where = progress.format() + (f" · {in_chapter}" if in_chapter else "")
+    return f"`{progress_bar(progress.fraction, BAR_WIDTH)}` {where}"
 
 
 def _whose(name: str | None) -> str:
@@ -178,7 +181,7 @@ def progress_embed(result: ProgressResult) -> discord.Embed:
         colour=FINISHED_COLOUR if result.finished else READING_COLOUR,
     )
     footer = _edition_note(view)
-    if view.page_count is None and result.progress.percent is None:
+    if view.page_count is None and result.progress and result.progress.percent is None:
         footer = (
             "This book has no page count here, so no percentage: add `edition_pages` "
             "with your copy's page count."
@@ -339,7 +342,12 @@ _EVENT_LABELS: Final[dict[str, str]] = {
 def _event_line(event: ProgressEvent, page_count: int | None, *, own: bool) -> str:
     when = instant_stamp(event.occurred_at)
     if event.kind in ("progress", "correction"):
-        what = format_progress(event.page, event.percent, page_count)
+        if event.page is None and event.percent is None and event.chapter is not None:
+            what = f"chapter {event.chapter:,}"
+        else:
+            what = format_progress(event.page, event.percent, page_count)
+            if event.chapter is not None:
+                what += f" · chapter {event.chapter:,}"
         if event.kind == "correction":
             what = f"Correction: back to {what}"
         elif event.pages_delta > 0:

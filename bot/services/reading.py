@@ -33,6 +33,7 @@ from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.dates import PAST, parse_date
 from bot.domain.markdown import inert
+from bot.domain.progress_gate import MAX_CHAPTER
 from bot.domain.reading import (
     EARLIEST_DATE,
     EventKind,
@@ -55,6 +56,7 @@ from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.members import member_zone, member_zone_in
 
 __all__ = [
+    "MAX_CHAPTER",
     "MAX_EDITION_PAGES",
     "MAX_NOTE_LENGTH",
     "BookHistory",
@@ -112,10 +114,11 @@ class ReadingView:
 
 @dataclass(frozen=True, slots=True)
 class ProgressResult:
-    """What ``/progress update`` did."""
+    """What ``/progress update`` did. ``progress`` is None only after a chapter-only update
+    of a reading that has no page or percent yet."""
 
     view: ReadingView
-    progress: Progress
+    progress: Progress | None
     previous: Progress | None
     kind: EventKind  # "progress", or "correction" when it went backwards
     pages_delta: int
@@ -123,6 +126,7 @@ class ProgressResult:
     resumed: bool  # it was paused
     finished: bool  # the last page or 100 %: the reading is now finished
     note: str | None
+    chapter: int | None = None  # the chapter logged with this update, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +163,23 @@ class BookHistory:
 
 
 def check_progress_input(
-    page: int | None, percent: float | None, edition_pages: int | None = None
+    page: int | None,
+    percent: float | None,
+    edition_pages: int | None = None,
+    chapter: int | None = None,
 ) -> None:
-    """The checks that need no book: neither value, negative page, percent off 0–100, a
-    bad edition size. Cogs call it before the book lookup so a mistake fails fast."""
+    """The checks that need no book: nothing given, negative page, percent off 0–100, a
+    chapter below 1, a bad edition size. Cogs call it before the book lookup so a mistake
+    fails fast. A chapter alone is an update (the page or percent stays as it was)."""
     check_edition_pages(edition_pages)
+    if chapter is not None and not 1 <= chapter <= MAX_CHAPTER:
+        raise InvalidInput(f"`chapter` is a whole number from 1 to {MAX_CHAPTER:,}.")
+    if chapter is not None and page is None and percent is None:
+        return
+    if page is None and percent is None:
+        raise InvalidInput(
+            "Give a page, a percent or a chapter, e.g. `page: 120`, `percent: 45` or `chapter: 7`."
+        )
     resolve_progress(page, percent, None)
 
 
@@ -267,14 +283,16 @@ class ReadingService:
         percent: float | None = None,
         note: str | None = None,
         edition_pages: int | None = None,
+        chapter: int | None = None,
     ) -> ProgressResult:
         """Log where the member is; start (or resume) the reading if needed, finish it on
-        the last page or at 100 %. Going backwards is recorded as a correction.
+        the last page or at 100 %. Going backwards is recorded as a correction. ``chapter``
+        is kept as given (never derived from pages); alone, it leaves the page as it was.
 
         ``book`` is a stored Book (a cog has it from resolving the option, which saves a
         query on this hot path) or a book id.
         """
-        check_progress_input(page, percent, edition_pages)
+        check_progress_input(page, percent, edition_pages, chapter)
         cleaned_note = clean_note(note)
         now = self.clock.now()
         return await self.database.run_write(
@@ -286,6 +304,7 @@ class ReadingService:
             percent=percent,
             note=cleaned_note,
             edition_pages=edition_pages,
+            chapter=chapter,
             now=now,
         )
 
@@ -459,6 +478,7 @@ def _update_progress(
     note: str | None,
     edition_pages: int | None,
     now: datetime,
+    chapter: int | None = None,
 ) -> ProgressResult:
     """/progress update's unit of work: one transaction on a database thread."""
     today = member_zone_in(conn, guild_id, user_id).today(now)
@@ -469,9 +489,12 @@ def _update_progress(
     if override is None and latest is not None:
         override = latest.page_count_override
     count = override or book.page_count
-    _check_page_fits(page, count, own_edition=override is not None)
-    progress = resolve_progress(page, percent, count)
-    _refuse_finishing_twice(latest, progress, today)
+    chapter_only = page is None and percent is None
+    progress: Progress | None = None
+    if not chapter_only:
+        _check_page_fits(page, count, own_edition=override is not None)
+        progress = resolve_progress(page, percent, count)
+        _refuse_finishing_twice(latest, progress, today)
 
     previous: Progress | None = None
     if plan.creates_reading or latest is None:
@@ -498,20 +521,28 @@ def _update_progress(
             )
             reading_repo.add_event_to(conn, reading, plan.event_kind, now)
 
-    kind = progress_event_kind(previous, progress)
-    delta = pages_delta(previous, progress, count)
-    reading = reading.with_progress(progress)
+    if chapter is not None:
+        reading = replace(reading, progress_chapter=chapter)
+    if progress is None:  # a chapter alone: the page or percent stays as it was
+        progress = previous
+        kind: EventKind = "progress"
+        delta = 0
+    else:
+        kind = progress_event_kind(previous, progress)
+        delta = pages_delta(previous, progress, count)
+        reading = reading.with_progress(progress)
     reading_repo.add_event_to(
         conn,
         reading,
         kind,
         now,
-        page=progress.page,
-        percent=progress.percent,
+        page=progress.page if progress else None,
+        percent=progress.percent if progress else None,
         pages_delta=delta,
         note=note,
+        chapter=chapter,
     )
-    finished = is_complete(progress)
+    finished = progress is not None and not chapter_only and is_complete(progress)
     if finished:
         check_transition(reading.status, ReadingStatus.FINISHED)
         reading = replace(
@@ -520,7 +551,12 @@ def _update_progress(
             finished_on=max(today, reading.started_on or today),
         )
         reading_repo.add_event_to(
-            conn, reading, "finish", now, page=progress.page, percent=progress.percent
+            conn,
+            reading,
+            "finish",
+            now,
+            page=progress.page if progress else None,
+            percent=progress.percent if progress else None,
         )
     reading = reading_repo.save_reading(conn, reading, now)
     return ProgressResult(
@@ -533,6 +569,7 @@ def _update_progress(
         resumed=plan.event_kind == "resume",
         finished=finished,
         note=note,
+        chapter=chapter,
     )
 
 

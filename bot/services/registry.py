@@ -15,6 +15,7 @@ from bot.services.goals import GoalService
 from bot.services.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.privacy import PrivacyService
+from bot.services.quotes import QuoteService
 from bot.services.ratings import RatingService
 from bot.services.reading import ReadingService
 from bot.services.review_drafts import ReviewDraftService
@@ -36,6 +37,7 @@ class Services:
     imports: ImportService
     members: MemberService
     privacy: PrivacyService
+    quotes: QuoteService
     ratings: RatingService
     reading: ReadingService
     review_drafts: ReviewDraftService
@@ -63,6 +65,7 @@ class Services:
             imports=ImportService(database, catalogue, clock),
             members=MemberService(database, clock),
             privacy=PrivacyService(database, clock),
+            quotes=QuoteService(database, clock),
             ratings=RatingService(database, clock),
             reading=reading,
             review_drafts=ReviewDraftService(database, clock),

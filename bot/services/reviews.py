@@ -22,6 +22,7 @@ from bot.db.reviews import StoredReview
 from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.markdown import inert
+from bot.domain.progress_gate import progress_reached
 from bot.domain.review import (
     REVIEW_FILE_MAX_BYTES,
     ReviewDraft,
@@ -29,7 +30,7 @@ from bot.domain.review import (
     SpoilerReach,
     parse_review_file,
 )
-from bot.domain.review_progress import next_read_number, progress_reached
+from bot.domain.review_progress import next_read_number
 from bot.domain.scale import RatingScale
 from bot.domain.stars import Stars
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -348,7 +349,7 @@ class ReviewService:
                 return RevealCheck(context, True, "you wrote it")
             reads = await review_repo.readings_for(conn, guild_id, user_id, review.book_id)
         reach = review.spoiler_reach or SpoilerReach.ending()
-        reached, progress = progress_reached(reach, reads)
+        reached, progress = progress_reached(reach.position, reads)
         return RevealCheck(context, reached, progress)
 
     async def flag(self, guild_id: int, review_id: int, user_id: int, reason: str) -> FlagResult:

@@ -87,12 +87,27 @@ async def test_update_show_history_and_a_rating_on_the_last_page(
     assert "alice's history" in theirs and "note: ||Anarres! @\u200beveryone||" in theirs
 
 
+async def test_a_chapter_is_logged_and_shown(world: World, marginalia: MarginaliaBot) -> None:
+    await _add_book(world)
+    _, text = await _run(
+        world, world.alice, "progress update", {"book": BOOK, "page": 120, "chapter": 4}
+    )
+    assert "p. 120 of 387 · 31 % · chapter 4" in text
+    _, text = await _run(world, world.alice, "progress update", {"book": BOOK, "chapter": 6})
+    assert "p. 120 of 387 · 31 % · chapter 6" in text  # the page stays as it was
+    _, text = await _run(world, world.alice, "progress show", {})
+    assert "chapter 6" in text
+    _, history = await _run(world, world.alice, "progress history", {"book": BOOK})
+    assert "p. 120 of 387 · 31 % · chapter 4 (+120 pages)" in history
+    assert "p. 120 of 387 · 31 % · chapter 6" in history
+
+
 async def test_mistakes_are_ephemeral_and_say_how_to_fix_them(
     world: World, marginalia: MarginaliaBot
 ) -> None:
     await _add_book(world)
     cases: list[tuple[dict[str, Any], str, bool]] = [
-        ({}, "Give a page or a percent", True),
+        ({}, "Give a page, a percent or a chapter", True),
         ({"page": 400}, "page 400 is past the end", True),
         ({"page": 400}, "edition_pages", True),
         ({"page": 100, "percent": 80}, "Give just the page or just the percent", True),
@@ -100,6 +115,7 @@ async def test_mistakes_are_ephemeral_and_say_how_to_fix_them(
         ({"percent": 150}, "between 0 and 100", False),
         ({"percent": -1}, "between 0 and 100", False),
         ({"page": 1, "edition_pages": 0}, "edition_pages", False),
+        ({"chapter": 0}, "`chapter` is a whole number from 1", False),
     ]
     for options, fragment, valid in cases:
         result = await world.rig.slash(

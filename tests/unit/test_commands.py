@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import discord
 import httpx
 import pytest
 from discord import app_commands
@@ -79,7 +80,8 @@ async def test_readme_lists_exactly_the_registered_commands(loaded_bot: Marginal
 
 
 async def test_every_command_is_described(loaded_bot: MarginaliaBot) -> None:
-    everything = _walk(list(loaded_bot.tree.get_commands()))  # type: ignore[arg-type]
+    slash = loaded_bot.tree.get_commands(type=discord.AppCommandType.chat_input)
+    everything = _walk(list(slash))  # type: ignore[arg-type]
     assert "about" in {command.qualified_name for command in everything}
     for command in everything:
         assert command.description and command.description != "…", command.qualified_name
@@ -110,3 +112,8 @@ async def test_every_cog_module_adds_commands_and_every_command_has_a_cog(
         assert any(module == m or module.startswith(f"{m}.") for m in modules), (
             f"/{command.name} comes from {module!r}, not from a cog module"
         )
+
+
+async def test_the_message_menu_is_guild_only(loaded_bot: MarginaliaBot) -> None:
+    [menu] = loaded_bot.tree.get_commands(type=discord.AppCommandType.message)
+    assert menu.name == "Save as quote" and menu.guild_only

@@ -123,7 +123,7 @@ async def test_page_without_page_count_is_kept_without_percent(
 @pytest.mark.parametrize(
     ("page", "percent", "fragment"),
     [
-        (None, None, "Give a page or a percent"),
+        (None, None, "Give a page, a percent or a chapter"),
         (-1, None, "can't be negative"),
         (None, 100.5, "between 0 and 100"),
         (None, -3, "between 0 and 100"),
