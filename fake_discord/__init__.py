@@ -115,6 +115,7 @@ Fidelity notes
 """
 
 from . import errors
+from .automod import AutoModBlocked, AutoModMatch, FakeAutoModRule
 from .errors import BotCrashed, DiscordError, ErrorRule
 from .interactions import Callback, InteractionResult, MessageEdit, ModalRecord
 from .models import (
@@ -131,8 +132,10 @@ from .models import (
     StoredMessage,
     Upload,
 )
+from .polls import FakePoll, PollAnswer
 from .pytest_plugin import point_discord_py_at, running_bot
 from .recording import CommandSync, RecordedFile, RecordedRequest
+from .scheduled_events import FakeScheduledEvent
 from .server import FakeDiscord, WaitTimeout
 
 __all__ = [
@@ -140,20 +143,26 @@ __all__ = [
     "DEFAULT_BOT_PERMISSIONS",
     "DEFAULT_EVERYONE_PERMISSIONS",
     "MODERATOR_PERMISSIONS",
+    "AutoModBlocked",
+    "AutoModMatch",
     "BotCrashed",
     "Callback",
     "CommandSync",
     "DiscordError",
     "ErrorRule",
+    "FakeAutoModRule",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",
     "FakeMember",
+    "FakePoll",
     "FakeRole",
+    "FakeScheduledEvent",
     "FakeUser",
     "InteractionResult",
     "MessageEdit",
     "ModalRecord",
+    "PollAnswer",
     "RecordedFile",
     "RecordedRequest",
     "StoredAttachment",
