@@ -29,9 +29,9 @@ from .models import JSON, StoredMessage
 from .snowflake import iso
 
 if TYPE_CHECKING:
-    from .interactions import InteractionResult, UserLike
+    from .interactions import UserLike
     from .rest import ApiRequest, Handler, RestApi
-    from .server import FakeDiscord
+    from .server import FakeDiscord, MessageLike
 
 QUESTION_MAX = 300
 ANSWER_MAX = 55
@@ -251,7 +251,7 @@ def _rig(mixin: object) -> FakeDiscord:
 class PollsMixin:
     """The members' and the clock's side of polls (mixed into :class:`FakeDiscord`)."""
 
-    def poll_of(self, message: StoredMessage | InteractionResult | int) -> FakePoll:
+    def poll_of(self, message: MessageLike) -> FakePoll:
         """The poll on ``message`` (ValueError if it has none)."""
         stored = _rig(self)._message_of(message)
         if stored.poll is None:
@@ -260,7 +260,7 @@ class PollsMixin:
 
     async def vote_poll(
         self,
-        message: StoredMessage | InteractionResult | int,
+        message: MessageLike,
         user: UserLike,
         *answers: int | str,
         timeout: float | None = None,
@@ -296,7 +296,7 @@ class PollsMixin:
 
     async def unvote_poll(
         self,
-        message: StoredMessage | InteractionResult | int,
+        message: MessageLike,
         user: UserLike,
         *answers: int | str,
         timeout: float | None = None,
@@ -321,7 +321,7 @@ class PollsMixin:
 
     async def end_poll(
         self,
-        message: StoredMessage | InteractionResult | int,
+        message: MessageLike,
         *,
         timeout: float | None = None,
     ) -> StoredMessage:

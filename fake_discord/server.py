@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+import discord
 from aiohttp import web
 
 from .automod import AutoModBlocked, AutoModMixin
@@ -69,7 +70,9 @@ class _ErrorLogCollector(logging.Handler):
         self.sink.append(record)
 
 
-MessageLike = StoredMessage | InteractionResult | int
+#: a message: the stored one, the interaction whose response it is, its id, or the
+#: bot's own ``discord.Message`` (anything with an ``id``)
+MessageLike = StoredMessage | InteractionResult | int | discord.abc.Snowflake
 
 #: the token a default FakeDiscord accepts
 DEFAULT_TOKEN = "fake-bot-token"
@@ -723,11 +726,13 @@ class FakeDiscord(PollsMixin, ScheduledEventsMixin, AutoModMixin, ThreadsMixin):
         return result.choices
 
     def _message_of(self, message: MessageLike) -> StoredMessage:
+        if isinstance(message, StoredMessage):
+            return message
         if isinstance(message, InteractionResult):
             return message.message
         if isinstance(message, int):
             return self.messages[message]
-        return message
+        return self.messages[int(message.id)]  # a discord.Message, or any snowflake object
 
     async def _component_interaction(
         self,
