@@ -90,6 +90,13 @@ Where to look
   control: ``sync()`` (wait until the bot parsed every event sent), ``reconnect()``,
   ``invalidate_sessions()``, ``dispatch(event, data)``, ``remove_bot_from_guild``,
   ``add_bot_to_guild``, ``delete_channel``, ``post_user_message``.
+- Club logistics (``polls.py``, ``scheduled_events.py``, ``threads.py``, ``automod.py``):
+  ``vote_poll``/``unvote_poll``/``end_poll``/``poll_of`` (:class:`FakePoll`),
+  ``mark_interested``/``unmark_interested``/``set_scheduled_event_status`` and
+  ``guild.scheduled_events`` (:class:`FakeScheduledEvent`), ``can_see_thread``,
+  ``thread_members``, ``automod_blocks``/``automod_match`` and ``guild.automod_rules``
+  (:class:`FakeAutoModRule`; ``post_user_message`` raises :class:`AutoModBlocked`),
+  ``set_dms_open``.
 
 Fidelity notes
 ==============
@@ -110,6 +117,11 @@ Fidelity notes
   from which discord.py's ``Member.guild_permissions`` gives the server-wide permissions.
 - The first follow-up after a "thinking" deferral replaces the loading message and keeps
   the deferral's ephemerality, as on Discord. Answering twice gets 400 (40060).
+- discord.py drops ``GUILD_SCHEDULED_EVENT_USER_ADD``/``_REMOVE`` and the non-raw
+  ``poll_vote_add``/``_remove`` for users it has not cached (no members intent): a bot
+  without it should use ``raw_poll_vote_add`` and fetch Interested users over REST.
+  discord.py 2.7 also omits ``entity_type`` when it infers an external event from
+  ``location``; Discord requires it, and so does the rig (pass ``entity_type``).
 - Gateway events the bot would get are sent too (MESSAGE_CREATE for its messages,
   THREAD_CREATE, GUILD_MEMBER_ADD...), filtered by the intents it identified with.
 """
