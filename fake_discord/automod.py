@@ -374,20 +374,21 @@ class AutoModMixin:
         """The enabled blocking KEYWORD rule (and keyword) that would block ``text`` sent
         in ``channel`` by ``member`` (``None``: an ordinary member with no exempt role),
         or ``None`` if it would go through. See the module docstring for the rules."""
-        target = _rig(self).resolve_channel(channel)
+        rig = _rig(self)
+        target = rig.resolve_channel(channel)
         if target.guild_id is None:
             return None  # AutoMod is a guild feature: DMs are never filtered
-        guild = _rig(self).guilds[target.guild_id]
+        guild = rig.guilds[target.guild_id]
         role_ids: set[int] = set()
         if member is not None:
-            user = _rig(self).resolve_user(member)
+            user = rig.resolve_user(member)
             found = guild.members.get(user.id)
             if user.bot or (
                 found is not None and guild.permissions_for(found) & _EXEMPT_PERMISSIONS
             ):
                 return None
             role_ids = set(found.role_ids) if found is not None else set()
-        exempt_scope = _rig(self)._automod_scope(guild, target)
+        exempt_scope = rig._automod_scope(guild, target)
         for rule in guild.automod_rules.values():
             if not (rule.enabled and rule.trigger_type == KEYWORD and rule.event_type == 1):
                 continue

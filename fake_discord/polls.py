@@ -269,14 +269,15 @@ class PollsMixin:
         answer, waited for until written. Raises ValueError for what the Discord client
         would not let a member do: vote on an ended poll, vote as the bot (apps cannot
         vote), pick several answers (or a second one) in a single-choice poll."""
-        stored = _rig(self)._message_of(message)
-        poll = _rig(self).poll_of(stored)
-        voter = _rig(self).resolve_user(user)
+        rig = _rig(self)
+        stored = rig._message_of(message)
+        poll = rig.poll_of(stored)
+        voter = rig.resolve_user(user)
         if poll.finalized:
             raise ValueError("the poll has ended")
         if voter.bot:
             raise ValueError("apps cannot vote on polls")
-        guild = _rig(self).guilds.get(stored.guild_id) if stored.guild_id else None
+        guild = rig.guilds.get(stored.guild_id) if stored.guild_id else None
         if guild is not None and voter.id not in guild.members:
             raise ValueError(f"{voter!r} is not a member of the poll's guild")
         chosen = [poll.answer(a).answer_id for a in answers]
@@ -289,10 +290,10 @@ class PollsMixin:
             if answer_id in already:
                 continue
             poll.votes.setdefault(answer_id, []).append(voter.id)
-            await _rig(self)._poll_vote_event(
+            await rig._poll_vote_event(
                 "MESSAGE_POLL_VOTE_ADD", stored, voter.id, answer_id, timeout
             )
-        _rig(self)._notify()
+        rig._notify()
 
     async def unvote_poll(
         self,
@@ -303,9 +304,10 @@ class PollsMixin:
     ) -> None:
         """``user`` removes their vote for ``answers`` (all their votes if none given):
         ``MESSAGE_POLL_VOTE_REMOVE`` per answer."""
-        stored = _rig(self)._message_of(message)
-        poll = _rig(self).poll_of(stored)
-        voter = _rig(self).resolve_user(user)
+        rig = _rig(self)
+        stored = rig._message_of(message)
+        poll = rig.poll_of(stored)
+        voter = rig.resolve_user(user)
         if poll.finalized:
             raise ValueError("the poll has ended")
         chosen = [poll.answer(a).answer_id for a in answers] or poll.answers_of(voter.id)
@@ -314,10 +316,10 @@ class PollsMixin:
             if voter.id not in users:
                 continue
             users.remove(voter.id)
-            await _rig(self)._poll_vote_event(
+            await rig._poll_vote_event(
                 "MESSAGE_POLL_VOTE_REMOVE", stored, voter.id, answer_id, timeout
             )
-        _rig(self)._notify()
+        rig._notify()
 
     async def end_poll(
         self,
@@ -327,12 +329,13 @@ class PollsMixin:
     ) -> StoredMessage:
         """The poll reaches its end time now: results finalized, ``MESSAGE_UPDATE``, and
         the "poll results" message (returned) posted — as Discord does at ``expiry``."""
-        stored = _rig(self)._message_of(message)
-        poll = _rig(self).poll_of(stored)
+        rig = _rig(self)
+        stored = rig._message_of(message)
+        poll = rig.poll_of(stored)
         if poll.finalized:
             raise ValueError("the poll has already ended")
-        result = _rig(self)._finish_poll(stored)
-        await _rig(self).sync(timeout)
+        result = rig._finish_poll(stored)
+        await rig.sync(timeout)
         return result
 
     # --- internal ---------------------------------------------------------------------------
@@ -344,6 +347,7 @@ class PollsMixin:
         answer_id: int,
         timeout: float | None,
     ) -> None:
+        rig = _rig(self)
         data: JSON = {
             "user_id": str(user_id),
             "channel_id": str(message.channel_id),
@@ -352,21 +356,22 @@ class PollsMixin:
         }
         if message.guild_id is not None:
             data["guild_id"] = str(message.guild_id)
-        sent = _rig(self).gateway.dispatch(
+        sent = rig.gateway.dispatch(
             event, data, guild_id=message.guild_id, dm=message.guild_id is None
         )
         if sent is not None:
-            await _rig(self)._await(sent, timeout, f"{event} to be sent")
+            await rig._await(sent, timeout, f"{event} to be sent")
 
     def _finish_poll(self, message: StoredMessage) -> StoredMessage:
+        rig = _rig(self)
         poll = message.poll
         assert poll is not None
         now = datetime.now(UTC)
         poll.finalized = True
         poll.expiry = min(poll.expiry, now)
-        _rig(self)._message_event("MESSAGE_UPDATE", message)
+        rig._message_event("MESSAGE_UPDATE", message)
         result = StoredMessage(
-            id=_rig(self).snowflake(),
+            id=rig.snowflake(),
             channel_id=message.channel_id,
             guild_id=message.guild_id,
             author=message.author,
@@ -379,5 +384,5 @@ class PollsMixin:
                 **({"guild_id": str(message.guild_id)} if message.guild_id else {}),
             },
         )
-        _rig(self)._add_message(result)
+        rig._add_message(result)
         return result

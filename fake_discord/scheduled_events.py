@@ -434,8 +434,9 @@ class ScheduledEventsMixin:
         timeout: float | None = None,
     ) -> None:
         """``user`` presses Interested (``GUILD_SCHEDULED_EVENT_USER_ADD``, waited for)."""
-        guild = _rig(self).guilds[event.guild_id]
-        member = _rig(self).resolve_user(user)
+        rig = _rig(self)
+        guild = rig.guilds[event.guild_id]
+        member = rig.resolve_user(user)
         if member.id not in guild.members:
             raise ValueError(f"{member!r} is not a member of {guild!r}")
         if event.deleted or event.status in (COMPLETED, CANCELED):
@@ -443,7 +444,7 @@ class ScheduledEventsMixin:
         if member.id in event.interested:
             return
         event.interested.append(member.id)
-        await _rig(self)._event_user("GUILD_SCHEDULED_EVENT_USER_ADD", event, member.id, timeout)
+        await rig._event_user("GUILD_SCHEDULED_EVENT_USER_ADD", event, member.id, timeout)
 
     async def unmark_interested(
         self,
@@ -453,11 +454,12 @@ class ScheduledEventsMixin:
         timeout: float | None = None,
     ) -> None:
         """``user`` is no longer interested (``GUILD_SCHEDULED_EVENT_USER_REMOVE``)."""
-        member = _rig(self).resolve_user(user)
+        rig = _rig(self)
+        member = rig.resolve_user(user)
         if member.id not in event.interested:
             return
         event.interested.remove(member.id)
-        await _rig(self)._event_user("GUILD_SCHEDULED_EVENT_USER_REMOVE", event, member.id, timeout)
+        await rig._event_user("GUILD_SCHEDULED_EVENT_USER_REMOVE", event, member.id, timeout)
 
     async def set_scheduled_event_status(
         self, event: FakeScheduledEvent, status: int, *, timeout: float | None = None
@@ -465,25 +467,28 @@ class ScheduledEventsMixin:
         """A moderator (or Discord's automation) moves ``event`` to ``status`` (2 active,
         3 completed, 4 canceled), along the allowed transitions:
         ``GUILD_SCHEDULED_EVENT_UPDATE``."""
+        rig = _rig(self)
         if (event.status, status) not in _TRANSITIONS:
             raise ValueError(f"Discord does not move an event from {event.status} to {status}")
         event.status = status
-        guild = _rig(self).guilds[event.guild_id]
-        _rig(self)._guild_event(guild, "GUILD_SCHEDULED_EVENT_UPDATE", event.to_payload(_rig(self)))
-        await _rig(self).sync(timeout)
+        guild = rig.guilds[event.guild_id]
+        rig._guild_event(guild, "GUILD_SCHEDULED_EVENT_UPDATE", event.to_payload(rig))
+        await rig.sync(timeout)
 
     async def delete_scheduled_event(
         self, event: FakeScheduledEvent, *, timeout: float | None = None
     ) -> None:
         """A moderator deletes ``event`` in the Discord client (``…_DELETE``)."""
-        _rig(self)._delete_scheduled_event(_rig(self).guilds[event.guild_id], event)
-        await _rig(self).sync(timeout)
+        rig = _rig(self)
+        rig._delete_scheduled_event(rig.guilds[event.guild_id], event)
+        await rig.sync(timeout)
 
     # --- internal ---------------------------------------------------------------------------
     def _delete_scheduled_event(self, guild: FakeGuild, event: FakeScheduledEvent) -> None:
+        rig = _rig(self)
         guild.scheduled_events.pop(event.id, None)
         event.deleted = True
-        _rig(self)._guild_event(guild, "GUILD_SCHEDULED_EVENT_DELETE", event.to_payload(_rig(self)))
+        rig._guild_event(guild, "GUILD_SCHEDULED_EVENT_DELETE", event.to_payload(rig))
 
     async def _event_user(
         self,
@@ -492,15 +497,16 @@ class ScheduledEventsMixin:
         user_id: int,
         timeout: float | None,
     ) -> None:
-        guild = _rig(self).guilds[event.guild_id]
+        rig = _rig(self)
+        guild = rig.guilds[event.guild_id]
         data = {
             "guild_scheduled_event_id": str(event.id),
             "user_id": str(user_id),
             "guild_id": str(guild.id),
         }
-        _rig(self)._notify()
+        rig._notify()
         if not guild.bot_present:
             return
-        sent = _rig(self).gateway.dispatch(name, data, guild_id=guild.id)
+        sent = rig.gateway.dispatch(name, data, guild_id=guild.id)
         if sent is not None:
-            await _rig(self)._await(sent, timeout, f"{name} to be sent")
+            await rig._await(sent, timeout, f"{name} to be sent")

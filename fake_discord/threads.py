@@ -33,10 +33,11 @@ class ThreadsMixin:
     def can_see_thread(self, member: UserLike, thread: FakeChannel) -> bool:
         """Whether ``member`` can see ``thread``: view access to the parent channel, and for
         a private thread, being a thread member or having Manage Threads there."""
+        rig = _rig(self)
         if not thread.is_thread or thread.guild_id is None or thread.deleted:
             raise ValueError(f"{thread!r} is not a live guild thread")
-        guild = _rig(self).guilds[thread.guild_id]
-        user = _rig(self).resolve_user(member)
+        guild = rig.guilds[thread.guild_id]
+        user = rig.resolve_user(member)
         found = guild.members.get(user.id)
         if found is None:
             return False
@@ -54,11 +55,12 @@ class ThreadsMixin:
 
     # --- internal (used by the thread-member routes) ---------------------------------------
     def _add_thread_member(self, thread: FakeChannel, user_id: int) -> None:
+        rig = _rig(self)
         if user_id in thread.member_ids:
             return
         thread.member_ids.add(user_id)
         thread.member_joined[user_id] = datetime.now(UTC)
-        guild = _rig(self).guilds[thread.guild_id]  # type: ignore[index]
+        guild = rig.guilds[thread.guild_id]  # type: ignore[index]
         added: JSON = {
             "id": str(thread.id),
             "user_id": str(user_id),
@@ -67,18 +69,17 @@ class ThreadsMixin:
         }
         if (member := guild.members.get(user_id)) is not None:
             added["member"] = member.to_payload()
-        _rig(self)._guild_event(
-            guild, "THREAD_MEMBERS_UPDATE", _rig(self)._members_update(thread, added=[added])
-        )
+        rig._guild_event(guild, "THREAD_MEMBERS_UPDATE", rig._members_update(thread, added=[added]))
 
     def _remove_thread_member(self, thread: FakeChannel, user_id: int) -> None:
+        rig = _rig(self)
         if user_id not in thread.member_ids:
             return
         thread.member_ids.discard(user_id)
         thread.member_joined.pop(user_id, None)
-        guild = _rig(self).guilds[thread.guild_id]  # type: ignore[index]
-        data = _rig(self)._members_update(thread, removed=[str(user_id)])
-        _rig(self)._guild_event(guild, "THREAD_MEMBERS_UPDATE", data)
+        guild = rig.guilds[thread.guild_id]  # type: ignore[index]
+        data = rig._members_update(thread, removed=[str(user_id)])
+        rig._guild_event(guild, "THREAD_MEMBERS_UPDATE", data)
 
     def _members_update(
         self,
