@@ -71,6 +71,12 @@ class ClubBot(discord.Client):
     ) -> None:
         self.seen.append(("event_user_remove", (event.name, user.id)))
 
+    async def on_thread_member_join(self, member: discord.ThreadMember) -> None:
+        self.seen.append(("thread_join", member.id))
+
+    async def on_raw_thread_member_remove(self, event: discord.RawThreadMembersUpdate) -> None:
+        self.seen.append(("thread_leave", event.thread_id))
+
     async def on_automod_rule_create(self, rule: discord.AutoModRule) -> None:
         self.seen.append(("rule_create", rule.name))
 
@@ -556,6 +562,9 @@ async def test_private_thread_members_and_who_can_see_it(club: Club) -> None:
 
     await thread.remove_user(discord.Object(club.alice.id))
     assert not rig.can_see_thread(club.alice, fake)
+    await rig.sync()  # THREAD_MEMBERS_UPDATE (other members: GUILD_MEMBERS intent)
+    assert ("thread_join", club.alice.id) in club.bot.seen
+    assert ("thread_leave", thread.id) in club.bot.seen
     # someone who left the server cannot be added
     gone = club.guild.add_member("gone")
     club.guild.remove_member(gone)
