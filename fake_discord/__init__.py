@@ -90,6 +90,13 @@ Where to look
   control: ``sync()`` (wait until the bot parsed every event sent), ``reconnect()``,
   ``invalidate_sessions()``, ``dispatch(event, data)``, ``remove_bot_from_guild``,
   ``add_bot_to_guild``, ``delete_channel``, ``post_user_message``.
+- Club logistics (``polls.py``, ``scheduled_events.py``, ``threads.py``, ``automod.py``):
+  ``vote_poll``/``unvote_poll``/``end_poll``/``poll_of`` (:class:`FakePoll`),
+  ``mark_interested``/``unmark_interested``/``set_scheduled_event_status`` and
+  ``guild.scheduled_events`` (:class:`FakeScheduledEvent`), ``can_see_thread``,
+  ``thread_members``, ``automod_blocks``/``automod_match`` and ``guild.automod_rules``
+  (:class:`FakeAutoModRule`; ``post_user_message`` raises :class:`AutoModBlocked`),
+  ``set_dms_open``.
 
 Fidelity notes
 ==============
@@ -110,11 +117,17 @@ Fidelity notes
   from which discord.py's ``Member.guild_permissions`` gives the server-wide permissions.
 - The first follow-up after a "thinking" deferral replaces the loading message and keeps
   the deferral's ephemerality, as on Discord. Answering twice gets 400 (40060).
+- discord.py drops ``GUILD_SCHEDULED_EVENT_USER_ADD``/``_REMOVE`` and the non-raw
+  ``poll_vote_add``/``_remove`` for users it has not cached (no members intent): a bot
+  without it should use ``raw_poll_vote_add`` and fetch Interested users over REST.
+  discord.py 2.7 also omits ``entity_type`` when it infers an external event from
+  ``location``; Discord requires it, and so does the rig (pass ``entity_type``).
 - Gateway events the bot would get are sent too (MESSAGE_CREATE for its messages,
   THREAD_CREATE, GUILD_MEMBER_ADD...), filtered by the intents it identified with.
 """
 
 from . import errors
+from .automod import AutoModBlocked, AutoModMatch, FakeAutoModRule
 from .errors import BotCrashed, DiscordError, ErrorRule
 from .interactions import Callback, InteractionResult, MessageEdit, ModalRecord
 from .models import (
@@ -131,8 +144,10 @@ from .models import (
     StoredMessage,
     Upload,
 )
+from .polls import FakePoll, PollAnswer
 from .pytest_plugin import point_discord_py_at, running_bot
 from .recording import CommandSync, RecordedFile, RecordedRequest
+from .scheduled_events import FakeScheduledEvent
 from .server import FakeDiscord, WaitTimeout
 
 __all__ = [
@@ -140,20 +155,26 @@ __all__ = [
     "DEFAULT_BOT_PERMISSIONS",
     "DEFAULT_EVERYONE_PERMISSIONS",
     "MODERATOR_PERMISSIONS",
+    "AutoModBlocked",
+    "AutoModMatch",
     "BotCrashed",
     "Callback",
     "CommandSync",
     "DiscordError",
     "ErrorRule",
+    "FakeAutoModRule",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",
     "FakeMember",
+    "FakePoll",
     "FakeRole",
+    "FakeScheduledEvent",
     "FakeUser",
     "InteractionResult",
     "MessageEdit",
     "ModalRecord",
+    "PollAnswer",
     "RecordedFile",
     "RecordedRequest",
     "StoredAttachment",

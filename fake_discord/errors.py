@@ -86,6 +86,13 @@ ALREADY_ACKNOWLEDGED = DiscordError(400, 40060, "Interaction has already been ac
 THREAD_ALREADY_CREATED = DiscordError(
     400, 160004, "A thread has already been created for this message"
 )
+UNKNOWN_SCHEDULED_EVENT = DiscordError(404, 10070, "Unknown Guild Scheduled Event")
+THREAD_ARCHIVED = DiscordError(400, 50083, "Thread is archived")
+MAX_SCHEDULED_EVENTS = DiscordError(
+    400, 30038, "Maximum number of uncompleted guild scheduled events reached (100)"
+)
+POLL_EXPIRED = DiscordError(400, 520001, "Poll expired")
+CANNOT_EXPIRE_NON_POLL = DiscordError(400, 520006, "Cannot expire a non-poll message")
 UNAUTHORIZED = DiscordError(401, 0, "401: Unauthorized")
 NOT_FOUND = DiscordError(404, 0, "404: Not Found")
 METHOD_NOT_ALLOWED = DiscordError(405, 0, "405: Method Not Allowed")

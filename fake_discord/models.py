@@ -20,6 +20,9 @@ import discord
 from .snowflake import iso, snowflake_time
 
 if TYPE_CHECKING:
+    from .automod import FakeAutoModRule
+    from .polls import FakePoll
+    from .scheduled_events import FakeScheduledEvent
     from .server import FakeDiscord
 
 JSON = dict[str, Any]
@@ -42,6 +45,7 @@ DEFAULT_EVERYONE_PERMISSIONS: int = discord.Permissions(
     use_external_emojis=True,
     read_message_history=True,
     use_application_commands=True,
+    send_polls=True,
     change_nickname=True,
     create_instant_invite=True,
     connect=True,
@@ -75,11 +79,14 @@ FLAG_LOADING = 1 << 7
 # channel types
 GUILD_TEXT = 0
 DM = 1
+GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 GUILD_ANNOUNCEMENT = 5
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
+GUILD_STAGE_VOICE = 13
 THREAD_TYPES = frozenset({10, PUBLIC_THREAD, PRIVATE_THREAD})
+VOICE_TYPES = frozenset({GUILD_VOICE, GUILD_STAGE_VOICE})
 
 
 def as_permissions(value: PermissionsLike) -> int:
@@ -208,6 +215,8 @@ class FakeChannel:
     auto_archive_duration: int = 1440
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     member_ids: set[int] = field(default_factory=set)
+    #: when each thread member joined (absent: when the thread was created)
+    member_joined: dict[int, datetime] = field(default_factory=dict)
     # DMs
     recipient: FakeUser | None = None
     last_message_id: int | None = None
@@ -287,6 +296,8 @@ class FakeChannel:
                     "last_pin_timestamp": None,
                 }
             )
+            if self.type in VOICE_TYPES:
+                payload.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None})
         return payload
 
     def __repr__(self) -> str:
@@ -365,6 +376,10 @@ class FakeGuild:
     #: False once the bot was removed (GUILD_DELETE); the REST routes then answer 403/404
     bot_present: bool = True
     joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: guild scheduled events by id (``scheduled_events.py``)
+    scheduled_events: dict[int, FakeScheduledEvent] = field(default_factory=dict)
+    #: AutoMod rules by id (``automod.py``)
+    automod_rules: dict[int, FakeAutoModRule] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------------
     @property
@@ -474,6 +489,24 @@ class FakeGuild:
 
     def add_category(self, name: str) -> FakeChannel:
         return self._add_channel(name, GUILD_CATEGORY)
+
+    def add_voice_channel(self, name: str, *, category: FakeChannel | None = None) -> FakeChannel:
+        """Add a voice channel (type 2; where a ``VOICE`` scheduled event is held)."""
+        return self._add_channel(name, GUILD_VOICE, parent_id=category.id if category else None)
+
+    def add_stage_channel(self, name: str, *, category: FakeChannel | None = None) -> FakeChannel:
+        """Add a stage channel (type 13; for ``STAGE_INSTANCE`` scheduled events)."""
+        return self._add_channel(
+            name, GUILD_STAGE_VOICE, parent_id=category.id if category else None
+        )
+
+    def scheduled_event(self, name: str) -> FakeScheduledEvent:
+        """The scheduled event called ``name`` (the newest, if several)."""
+        for event in reversed(list(self.scheduled_events.values())):
+            if event.name == name:
+                return event
+        names = [e.name for e in self.scheduled_events.values()]
+        raise KeyError(f"no scheduled event {name!r} in {self.name!r}; have {names}")
 
     def _add_channel(self, name: str, type_: int, **kwargs: Any) -> FakeChannel:
         channel = FakeChannel(
@@ -621,7 +654,9 @@ class FakeGuild:
                     "voice_states": [],
                     "presences": [],
                     "stage_instances": [],
-                    "guild_scheduled_events": [],
+                    "guild_scheduled_events": [
+                        e.to_payload(self.rig) for e in self.scheduled_events.values()
+                    ],
                     "soundboard_sounds": [],
                     "lazy": True,
                 }
@@ -728,6 +763,8 @@ class StoredMessage:
     edited_at: datetime | None = None
     deleted: bool = False
     thread_id: int | None = None
+    #: the native poll this message carries (``polls.py``)
+    poll: FakePoll | None = None
     #: every edit payload applied to this message, in order
     history: list[JSON] = field(default_factory=list)
 
@@ -802,6 +839,8 @@ class StoredMessage:
             payload["message_reference"] = self.message_reference
         if self.thread_id is not None and (thread := rig.channels.get(self.thread_id)):
             payload["thread"] = thread.to_payload()
+        if self.poll is not None:
+            payload["poll"] = self.poll.to_payload(rig.bot_user.id)
         return payload
 
     def __repr__(self) -> str:

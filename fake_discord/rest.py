@@ -24,6 +24,7 @@ from aiohttp import BodyPartReader, web
 
 from . import errors as e
 from . import validation
+from .automod import AutoModRoutes
 from .errors import ApiError, DiscordError
 from .interactions import (
     APPLICATION_COMMAND,
@@ -49,6 +50,7 @@ from .models import (
     FLAG_HAS_THREAD,
     FLAG_LOADING,
     FLAG_SUPPRESS_EMBEDS,
+    GUILD_TEXT,
     JSON,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
@@ -59,7 +61,10 @@ from .models import (
     StoredMessage,
     guess_content_type,
 )
+from .polls import SEND_POLLS, PollRoutes, parse_poll
 from .recording import RecordedFile, RecordedRequest
+from .scheduled_events import ScheduledEventRoutes
+from .snowflake import iso
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -138,6 +143,9 @@ class RestApi:
 
     def __init__(self, rig: FakeDiscord) -> None:
         self.rig = rig
+        self.polls = PollRoutes(self)
+        self.scheduled_events = ScheduledEventRoutes(self)
+        self.automod = AutoModRoutes(self)
 
     # --- plumbing ----------------------------------------------------------------------------
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -194,6 +202,7 @@ class RestApi:
                 self.post_thread_from_message,
             ),
             ("POST", "/channels/{channel_id}/threads", self.post_thread),
+            ("GET", "/channels/{channel_id}/thread-members", self.get_thread_members),
             ("GET", "/channels/{channel_id}/thread-members/{user_id}", self.get_thread_member),
             ("PUT", "/channels/{channel_id}/thread-members/{user_id}", self.put_thread_member),
             (
@@ -210,6 +219,10 @@ class RestApi:
             ("DELETE", "/users/@me/guilds/{guild_id}", self.leave_guild),
             ("POST", "/users/@me/channels", self.post_dm_channel),
             ("GET", "/users/{user_id}", self.get_user),
+            # polls, scheduled events, AutoMod (polls.py, scheduled_events.py, automod.py)
+            *self.polls.routes(),
+            *self.scheduled_events.routes(),
+            *self.automod.routes(),
         ]
 
     def install(self, app: web.Application) -> None:
@@ -397,6 +410,10 @@ class RestApi:
         message.attachments = self.build_attachments(
             payload, files, [], ephemeral=bool(flags & FLAG_EPHEMERAL)
         )
+        if payload.get("poll") is not None:
+            message.poll = parse_poll(
+                payload["poll"], message.created_at, validate=self.rig.validate
+            )
         if message.message_reference:
             message.type = 19
         if interaction is not None:
@@ -799,6 +816,8 @@ class RestApi:
         needed = SEND_IN_THREADS if channel.is_thread else SEND
         if request.files:
             needed |= ATTACH
+        if request.body.get("poll") is not None:
+            needed |= SEND_POLLS
         self.require(channel, needed)
         if channel.is_thread and channel.locked:
             raise ApiError(e.MISSING_PERMISSIONS)
@@ -837,6 +856,9 @@ class RestApi:
         if parent.is_thread or parent.type == DM:
             message = "Threads need a text channel"
             raise ApiError(e.form_error("channel_id", "CHANNEL_TYPE_INVALID", message))
+        if kind == PRIVATE_THREAD and parent.type != GUILD_TEXT:
+            message = "Private threads need a text channel"
+            raise ApiError(e.form_error("type", "THREAD_TYPE_INVALID", message))
         self.require(
             parent, CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else CREATE_PUBLIC_THREADS
         )
@@ -886,29 +908,73 @@ class RestApi:
         user_id = self.rig.bot_user.id if raw == "@me" else int(raw)
         return thread, user_id
 
+    def _thread_member_payload(
+        self, thread: FakeChannel, user_id: int, *, with_member: bool = False
+    ) -> JSON:
+        payload: JSON = {
+            "id": str(thread.id),
+            "user_id": str(user_id),
+            "join_timestamp": iso(thread.member_joined.get(user_id, thread.created_at)),
+            "flags": 0,
+        }
+        guild = self.rig.guilds[thread.guild_id]  # type: ignore[index]
+        if with_member and (member := guild.members.get(user_id)) is not None:
+            payload["member"] = member.to_payload()
+        return payload
+
     async def get_thread_member(self, request: ApiRequest) -> JSON:
         thread, user_id = self._thread_and_user(request)
         if user_id not in thread.member_ids:
             raise ApiError(e.UNKNOWN_MEMBER)
-        return {
-            "id": str(thread.id),
-            "user_id": str(user_id),
-            "join_timestamp": thread.created_at.isoformat(),
-            "flags": 0,
-        }
+        with_member = request.query.get("with_member") in ("1", "true", "True")
+        return self._thread_member_payload(thread, user_id, with_member=with_member)
+
+    async def get_thread_members(self, request: ApiRequest) -> list[JSON]:
+        """List Thread Members: ascending user ids, ``after``/``limit`` (1–100, default
+        100) pagination, ``member`` objects with ``with_member``."""
+        thread = self.channel(request)
+        if not thread.is_thread:
+            raise ApiError(e.UNKNOWN_CHANNEL)
+        self._require_thread_access(thread)
+        with_member = request.query.get("with_member") in ("1", "true", "True")
+        after = int(request.query.get("after", 0))
+        limit = int(request.query.get("limit", 100))
+        ids = sorted(u for u in thread.member_ids if u > after)[: max(1, min(limit, 100))]
+        return [self._thread_member_payload(thread, u, with_member=with_member) for u in ids]
+
+    def _require_thread_access(self, thread: FakeChannel) -> None:
+        """The bot sees a private thread only as a member or with Manage Threads."""
+        self.require(thread, VIEW)
+        if thread.type == PRIVATE_THREAD and self.rig.bot_user.id not in thread.member_ids:
+            self.require(thread, MANAGE_THREADS)
 
     async def put_thread_member(self, request: ApiRequest) -> _NoContent:
+        """Add Thread Member: the bot must be able to send in the thread (and see it, for a
+        private one); the thread must not be archived; the user must be a guild member."""
         thread, user_id = self._thread_and_user(request)
-        if user_id not in self.rig.users:
-            raise ApiError(e.UNKNOWN_USER)
-        thread.member_ids.add(user_id)
-        self.rig._notify()
+        self._require_thread_access(thread)
+        if user_id != self.rig.bot_user.id:
+            self.require(thread, SEND_IN_THREADS)
+        if thread.archived:
+            raise ApiError(e.THREAD_ARCHIVED)
+        guild = self.rig.guilds[thread.guild_id]  # type: ignore[index]
+        if user_id not in guild.members:
+            raise ApiError(e.UNKNOWN_MEMBER if user_id in self.rig.users else e.UNKNOWN_USER)
+        self.rig._add_thread_member(thread, user_id)
         return NO_CONTENT
 
     async def delete_thread_member(self, request: ApiRequest) -> _NoContent:
+        """Remove Thread Member: Manage Threads, or the creator of a private thread
+        (anyone may leave: ``@me``)."""
         thread, user_id = self._thread_and_user(request)
-        thread.member_ids.discard(user_id)
-        self.rig._notify()
+        self._require_thread_access(thread)
+        if user_id != self.rig.bot_user.id:
+            own_private = thread.type == PRIVATE_THREAD and thread.owner_id == self.rig.bot_user.id
+            if not own_private:
+                self.require(thread, MANAGE_THREADS)
+        if thread.archived:
+            raise ApiError(e.THREAD_ARCHIVED)
+        self.rig._remove_thread_member(thread, user_id)
         return NO_CONTENT
 
     # --- guilds and users --------------------------------------------------------------------

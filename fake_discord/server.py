@@ -11,8 +11,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+import discord
 from aiohttp import web
 
+from .automod import AutoModBlocked, AutoModMixin
 from .errors import MISSING_PERMISSIONS, BotCrashed, DiscordError, ErrorRule
 from .gateway import INVALID_SESSION, RECONNECT, Gateway
 from .interactions import (
@@ -47,9 +49,12 @@ from .models import (
     as_permissions,
     guess_content_type,
 )
+from .polls import PollsMixin
 from .recording import CommandSync, RecordedRequest
 from .rest import RestApi
+from .scheduled_events import ScheduledEventsMixin
 from .snowflake import SnowflakeFactory
+from .threads import ThreadsMixin
 
 
 class WaitTimeout(AssertionError):
@@ -65,7 +70,9 @@ class _ErrorLogCollector(logging.Handler):
         self.sink.append(record)
 
 
-MessageLike = StoredMessage | InteractionResult | int
+#: a message: the stored one, the interaction whose response it is, its id, or the
+#: bot's own ``discord.Message`` (anything with an ``id``)
+MessageLike = StoredMessage | InteractionResult | int | discord.abc.Snowflake
 
 #: the token a default FakeDiscord accepts
 DEFAULT_TOKEN = "fake-bot-token"
@@ -74,7 +81,7 @@ DEFAULT_TOKEN = "fake-bot-token"
 INTERACTION_RECHECK_S = 1.0
 
 
-class FakeDiscord:
+class FakeDiscord(PollsMixin, ScheduledEventsMixin, AutoModMixin, ThreadsMixin):
     """A local Discord: REST API v10 + gateway on ``127.0.0.1``, an ephemeral port.
 
     Build the world (``add_guild``, ``guild.add_member``...), start the bot against
@@ -329,6 +336,12 @@ class FakeDiscord:
         data = {"guild_id": str(guild.id), "role": role.to_payload()}
         self._guild_event(guild, "GUILD_ROLE_UPDATE", data)
 
+    def set_dms_open(self, user: UserLike, is_open: bool = True) -> None:
+        """Open or close ``user``'s DMs: while closed, the bot's messages to their DM
+        channel get 403 "Cannot send messages to this user" (50007); opening the DM
+        channel (``POST /users/@me/channels``) still works, as on Discord."""
+        self.resolve_user(user).accepts_dms = is_open
+
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         """The bot's DM channel with ``user`` (created on first use, like Discord)."""
         for channel in self.channels.values():
@@ -503,8 +516,14 @@ class FakeDiscord:
         *,
         timeout: float | None = None,
     ) -> StoredMessage:
-        """A member writes in ``channel`` (``MESSAGE_CREATE``; needs the messages intent)."""
+        """A member writes in ``channel`` (``MESSAGE_CREATE``; needs the messages intent).
+
+        Raises :class:`~fake_discord.automod.AutoModBlocked` (nothing posted) if an AutoMod
+        rule blocks the text there for this member."""
         author = self.resolve_user(user)
+        match = self.automod_match(channel, content, author)
+        if match is not None:
+            raise AutoModBlocked(match)
         message = StoredMessage(
             id=self.snowflake(),
             channel_id=channel.id,
@@ -755,11 +774,13 @@ class FakeDiscord:
         return result.choices
 
     def _message_of(self, message: MessageLike) -> StoredMessage:
+        if isinstance(message, StoredMessage):
+            return message
         if isinstance(message, InteractionResult):
             return message.message
         if isinstance(message, int):
             return self.messages[message]
-        return message
+        return self.messages[int(message.id)]  # a discord.Message, or any snowflake object
 
     async def _component_interaction(
         self,
