@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 #: that two processes migrating at once (two `marginalia migrate`, or shard processes
 #: starting together) run one after the other: the second waits, then finds nothing to do
 MIGRATION_LOCK_KEY = 0x6D617267696E616C
+# SQLite has no advisory lock: a second migrate meets the first one's write lock, waits the
+# busy timeout (5 s) and would fail; it tries again for this long instead, so two processes
+# started together on a slow machine both succeed (the second then has nothing to do)
+SQLITE_MIGRATION_WAIT_S = 120.0
+_SQLITE_RETRY_S = 0.25
+log = logging.getLogger(__name__)
 
 
 def _script_location() -> Path:
@@ -168,13 +177,23 @@ async def upgrade(database: Database, target: str = "head") -> MigrationResult:
         command.upgrade(cfg, target)
         return MigrationResult(before, _current(connection))
 
-    try:
-        async with database.write() as conn:
-            return await conn.run_sync(_upgrade)
-    except DBAPIError as exc:
-        raise DatabaseStartupError(
-            describe_database_error(exc, None) + " No migration was applied."
-        ) from None
+    deadline = time.monotonic() + SQLITE_MIGRATION_WAIT_S
+    while True:
+        try:
+            async with database.write() as conn:
+                return await conn.run_sync(_upgrade)
+        except DBAPIError as exc:
+            if _sqlite_locked(database, exc) and time.monotonic() < deadline:
+                log.info("another process holds the database's write lock; waiting to migrate")
+                await asyncio.sleep(_SQLITE_RETRY_S)
+                continue
+            raise DatabaseStartupError(
+                describe_database_error(exc, None) + " No migration was applied."
+            ) from None
+
+
+def _sqlite_locked(database: Database, exc: DBAPIError) -> bool:
+    return database.engine.dialect.name == "sqlite" and "database is locked" in str(exc.orig)
 
 
 async def dry_run_sql(database: Database, target: str = "head") -> str:

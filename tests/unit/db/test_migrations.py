@@ -274,3 +274,31 @@ async def test_upgrade_waits_for_the_migration_lock(database_url: str) -> None:
     finally:
         await migrating.close()
         await holder.close()
+
+
+@pytest.mark.sqlite_only(reason="SQLite's write lock (PostgreSQL queues on the advisory lock)")
+async def test_a_migrate_waits_past_the_busy_timeout_for_another_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the write lock longer than the busy timeout (a first migrate
+    on a slow machine) makes the migration wait and then run, not fail."""
+    import sqlite3
+
+    from bot.db import sqlite as sqlite_setup
+
+    monkeypatch.setattr(sqlite_setup, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+    try:
+        upgrading = asyncio.create_task(migrate.upgrade(db))
+        await asyncio.sleep(0.6)  # twelve busy timeouts
+        assert not upgrading.done()
+        holder.execute("ROLLBACK")
+        result = await asyncio.wait_for(upgrading, 30)
+        assert result.before is None and result.after == migrate.head_revision()
+    finally:
+        holder.close()
+        await db.close()
