@@ -39,6 +39,19 @@ def install_sqlite_hooks(engine: AsyncEngine | Engine, *, read_only: bool = Fals
     """
 
     sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    _install_connect_hook(sync_engine, read_only=read_only)
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _install_connect_hook(sync_engine: Engine, *, read_only: bool) -> None:
+    """The pool's side of :func:`install_sqlite_hooks`: each new DB-API connection is put in
+    autocommit (BEGIN is emitted by hand) with the pragmas set."""
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -53,13 +66,6 @@ def install_sqlite_hooks(engine: AsyncEngine | Engine, *, read_only: bool = Fals
         finally:
             cursor.close()
 
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
-
 
 class SqliteUnits:
     """Units of work on a SQLite file: a sync engine with the same hooks as the async one,
@@ -72,18 +78,21 @@ class SqliteUnits:
             connect_args={"check_same_thread": False},
             pool_size=READ_THREADS + 1,
         )
-        install_sqlite_hooks(self.engine)
+        # the connect hook only: BEGIN is emitted below. An engine with no connection event
+        # listener skips SQLAlchemy's event dispatch on every statement (its "begin" hook
+        # made each unit's 7 statements pay for before/after_execute and _cursor_execute)
+        _install_connect_hook(self.engine, read_only=False)
         self._writer = Workers(1, "db-writer")
         self._readers = Workers(READ_THREADS, "db-reader")
 
     def _write(self, unit: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                return unit(conn)
+        with self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return unit(conn)
 
     def _read(self, unit: Callable[[Connection], T]) -> T:
         with self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("BEGIN")
             return unit(conn)
 
     async def write(self, unit: Callable[[Connection], T]) -> T:

@@ -113,3 +113,36 @@ async def test_a_nested_unit_is_refused_rather_than_deadlocking(database: Databa
     async with database.write():
         with pytest.raises(RuntimeError, match="nested write"):
             await database.run_write(_count)
+
+
+async def test_sqlite_units_run_in_real_transactions(database: Database) -> None:
+    """On SQLite a write unit holds the write lock from its start (BEGIN IMMEDIATE, so two
+    writers queue instead of failing on a lock upgrade) and a read unit is one snapshot;
+    the BEGIN is the units' own, so their engine has no per-statement event to dispatch."""
+    if database.backend != "sqlite":
+        pytest.skip("SQLite's units of work")
+    assert database._units is not None
+    assert not database._units.engine._has_events
+
+    def state(conn: Connection) -> tuple[bool, bool]:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        in_transaction = bool(raw.in_transaction)
+        # another connection may not start writing while this unit runs (only if it holds
+        # the write lock: a plain BEGIN takes none until the first write)
+        other = database._units.engine.raw_connection()  # type: ignore[union-attr]
+        try:
+            other.driver_connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                other.driver_connection.execute("BEGIN IMMEDIATE")
+            except Exception:
+                locked = True
+            else:
+                other.driver_connection.execute("ROLLBACK")
+                locked = False
+        finally:
+            other.close()
+        return in_transaction, locked
+
+    assert await database.run_write(state) == (True, True)
+    assert await database.run_read(state) == (True, False)
