@@ -146,3 +146,34 @@ async def test_sqlite_units_run_in_real_transactions(database: Database) -> None
 
     assert await database.run_write(state) == (True, True)
     assert await database.run_read(state) == (True, False)
+
+
+async def test_a_cancelled_read_that_has_not_started_is_skipped_a_write_is_not() -> None:
+    from bot.db.sqlite import Workers
+
+    workers = Workers(1, "test-worker")
+    release = threading.Event()
+    ran: list[str] = []
+    try:
+        busy = asyncio.create_task(workers.run(release.wait, skip_if_cancelled=False))
+        await asyncio.sleep(0.05)  # the one thread is busy now
+        read = asyncio.create_task(workers.run(lambda: ran.append("read"), skip_if_cancelled=True))
+        write = asyncio.create_task(
+            workers.run(lambda: ran.append("write"), skip_if_cancelled=False)
+        )
+        await asyncio.sleep(0)
+        read.cancel()
+        write.cancel()
+        release.set()
+        assert await busy is True
+        with pytest.raises(asyncio.CancelledError):
+            await write
+        with pytest.raises(asyncio.CancelledError):
+            await read
+        assert await workers.run(lambda: "after", skip_if_cancelled=True) == "after"
+        assert ran == ["write"]  # the write ran whole although nobody waited for it
+        with pytest.raises(ZeroDivisionError):  # an error reaches the caller
+            await workers.run(lambda: 1 / 0, skip_if_cancelled=False)
+    finally:
+        release.set()
+        workers.close()
