@@ -43,7 +43,9 @@ from tests.e2e.world import TOKEN
 
 MEMBERS = 100
 TARGET_P99_S = 0.100
-DEFAULT_RATES = (25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000)
+# up to 2,000/s: the minimal bot sustained the old top rung (1,000/s), which made the ratio
+# an upper bound rather than a measurement
+DEFAULT_RATES = (25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1250, 1500, 2000)
 STARS = ("3", "3.5", "4", "4.5", "5")
 
 Send = Callable[[int], Awaitable[InteractionResult]]
@@ -171,6 +173,8 @@ async def main(seconds: float, rates: tuple[int, ...]) -> None:
             "Marginalia (SQLite)", workdir, marginalia_env, value, rates, seconds, "bot"
         )
         assert checks is not None
+        if floor == rates[-1]:
+            print(f"\nthe minimal bot sustained the top rung ({floor}/s): add higher --rates")
         print(
             f"\nhighest rate with p99 < 100 ms: minimal bot {floor}/s, Marginalia {ours}/s "
             f"= {ours / floor * 100 if floor else float('nan'):.0f} % (target ≥ 70 %)"

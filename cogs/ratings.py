@@ -61,6 +61,13 @@ class Ratings(commands.Cog):
     ) -> None:
         guild_id = guild_id_of(interaction)
         await self.service.precheck(guild_id, stars)  # a bad value fails before any lookup
+        book_id = self.bot.services.books.linked_book_id(guild_id, book)
+        if book_id is not None:  # a picked suggestion: the book is read with the rating
+            seen, rated = await self.service.rate_seen(
+                guild_id, interaction.user.id, book_id, stars
+            )
+            await respond(interaction, embed=rated_embed(seen, rated), ephemeral=True)
+            return
 
         async def go(reply_to: discord.Interaction[Any], chosen: Book) -> None:
             assert chosen.id is not None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, String, bindparam, cast, null, select, union_all
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -73,6 +73,16 @@ _SETTINGS = select(guild_settings).where(guild_settings.c.guild_id == bindparam(
 _LABELS = select(scale_labels.c.quarters, scale_labels.c.label).where(
     scale_labels.c.guild_id == bindparam("guild_id")
 )
+# the step (one row, if the server has settings) and the labels in one statement: a
+# /rate unit runs this on every rating
+_SCALE = union_all(
+    select(
+        guild_settings.c.rating_step, cast(null(), Integer).label("q"), cast(null(), String)
+    ).where(guild_settings.c.guild_id == bindparam("guild_id")),
+    select(cast(null(), String(8)), scale_labels.c.quarters, scale_labels.c.label).where(
+        scale_labels.c.guild_id == bindparam("guild_id")
+    ),
+)
 
 
 def settings_of(conn: Connection, guild_id: int) -> GuildSettings:
@@ -88,8 +98,15 @@ def labels_of(conn: Connection, guild_id: int) -> dict[int, str]:
 
 
 def scale_of(conn: Connection, guild_id: int) -> RatingScale:
-    """The server's step and labels in one value."""
-    return RatingScale(settings_of(conn, guild_id).rating_step, labels_of(conn, guild_id))
+    """The server's step and labels in one value (one statement)."""
+    step = DEFAULT_STEP
+    labels: dict[int, str] = {}
+    for rating_step, quarters, label in conn.execute(_SCALE, {"guild_id": guild_id}):
+        if quarters is None:
+            step = RatingStep(rating_step)
+        else:
+            labels[int(quarters)] = str(label)
+    return RatingScale(step, labels)
 
 
 async def get(conn: AsyncConnection, guild_id: int) -> GuildSettings:

@@ -213,7 +213,6 @@ _IGNORABLE = str.maketrans("", "", "\ufe0e\ufe0f\u200b\u200c\u200d\u2060")
 def _parse_quarters(text: str, step: RatingStep) -> int:
     """The number of quarters ``text`` denotes (range not checked yet)."""
     cleaned = text.translate(_IGNORABLE).strip().lower()
-    shown = quote(text)
     if not cleaned:
         raise InvalidInput("Give a star rating. " + scale_hint(step))
     glyphs = _parse_glyphs(cleaned)
@@ -222,16 +221,16 @@ def _parse_quarters(text: str, step: RatingStep) -> int:
     body = _SUFFIX.sub("", cleaned, count=1).replace(" ", "")
     match = _NUMBER.fullmatch(body)
     if not body or match is None or not (match["int"] or match["dec"] or match["frac"]):
-        raise InvalidInput(f"I couldn't read {shown} as a star rating. " + scale_hint(step))
+        raise InvalidInput(f"I couldn't read {quote(text)} as a star rating. " + scale_hint(step))
     if match["dec"] and match["frac"]:
-        raise InvalidInput(f"I couldn't read {shown} as a star rating. " + scale_hint(step))
+        raise InvalidInput(f"I couldn't read {quote(text)} as a star rating. " + scale_hint(step))
     try:
         number = Decimal(f"{match['int'] or 0}.{match['dec'] or 0}")
     except InvalidOperation as exc:  # pragma: no cover - the regex only lets digits through
-        raise InvalidInput(f"I couldn't read {shown} as a star rating.") from exc
+        raise InvalidInput(f"I couldn't read {quote(text)} as a star rating.") from exc
     quarters = number * 4 + _FRACTION_CHARS.get(match["frac"] or "", 0)
     if quarters != quarters.to_integral_value():
-        raise InvalidInput(f"{shown} is not a value on the scale. " + scale_hint(step))
+        raise InvalidInput(f"{quote(text)} is not a value on the scale. " + scale_hint(step))
     return int(quarters)
 
 

@@ -1,4 +1,8 @@
-"""Books: local-first search, resolution of what a member typed, manual adds, the book card."""
+"""Books: local-first search, resolution of what a member typed, manual adds, the book card.
+
+Length (~430 lines): the autocomplete index, the catalogue's cache and the resolution of a
+typed value share one service because every command naming a book goes through all three.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from bot.errors import CatalogueUnavailable, InvalidInput, NotFound
 log = logging.getLogger(__name__)
 
 BOOK_VALUE_PREFIX = "book:"
+BOOK_GONE = "That book is no longer known here; search for it again."
 SEARCH_CACHE_TTL = timedelta(days=7)
 AUTOCOMPLETE_BUDGET_S = 1.5
 RESOLVE_BUDGET_S = 6.0
@@ -79,6 +84,12 @@ def choice_label(book: Book) -> str:
 
 def book_value(book: Book) -> str:
     return f"{BOOK_VALUE_PREFIX}{book.id}"
+
+
+def _value_id(raw: str) -> int | None:
+    """The id in a suggestion's value ``book:<id>``, else None."""
+    rest = raw[len(BOOK_VALUE_PREFIX) :]
+    return int(rest) if raw.startswith(BOOK_VALUE_PREFIX) and rest.isdigit() else None
 
 
 class BookService:
@@ -226,8 +237,8 @@ class BookService:
         raw = clean_line(text)[:MAX_QUERY_LENGTH]
         if not raw:
             raise InvalidInput("Type a book title, “title by author”, or an ISBN.")
-        if raw.startswith(BOOK_VALUE_PREFIX) and raw[len(BOOK_VALUE_PREFIX) :].isdigit():
-            return Resolved(await self.get(guild_id, int(raw[len(BOOK_VALUE_PREFIX) :])))
+        if (book_id := _value_id(raw)) is not None:
+            return Resolved(await self.get(guild_id, book_id))
         isbn13 = isbn_rules.to_isbn13(raw) if isbn_rules.is_valid(raw) else None
         if isbn13 is not None:
             return Resolved(await self._by_isbn(guild_id, isbn13, raw))
@@ -287,8 +298,15 @@ class BookService:
         """A book the server may see (a ``book:<id>`` value can be typed by hand)."""
         book = await self.database.run_read(book_repo.book_seen_by, book_id, guild_id)
         if book is None:
-            raise NotFound("That book is no longer known here; search for it again.")
+            raise NotFound(BOOK_GONE)
         return book
+
+    def linked_book_id(self, guild_id: int, text: str) -> int | None:
+        """The id of a picked suggestion already linked to this server (resolving it is just
+        ``book_seen_by``, remembering it writes nothing: a command may read it in its own
+        unit of work, one hop to the database thread instead of two), else None."""
+        book_id = _value_id(clean_line(text)[:MAX_QUERY_LENGTH])
+        return book_id if (guild_id, book_id) in self._linked else None
 
     async def remember(self, guild_id: int, user_id: int | None, book: Book) -> None:
         """Mark the book as known to this server (it then comes first in autocomplete)."""
@@ -299,7 +317,7 @@ class BookService:
         async with self.database.write() as conn:
             if book.member_made and not await book_repo.guild_knows(conn, guild_id, book.id):
                 # another server's own book never becomes this one's by being named here
-                raise NotFound("That book is no longer known here; search for it again.")
+                raise NotFound(BOOK_GONE)
             await book_repo.link_guild(conn, guild_id, book.id, user_id, self.clock.now())
         self._linked.add((guild_id, book.id))
         self._indexed(book, guild_id)

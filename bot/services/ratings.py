@@ -8,14 +8,17 @@ from datetime import datetime
 from itertools import chain, repeat
 from types import MappingProxyType
 
+from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
 from bot.db import ratings as rating_repo
 from bot.db.engine import Connection, Database
+from bot.domain.book import Book
 from bot.domain.clock import Clock
 from bot.domain.scale import DEFAULT_LABELS, RatingScale, StepChangePlan, plan_step_change
 from bot.domain.stars import RatingStep, Stars
 from bot.domain.text import search_key
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
+from bot.services.books import BOOK_GONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,16 @@ class RatingService:
             _rate, guild_id, user_id, book_id, text, self.clock.now()
         )
 
+    async def rate_seen(
+        self, guild_id: int, user_id: int, book_id: int, text: str
+    ) -> tuple[Book, RateResult]:
+        """:meth:`rate` for a book named by its id, read in the same unit of work (NotFound
+        if this server may not see it, before the value is checked against the step): one
+        hop to the database thread where looking the book up first would take two."""
+        return await self.database.run_write(
+            _rate_seen, guild_id, user_id, book_id, text, self.clock.now()
+        )
+
     async def summary(self, guild_id: int, user_id: int, book_id: int) -> RatingSummary:
         return await self.database.run_read(_summary, guild_id, user_id, book_id)
 
@@ -177,6 +190,15 @@ def _rate(
         label=scale.label_for(stars),
         summary=RatingSummary(scale, counts, stars),
     )
+
+
+def _rate_seen(
+    conn: Connection, guild_id: int, user_id: int, book_id: int, text: str, now: datetime
+) -> tuple[Book, RateResult]:
+    book = book_repo.book_seen_by(conn, book_id, guild_id)
+    if book is None:
+        raise NotFound(BOOK_GONE)
+    return book, _rate(conn, guild_id, user_id, book_id, text, now)
 
 
 def _summary(conn: Connection, guild_id: int, user_id: int, book_id: int) -> RatingSummary:

@@ -123,3 +123,29 @@ async def test_ratings_stay_in_their_server(world: World, marginalia: Marginalia
     shown = await world.rig.slash(other, world.alice, "ratings", {"book": BOOK})
     text = all_text((await shown.wait_reply()).embeds)
     assert "Nobody on this server has rated" in text and "Not rated yet" in text
+
+
+async def test_a_picked_suggestion_is_rated_again_in_one_step(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    """Once this server's link to a picked book is known, /rate reads the book with the
+    rating (one unit of work): the reply, the re-rate and a refused value are the same."""
+    await _add_book(world)
+    [choice] = await world.rig.autocomplete(world.guild, world.alice, "rate", "book", "dispos")
+    value = str(choice["value"])
+    replies = []
+    for stars in ("3.5", "4", "3.25"):
+        result = await world.rig.slash(
+            world.guild, world.alice, "rate", {"book": value, "stars": stars}
+        )
+        reply = await result.wait_reply()
+        assert reply.ephemeral
+        replies.append(all_text(reply.embeds, reply.content))
+    first, again, refused = replies
+    assert f"You rated {BOOK}" in first and "★★★½☆ 3.5 — A page-turner" in first
+    assert f"You re-rated {BOOK}" in again and "(was ★★★½☆ 3.5)" in again
+    assert "★ 4 average from 1 rating" in again
+    assert "between steps" in refused and ALLOWED in refused
+    guild_id = world.guild.id
+    book_id = int(value.removeprefix("book:"))
+    assert marginalia.services.books.linked_book_id(guild_id, value) == book_id

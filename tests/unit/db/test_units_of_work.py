@@ -113,3 +113,67 @@ async def test_a_nested_unit_is_refused_rather_than_deadlocking(database: Databa
     async with database.write():
         with pytest.raises(RuntimeError, match="nested write"):
             await database.run_write(_count)
+
+
+async def test_sqlite_units_run_in_real_transactions(database: Database) -> None:
+    """On SQLite a write unit holds the write lock from its start (BEGIN IMMEDIATE, so two
+    writers queue instead of failing on a lock upgrade) and a read unit is one snapshot;
+    the BEGIN is the units' own, so their engine has no per-statement event to dispatch."""
+    if database.backend != "sqlite":
+        pytest.skip("SQLite's units of work")
+    assert database._units is not None
+    assert not database._units.engine._has_events
+
+    def state(conn: Connection) -> tuple[bool, bool]:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        in_transaction = bool(raw.in_transaction)
+        # another connection may not start writing while this unit runs (only if it holds
+        # the write lock: a plain BEGIN takes none until the first write)
+        other = database._units.engine.raw_connection()  # type: ignore[union-attr]
+        try:
+            other.driver_connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                other.driver_connection.execute("BEGIN IMMEDIATE")
+            except Exception:
+                locked = True
+            else:
+                other.driver_connection.execute("ROLLBACK")
+                locked = False
+        finally:
+            other.close()
+        return in_transaction, locked
+
+    assert await database.run_write(state) == (True, True)
+    assert await database.run_read(state) == (True, False)
+
+
+async def test_a_cancelled_read_that_has_not_started_is_skipped_a_write_is_not() -> None:
+    from bot.db.sqlite import Workers
+
+    workers = Workers(1, "test-worker")
+    release = threading.Event()
+    ran: list[str] = []
+    try:
+        busy = asyncio.create_task(workers.run(release.wait, skip_if_cancelled=False))
+        await asyncio.sleep(0.05)  # the one thread is busy now
+        read = asyncio.create_task(workers.run(lambda: ran.append("read"), skip_if_cancelled=True))
+        write = asyncio.create_task(
+            workers.run(lambda: ran.append("write"), skip_if_cancelled=False)
+        )
+        await asyncio.sleep(0)
+        read.cancel()
+        write.cancel()
+        release.set()
+        assert await busy is True
+        with pytest.raises(asyncio.CancelledError):
+            await write
+        with pytest.raises(asyncio.CancelledError):
+            await read
+        assert await workers.run(lambda: "after", skip_if_cancelled=True) == "after"
+        assert ran == ["write"]  # the write ran whole although nobody waited for it
+        with pytest.raises(ZeroDivisionError):  # an error reaches the caller
+            await workers.run(lambda: 1 / 0, skip_if_cancelled=False)
+    finally:
+        release.set()
+        workers.close()

@@ -289,3 +289,25 @@ async def _catalogue_book(database: Database, guild_id: int, user_id: int) -> in
         assert book.id is not None
         await book_repo.link_guild(conn, guild_id, book.id, user_id, NOW)
     return book.id
+
+
+async def test_only_a_linked_picked_value_skips_resolution(service: BookService) -> None:
+    """``linked_book_id`` names a ``book:<id>`` value only once this server's link to the
+    book is stored (a command then reads the book in its own unit of work); anything else
+    goes through :meth:`BookService.resolve`."""
+    book, _ = await service.add_manual(A, ALICE, title="Piranesi", author="Susanna Clarke")
+    value = f"book:{book.id}"
+    assert service.linked_book_id(A, value) is None  # the link is not known to be stored yet
+    await service.remember(A, ALICE, book)
+    assert service.linked_book_id(A, value) == book.id
+    assert service.linked_book_id(A, f"  {value} ") == book.id
+    assert service.linked_book_id(B, value) is None  # not linked there
+    assert service.linked_book_id(A, "Piranesi") is None
+    assert service.linked_book_id(A, "book:x1") is None
+    resolved = await service.resolve(C, FOX_ISBN)
+    assert (
+        isinstance(resolved, Resolved)
+        and service.linked_book_id(C, f"book:{resolved.book.id}") is None
+    )
+    await service.remember(C, BOB, resolved.book)
+    assert service.linked_book_id(C, f"book:{resolved.book.id}") == resolved.book.id

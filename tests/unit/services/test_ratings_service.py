@@ -11,7 +11,7 @@ from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.scale import DEFAULT_LABELS, RatingScale
 from bot.domain.stars import RatingStep, Stars
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
 from bot.render.ratings import (
     label_changed_embed,
     rated_embed,
@@ -218,3 +218,42 @@ async def test_rated_embed_mentions_the_previous_value(service: RatingService, b
     assert embed.title == "You re-rated Dune"
     assert "★★★★☆ 4 — Really good, I'd recommend it" in (embed.description or "")
     assert "(was ★★★☆☆ 3)" in (embed.description or "")
+
+
+# --- /rate with a picked suggestion: the book read in the rating's own unit of work ---------
+
+
+async def test_rate_seen_reads_the_book_with_the_rating(service: RatingService, book: Book) -> None:
+    seen, result = await service.rate_seen(GUILD, ALICE, _id(book), "4")
+    assert seen == book
+    assert result.stars == Stars(16) and result.previous is None and result.summary.count == 1
+    _, again = await service.rate_seen(GUILD, ALICE, _id(book), "3.5")
+    assert again.previous == Stars(16) and again.summary.distribution == {14: 1}
+
+
+async def test_rate_seen_refuses_a_book_the_server_may_not_see(
+    service: RatingService, database: Database
+) -> None:
+    async with database.write() as conn:
+        theirs = await book_repo.upsert(
+            conn, Book(title="Only Theirs", source="manual"), NOW, created_by_guild_id=OTHER_GUILD
+        )
+        await book_repo.link_guild(conn, OTHER_GUILD, _id(theirs), BOB, NOW)
+    with pytest.raises(NotFound, match="no longer known here"):
+        await service.rate_seen(GUILD, ALICE, _id(theirs), "4")
+    with pytest.raises(NotFound):  # an id no book has
+        await service.rate_seen(GUILD, ALICE, _id(theirs) + 1000, "4")
+    async with database.read() as conn:
+        assert await rating_repo.get(conn, GUILD, ALICE, _id(theirs)) is None
+
+
+async def test_rate_seen_checks_the_book_before_the_step(
+    service: RatingService, database: Database, book: Book
+) -> None:
+    await service.set_step(GUILD, "whole")
+    with pytest.raises(NotFound):
+        await service.rate_seen(GUILD, ALICE, _id(book) + 1000, "3.5")
+    with pytest.raises(InvalidInput, match="between steps"):
+        await service.rate_seen(GUILD, ALICE, _id(book), "3.5")
+    async with database.read() as conn:  # the refused value wrote nothing
+        assert await rating_repo.get(conn, GUILD, ALICE, _id(book)) is None
