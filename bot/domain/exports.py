@@ -33,7 +33,8 @@ from bot.domain.imports.goodreads import GOODREADS_COLUMNS
 from bot.domain.imports.notes import format_notes
 from bot.domain.imports.records import ReadRange, derive_readings, latest_finish
 from bot.domain.imports.review_html import review_to_html
-from bot.domain.progress_gate import Position, PositionKind
+from bot.domain.positions import position_label
+from bot.domain.progress_gate import Position
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.stars import RatingStep, round_to_step
 
@@ -44,7 +45,6 @@ __all__ = [
     "QuoteExportRow",
     "goodreads_csv",
     "goodreads_rating",
-    "position_label",
     "quotes_csv",
 ]
 
@@ -200,13 +200,6 @@ class QuoteExportRow:
     note: str | None = None
     message_link: str | None = None
     likes: int = 0
-
-
-def position_label(position: Position) -> str:
-    """ "p. 120", "42 %", "chapter 7", or "end of the book" for a quote with no position."""
-    if position.kind is PositionKind.END:
-        return "end of the book"
-    return position.describe()
 
 
 def _quote_cells(row: QuoteExportRow) -> list[str]:
