@@ -11,7 +11,7 @@ server's digest costs a handful of queries whether it has 5 members or 5,000. Th
 raw per-member rows on purpose: opted-out members are removed by
 :func:`bot.domain.digest.compose_digest`, never by pre-aggregated totals here.
 
-Length (~560 lines): settings, runs and aggregations are one table family read by one
+Length (~650 lines): settings, runs and aggregations are one table family read by one
 service; the runs' compare-and-set writes and the aggregations are in separate sections.
 """
 

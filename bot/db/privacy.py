@@ -11,6 +11,10 @@ Books members made (by hand or by an import) belong to the servers that link the
 purge takes along those no server links any more, and forgetting a member takes along the
 ones the member made that nothing else in any server refers to (:func:`_unused_books`).
 The catalogue's books are a shared cache and stay.
+
+Length (~430 lines): forgetting a member, the digest choice and the purge of a server share
+one list of what a member's and a server's data is; split, a new table could be forgotten in
+one place and not the other.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Privacy is structural here:
 Every text that came from a member (names, titles, authors) is made one clean line, trimmed,
 and Markdown-escaped in the embed form, so it can neither break the layout nor ping anyone.
 
-Length (~470 lines): one module on purpose — the inputs, the composition and the privacy
+Length (~580 lines): one module on purpose — the inputs, the composition and the privacy
 filter must be read together to see that nothing leaks; embed fitting is in
 :mod:`bot.domain.embed_fit`.
 """
