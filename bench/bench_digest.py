@@ -1,8 +1,8 @@
 """The weekly digest at scale, against the bare SQL it rests on, measured in the same run.
 
-1. One server with 5,000 members and 100,000 progress events in the week: time to build
-   its digest (queries + names + composition + packing into embeds), peak Python memory
-   while doing it (tracemalloc), and the chart on top.
+1. One server with 5,000 members, 100,000 progress events and 250 quotes (most of them
+   liked) in the week: time to build its digest (queries + names + composition + packing
+   into embeds), peak Python memory while doing it (tracemalloc), and the chart on top.
 2. 1,000 servers of 50 active members each, all due at the same hour: one scheduler tick
    posting every digest (to an in-memory poster that packs the embeds), total time, with
    and without drawing each chart.
@@ -151,6 +151,33 @@ def seed_guild(
             for i, u in enumerate(reviewers)
         ],
     )
+    # quotes saved this week (a twentieth of the members), most of them liked
+    quoters = rng.sample(users, max(1, members // 20))
+    first_quote = db.execute("SELECT COALESCE(MAX(id), 0) FROM quotes").fetchone()[0] + 1
+    db.executemany(
+        "INSERT INTO quotes (guild_id, user_id, book_id, text, page, channel_id, message_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        [
+            (
+                guild_id,
+                u,
+                rng.choice(book_ids),
+                "A passage worth keeping. " * rng.randint(1, 12),
+                rng.randint(1, 300),
+                20_000 + i,
+                ts(NOW - timedelta(seconds=rng.randrange(1, WEEK_S))),
+            )
+            for i, u in enumerate(quoters)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO quote_likes (quote_id, user_id, created_at) VALUES (?, ?, ?)",
+        [
+            (first_quote + i, liker, week_ago)
+            for i in range(len(quoters))
+            for liker in rng.sample(users, min(members, rng.randint(0, 8)))
+        ],
+    )
     db.executemany(
         "INSERT INTO goals (guild_id, user_id, year, target, updated_at) VALUES (?, ?, 2026, ?, ?)",
         [(guild_id, u, rng.randint(5, 60), created) for u in users[: members // 5]],
@@ -267,7 +294,8 @@ async def big_server(path: Path, repeats: int) -> None:
     print(f"\n1 server, {BIG_MEMBERS:,} members, {BIG_EVENTS:,} progress events this week")
     print(
         f"  digest: {digest.totals.readers:,} readers, {digest.totals.pages:,} pages, "
-        f"{digest.totals.reviews} reviews, {digest.totals.ratings} ratings"
+        f"{digest.totals.reviews} reviews, {digest.totals.ratings} ratings, "
+        f"quote of the week: {'yes' if any(s.key == 'quote' for s in digest.sections) else 'no'}"
     )
     print(f"  bare SQL ({len(selects)} SELECTs, sqlite3)  {ms(bare_s)}   (median of {repeats})")
     print(f"  build digest + embeds         {ms(build_s)}   ratio {build_s / bare_s:5.2f}x")

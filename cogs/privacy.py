@@ -5,6 +5,7 @@ leaves (``left_at`` on leaving, cleared on joining, purged by a periodic task af
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import discord
@@ -53,7 +54,7 @@ class Privacy(commands.Cog):
     )
     async def forget_me(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
         guild_id = guild_id_of(interaction)
-        footprint, posts = await self.service.preview(guild_id, interaction.user.id)
+        footprint, posts, quote_posts = await self.service.preview(guild_id, interaction.user.id)
         if footprint.empty:
             await interaction.response.send_message(
                 "Nothing of yours is stored in this server; there is nothing to delete.",
@@ -64,7 +65,7 @@ class Privacy(commands.Cog):
             owner_id=interaction.user.id, on_confirm=self._confirmed, on_cancel=self._cancelled
         )
         await interaction.response.send_message(
-            embed=confirm_embed(footprint, posts), view=view, ephemeral=True
+            embed=confirm_embed(footprint, posts, quote_posts), view=view, ephemeral=True
         )
         if await view.wait():  # timed out: say so instead of leaving dead buttons
             try:
@@ -86,6 +87,8 @@ class Privacy(commands.Cog):
         )
         result = await self.service.forget(guild_id, interaction.user.id)
         deleted, left, threads = await self._delete_posts(guild_id, result.posts)
+        quotes_deleted, quotes_left = await self._delete_messages(guild_id, result.quote_posts)
+        deleted, left = deleted + quotes_deleted, left + quotes_left
         await interaction.edit_original_response(
             content=None,
             embed=forgotten_embed(
@@ -102,20 +105,29 @@ class Privacy(commands.Cog):
             messages = list(post.strays)
             if post.channel_id is not None:
                 messages[:0] = [(post.channel_id, m) for m in post.message_ids]
-            for channel_id, message_id in messages:
-                channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-                try:
-                    await channel.get_partial_message(message_id).delete()
-                except discord.NotFound:
-                    deleted += 1  # already gone
-                except discord.HTTPException as error:
-                    log.warning("could not delete review message %s: %s", message_id, error)
-                    left += 1
-                else:
-                    deleted += 1
+            gone, kept = await self._delete_messages(guild_id, messages)
+            deleted, left = deleted + gone, left + kept
             if post.thread_id is not None and await self._close_thread(post.thread_id):
                 threads += 1
         return deleted, left, threads
+
+    async def _delete_messages(
+        self, guild_id: int, messages: Sequence[tuple[int, int]]
+    ) -> tuple[int, int]:
+        """Delete posted messages (channel id, message id): (deleted, left)."""
+        deleted = left = 0
+        for channel_id, message_id in messages:
+            channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+            try:
+                await channel.get_partial_message(message_id).delete()
+            except discord.NotFound:
+                deleted += 1  # already gone
+            except discord.HTTPException as error:
+                log.warning("could not delete posted message %s: %s", message_id, error)
+                left += 1
+            else:
+                deleted += 1
+        return deleted, left
 
     async def _close_thread(self, thread_id: int) -> bool:
         """Archive and lock a review's discussion thread: other members wrote in it too, so

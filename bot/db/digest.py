@@ -11,7 +11,7 @@ server's digest costs a handful of queries whether it has 5 members or 5,000. Th
 raw per-member rows on purpose: opted-out members are removed by
 :func:`bot.domain.digest.compose_digest`, never by pre-aggregated totals here.
 
-Length (~560 lines): settings, runs and aggregations are one table family read by one
+Length (~650 lines): settings, runs and aggregations are one table family read by one
 service; the runs' compare-and-set writes and the aggregations are in separate sections.
 """
 
@@ -35,6 +35,8 @@ from bot.db.schema import (
     guild_settings,
     member_privacy,
     progress_events,
+    quote_likes,
+    quotes,
     ratings,
     readings,
     reviews,
@@ -527,6 +529,96 @@ async def new_reviews(
         for rid, user, quarters, channel, message, title, authors in (
             await conn.execute(query)
         ).all()
+    ]
+
+
+#: At most this many of the week's liked quotes are candidates for the quote of the week.
+QUOTE_CANDIDATES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRow:
+    """A quote saved this week that has likes: its text, where it is, its book, and who
+    liked it (the digest counts only the likes of members who did not opt out)."""
+
+    quote_id: int
+    user_id: int
+    text: str
+    page: int | None
+    percent: float | None
+    chapter: int | None
+    channel_id: int | None
+    message_id: int | None
+    created_at: datetime
+    book_title: str
+    book_authors: tuple[str, ...]
+    likers: tuple[int, ...] = ()
+
+
+async def liked_quotes(
+    conn: AsyncConnection, guild_id: int, start: datetime, end: datetime
+) -> list[QuoteRow]:
+    """Quotes saved in ``[start, end)`` with at least one like (ever), the most liked first
+    (at most :data:`QUOTE_CANDIDATES`), each with its likers. Raw rows: opted-out posters
+    and likers are left out by :func:`bot.domain.digest.compose_digest`."""
+    likes = (
+        select(func.count())
+        .where(quote_likes.c.quote_id == quotes.c.id)
+        .correlate(quotes)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            quotes.c.id,
+            quotes.c.user_id,
+            quotes.c.text,
+            quotes.c.page,
+            quotes.c.percent,
+            quotes.c.chapter,
+            quotes.c.channel_id,
+            quotes.c.message_id,
+            quotes.c.created_at,
+            books.c.title,
+            books.c.authors,
+        )
+        .join(books, books.c.id == quotes.c.book_id)
+        .where(
+            quotes.c.guild_id == guild_id,
+            _in_window(quotes.c.created_at, start, end),
+            likes > 0,
+        )
+        .order_by(likes.desc(), quotes.c.created_at, quotes.c.id)
+        .limit(QUOTE_CANDIDATES)
+    )
+    rows = (await conn.execute(query)).all()
+    if not rows:
+        return []
+    likers: dict[int, list[int]] = {int(r[0]): [] for r in rows}
+    found = await conn.execute(
+        select(quote_likes.c.quote_id, quote_likes.c.user_id)
+        .where(quote_likes.c.quote_id.in_(list(likers)))
+        .order_by(quote_likes.c.quote_id, quote_likes.c.user_id)
+    )
+    for quote_id, user_id in found.all():
+        likers[int(quote_id)].append(int(user_id))
+    return [
+        QuoteRow(
+            quote_id=int(qid),
+            user_id=int(user),
+            text=str(text),
+            page=page,
+            percent=percent,
+            chapter=chapter,
+            channel_id=channel,
+            message_id=message,
+            created_at=created,
+            book_title=str(title),
+            book_authors=_authors(authors),
+            likers=tuple(likers[int(qid)]),
+        )
+        for qid, user, text, page, percent, chapter, channel, message, created, title, authors in (
+            rows
+        )
     ]
 
 

@@ -19,6 +19,8 @@ from bot.db.schema import (
     member_privacy,
     member_settings,
     progress_events,
+    quote_likes,
+    quotes,
     ratings,
     readings,
     review_drafts,
@@ -51,6 +53,8 @@ class MemberData:
     privacy: Row | None = None
     drafts: list[Row] = field(default_factory=list)  # review text not sent yet
     settings: Row | None = None  # the member's own settings (time zone)
+    quotes: list[Row] = field(default_factory=list)  # with a "likes" count, oldest first
+    quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
 
     @property
     def empty(self) -> bool:
@@ -65,6 +69,8 @@ class MemberData:
             or self.privacy
             or self.drafts
             or self.settings
+            or self.quotes
+            or self.quote_likes
         )
 
 
@@ -174,11 +180,39 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .where(review_drafts.c.guild_id == guild_id, review_drafts.c.user_id == user_id)
         .order_by(review_drafts.c.id),
     )
+    quote_likes_count = (
+        select(func.count())
+        .where(quote_likes.c.quote_id == quotes.c.id)
+        .correlate(quotes)
+        .scalar_subquery()
+        .label("likes")
+    )
+    data.quotes = await _rows(
+        conn,
+        select(quotes, quote_likes_count)
+        .where(quotes.c.guild_id == guild_id, quotes.c.user_id == user_id)
+        .order_by(quotes.c.created_at, quotes.c.id),
+    )
+    # likes have no guild_id of their own: the quote's server is theirs
+    data.quote_likes = await _rows(
+        conn,
+        select(quote_likes.c.quote_id, quotes.c.book_id, quote_likes.c.created_at)
+        .join(quotes, quotes.c.id == quote_likes.c.quote_id)
+        .where(quotes.c.guild_id == guild_id, quote_likes.c.user_id == user_id)
+        .order_by(quote_likes.c.created_at, quote_likes.c.quote_id),
+    )
     book_ids = [
         int(row["book_id"])
-        for group in (data.ratings, data.reviews, data.readings, data.shelf_entries, data.drafts)
+        for group in (
+            data.ratings,
+            data.reviews,
+            data.readings,
+            data.shelf_entries,
+            data.drafts,
+            data.quotes,
+        )
         for row in group
     ]
-    book_ids += [int(row["book_id"]) for row in (*data.likes, *data.flags)]
+    book_ids += [int(row["book_id"]) for row in (*data.likes, *data.flags, *data.quote_likes)]
     data.books = await _books(conn, book_ids)
     return data

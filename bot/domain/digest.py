@@ -4,6 +4,9 @@ Privacy is structural here:
 
 * the inputs carry no review text at all (no headline, body, spoilers or warnings field), so
   a digest cannot leak a spoiler whatever the caller passes;
+* the one member passage it shows, the quote of the week, is always inside spoiler tags
+  (even a quote from a book's first 10 %), its ``||`` and other Markdown escaped so nothing
+  in it can close the span (:func:`bot.domain.markdown.spoiler_span`);
 * :func:`compose_digest` drops every opted-out member from every list *and* every number
   (totals, averages and top-rated books are computed here, after filtering, never taken
   pre-aggregated from the database where an opted-out member's activity would hide).
@@ -11,7 +14,7 @@ Privacy is structural here:
 Every text that came from a member (names, titles, authors) is made one clean line, trimmed,
 and Markdown-escaped in the embed form, so it can neither break the layout nor ping anyone.
 
-Length (~470 lines): one module on purpose — the inputs, the composition and the privacy
+Length (~580 lines): one module on purpose — the inputs, the composition and the privacy
 filter must be read together to see that nothing leaks; embed fitting is in
 :mod:`bot.domain.embed_fit`.
 """
@@ -21,12 +24,15 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.club import Checkpoint, MemberProgress, format_day, progress_percent
+from bot.domain.discord_limits import EMBED_FIELD_VALUE_LIMIT
 from bot.domain.embed_fit import EmbedSpec, FitSection, fit_sections
-from bot.domain.markdown import escape_literal, plain
+from bot.domain.markdown import escape_literal, plain, spoiler_span
+from bot.domain.positions import position_label
+from bot.domain.progress_gate import Position
 from bot.domain.schedule import TimeWindow
 from bot.domain.words import book_line, join_names, plural
 
@@ -40,6 +46,8 @@ _NAME_LIMIT = 40
 _TITLE_LIMIT = 100
 _AUTHOR_LIMIT = 60
 _URL_LIMIT = 512
+_QUOTE_LIMIT = 300  # characters of a quote's text shown in the digest
+_QUOTE_MARKDOWN_LIMIT = 640  # the escaped text with its spoiler tags, well inside a field
 FOOTER = "Members who opted out (/privacy digest off) are not included."
 
 
@@ -94,6 +102,23 @@ class NewRating:
 
 
 @dataclass(frozen=True, slots=True)
+class NewQuote:
+    """A quote saved this week with the members who liked it (ever), a candidate for the
+    quote of the week."""
+
+    quote_id: int
+    text: str
+    position: Position
+    book_title: str
+    book_author: str | None
+    poster_id: int
+    poster_name: str
+    created_at: datetime
+    likers: tuple[int, ...] = ()
+    jump_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ClubWeek:
     """The club read as it stands; ``members`` are everyone reading it (progress now)."""
 
@@ -115,6 +140,7 @@ class DigestInputs:
     reviews: tuple[NewReview, ...] = ()
     ratings: tuple[NewRating, ...] = ()
     club: ClubWeek | None = None
+    quotes: tuple[NewQuote, ...] = ()
 
 
 # --- output ------------------------------------------------------------------------------
@@ -122,21 +148,29 @@ class DigestInputs:
 
 @dataclass(frozen=True, slots=True)
 class DigestLine:
-    """One line: an optional bold ``lead`` (a name or title), the ``text``, an optional link."""
+    """One line: an optional bold ``lead`` (a name or title), an optional ``spoiler`` (member
+    text shown only inside spoiler tags), the ``text``, an optional link named ``link``."""
 
     text: str
     lead: str | None = None
     url: str | None = None
+    spoiler: str | None = None
+    link: str = "review"
 
     def plain(self) -> str:
-        out = f"{self.lead} — {self.text}" if self.lead else self.text
+        text = f"[spoiler: {self.spoiler}] · {self.text}" if self.spoiler else self.text
+        out = f"{self.lead} — {text}" if self.lead else text
         return f"{out} {self.url}" if self.url else out
 
     def markdown(self) -> str:
+        head = f"**{escape_markdown(self.lead)}** — " if self.lead else ""
         out = escape_markdown(self.text)
-        if self.lead:
-            out = f"**{escape_markdown(self.lead)}** — {out}"
-        return f"{out} · [review]({self.url})" if self.url else out
+        tail = f" · [{self.link}]({self.url})" if self.url else ""
+        if self.spoiler:
+            # the excerpt gets what the rest leaves of one field value (1,024)
+            room = EMBED_FIELD_VALUE_LIMIT - len(head) - len(out) - len(tail) - len(" · ")
+            out = f"{spoiler_excerpt(self.spoiler, min(room, _QUOTE_MARKDOWN_LIMIT))} · {out}"
+        return f"{head}{out}{tail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +249,21 @@ def one_line(text: str, limit: int) -> str:
     return line
 
 
+def spoiler_excerpt(text: str, limit_markdown: int = _QUOTE_MARKDOWN_LIMIT) -> str:
+    """A quote's text as one line inside one spoiler span, at most ``limit_markdown``
+    characters with its escapes and tags (shortened with "…"): whatever it holds (``||``,
+    ``~~``, mentions), nothing shows outside the span."""
+    kept = "".join(" " if ch.isspace() else ch for ch in text if _visible(ch))
+    line = " ".join(kept.split()) or "…"
+    limit = _QUOTE_LIMIT
+    while True:
+        cut = line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+        span = spoiler_span(cut)
+        if len(span) <= limit_markdown or limit <= 2:
+            return span
+        limit -= max(1, (len(span) - limit_markdown) // 2)
+
+
 def _visible(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
 
@@ -278,7 +327,11 @@ def reading_streak(days_with_activity: Collection[date], today: date) -> int:
 def compose_digest(inputs: DigestInputs, opted_out_user_ids: Iterable[int]) -> Digest:
     """Build the digest's sections from ``inputs``, leaving every opted-out member out of
     every list and every number. Sections: overview, club read, readers, new reviews,
-    top-rated books, streaks, reading challenge (empty ones are omitted)."""
+    top-rated books, quote of the week, streaks, reading challenge (empty ones are omitted).
+
+    The quote of the week is the quote saved during the week with the most likes (counted
+    over all time, the likes of opted-out members left out), ties going to the one saved
+    first; a quote with no such like, or by an opted-out member, is never chosen."""
     excluded = frozenset(opted_out_user_ids)
     members = _unique_members(m for m in inputs.members if m.user_id not in excluded)
     reviews = sorted(
@@ -304,6 +357,7 @@ def compose_digest(inputs: DigestInputs, opted_out_user_ids: Iterable[int]) -> D
         _readers_section(readers),
         _reviews_section(reviews),
         _top_section(top),
+        _quote_section(quote_of_the_week(inputs.quotes, excluded)),
         _streaks_section(members),
         _goals_section(members),
     ]
@@ -429,6 +483,54 @@ def _top_section(books: Sequence[TopBook]) -> DigestSection:
         for b in books
     ]
     return DigestSection("top_rated", "Top rated this week", tuple(lines), noun="book")
+
+
+def quote_of_the_week(quotes: Iterable[NewQuote], excluded: Collection[int]) -> NewQuote | None:
+    """The most liked quote (likes of members in ``excluded`` not counted) not posted by a
+    member in ``excluded``; ties: the earliest saved, then the lowest id; None without likes."""
+    best: tuple[tuple[int, datetime, int], NewQuote] | None = None
+    for q in quotes:
+        if q.poster_id in excluded:
+            continue
+        likes = len(set(q.likers) - set(excluded))
+        if likes == 0:
+            continue
+        key = (-likes, q.created_at, q.quote_id)
+        if best is None or key < best[0]:
+            best = (key, q)
+    if best is None:
+        return None
+    chosen = best[1]
+    counted = tuple(sorted(set(chosen.likers) - set(excluded)))
+    return NewQuote(
+        quote_id=chosen.quote_id,
+        text=chosen.text,
+        position=chosen.position,
+        book_title=chosen.book_title,
+        book_author=chosen.book_author,
+        poster_id=chosen.poster_id,
+        poster_name=chosen.poster_name,
+        created_at=chosen.created_at,
+        likers=counted,
+        jump_url=chosen.jump_url,
+    )
+
+
+def _quote_section(quote: NewQuote | None) -> DigestSection | None:
+    if quote is None:
+        return None
+    text = (
+        f"{_title_of(quote.book_title, quote.book_author)} · {position_label(quote.position)}"
+        f" · {plural(len(quote.likers), 'like')}"
+    )
+    line = DigestLine(
+        text,
+        lead=_name(quote.poster_name),
+        url=_safe_url(quote.jump_url),
+        spoiler=quote.text,
+        link="quote",
+    )
+    return DigestSection("quote", "Quote of the week", (line,), noun="quote")
 
 
 def _streaks_section(members: Sequence[MemberWeek]) -> DigestSection:

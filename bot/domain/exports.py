@@ -14,6 +14,10 @@ the same ratings, statuses, readings and dates, read count, shelves, review and 
 
 Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'``; the Goodreads reader removes that prefix again.
+
+The member's quotes go into a CSV of their own (:func:`quotes_csv`, one row per quote:
+the book, the passage, the note, where it is, when it was saved, the posted message and
+its likes), guarded against formulas the same way.
 """
 
 from __future__ import annotations
@@ -22,17 +26,27 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.domain.imports.fields import format_file_date, guard_formula
 from bot.domain.imports.goodreads import GOODREADS_COLUMNS
 from bot.domain.imports.notes import format_notes
 from bot.domain.imports.records import ReadRange, derive_readings, latest_finish
 from bot.domain.imports.review_html import review_to_html
+from bot.domain.positions import position_label
+from bot.domain.progress_gate import Position
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.stars import RatingStep, round_to_step
 
-__all__ = ["EXCLUSIVE_SHELVES", "ExportRow", "goodreads_csv", "goodreads_rating"]
+__all__ = [
+    "EXCLUSIVE_SHELVES",
+    "QUOTE_COLUMNS",
+    "ExportRow",
+    "QuoteExportRow",
+    "goodreads_csv",
+    "goodreads_rating",
+    "quotes_csv",
+]
 
 #: The Goodreads exclusive shelf written for each status.
 EXCLUSIVE_SHELVES: dict[ReadingStatus, str] = {
@@ -148,4 +162,72 @@ def goodreads_csv(rows: Iterable[ExportRow]) -> str:
     writer.writerow(GOODREADS_COLUMNS)
     for row in rows:
         writer.writerow(_cells(row))
+    return out.getvalue()
+
+
+# --- quotes -----------------------------------------------------------------------------
+
+#: The header of the quotes CSV.
+QUOTE_COLUMNS: tuple[str, ...] = (
+    "Title",
+    "Author",
+    "Additional Authors",
+    "ISBN",
+    "ISBN13",
+    "Quote",
+    "Note",
+    "Page",
+    "Percent",
+    "Chapter",
+    "Position",
+    "Created At",
+    "Message Link",
+    "Likes",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteExportRow:
+    """One of the member's quotes with its book."""
+
+    title: str
+    text: str
+    position: Position
+    created_at: datetime
+    authors: tuple[str, ...] = ()
+    isbn13: str | None = None
+    isbn10: str | None = None
+    note: str | None = None
+    message_link: str | None = None
+    likes: int = 0
+
+
+def _quote_cells(row: QuoteExportRow) -> list[str]:
+    position = row.position
+    values = {
+        "Title": guard_formula(row.title),
+        "Author": guard_formula(row.authors[0] if row.authors else ""),
+        "Additional Authors": guard_formula(", ".join(row.authors[1:])),
+        "ISBN": _isbn_cell(row.isbn10),
+        "ISBN13": _isbn_cell(row.isbn13),
+        "Quote": guard_formula(row.text),
+        "Note": guard_formula(row.note or ""),
+        "Page": str(position.page) if position.page is not None else "",
+        "Percent": f"{position.percent:g}" if position.percent is not None else "",
+        "Chapter": str(position.chapter) if position.chapter is not None else "",
+        "Position": position_label(position),
+        "Created At": row.created_at.isoformat(),
+        "Message Link": row.message_link or "",
+        "Likes": str(row.likes),
+    }
+    return [values[column] for column in QUOTE_COLUMNS]
+
+
+def quotes_csv(rows: Iterable[QuoteExportRow]) -> str:
+    """The quotes CSV text (same conventions as :func:`goodreads_csv`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(QUOTE_COLUMNS)
+    for row in rows:
+        writer.writerow(_quote_cells(row))
     return out.getvalue()

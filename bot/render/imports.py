@@ -179,13 +179,20 @@ def report_file(report: ImportReport) -> discord.File:
 def export_message(export: MemberExport) -> str:
     """The text sent with the ``/export`` files."""
     zipped = " (zipped together: one by one they are larger than Discord's upload limit)"
+    quotes = f", {plural(export.quotes, 'quote')}" if export.quotes else ""
+    quotes_file = (
+        "• the **quotes.csv** lists your quotes with their books, positions and likes;\n"
+        if export.quotes
+        else ""
+    )
     return (
         f"Your data in this server: {plural(export.books, 'book')}, "
         f"{plural(export.ratings, 'rating')}, {plural(export.reviews, 'review')}, "
         f"{plural(export.readings, 'reading')}, {plural(export.shelves, 'shelf', 'shelves')}"
-        f"{zipped if export.zipped else ''}.\n"
-        "• the **.csv** is in Goodreads' format: Goodreads and StoryGraph import it, and "
-        "`/import goodreads` brings it back here without loss;\n"
+        f"{quotes}{zipped if export.zipped else ''}.\n"
+        "• the **goodreads.csv** is in Goodreads' format: Goodreads and StoryGraph import it, "
+        "and `/import goodreads` brings it back here without loss;\n"
+        f"{quotes_file}"
         "• the **.json** holds everything stored about you here, progress updates, goals, "
         "likes and flags included."
     )

@@ -52,12 +52,19 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
             f"{plural(footprint.shelves, 'shelf', 'shelves')} "
             f"({plural(footprint.shelf_entries, 'book')} on {on})"
         )
+    if footprint.quotes:
+        on = f" (with the {plural(footprint.quote_likes_received, 'like')} on them)"
+        lines.append(
+            plural(footprint.quotes, "quote") + (on if footprint.quote_likes_received else "")
+        )
     if footprint.goals:
         lines.append(plural(footprint.goals, "reading goal"))
     if footprint.likes:
         lines.append(plural(footprint.likes, "like") + " you gave")
     if footprint.flags:
         lines.append(plural(footprint.flags, "flag") + " you raised")
+    if footprint.quote_likes:
+        lines.append(plural(footprint.quote_likes, "like") + " you gave to quotes")
     if footprint.privacy:
         lines.append("your digest choice")
     if footprint.settings:
@@ -71,10 +78,12 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
     return lines
 
 
-def confirm_embed(footprint: MemberFootprint, posts: int) -> discord.Embed:
+def confirm_embed(footprint: MemberFootprint, posts: int, quote_posts: int = 0) -> discord.Embed:
     listed = "\n".join(f"• {line}" for line in footprint_lines(footprint))
     if posts:
         listed += f"\n• the {plural(posts, 'posted review')} in the channels"
+    if quote_posts:
+        listed += f"\n• the {plural(quote_posts, 'posted quote')} in the channels"
     embed = discord.Embed(
         title="Forget everything of yours in this server?",
         description=(

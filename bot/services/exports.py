@@ -4,7 +4,8 @@ The CSV holds one row per book the member rated, read, reviewed or shelved, in t
 of :mod:`bot.domain.exports` (it imports into Goodreads, StoryGraph's Goodreads import, and
 back here without loss: see that module). The JSON holds every stored row of the member in
 the server, likes and flags they gave included, with dates in ISO 8601 and Discord ids as
-strings (they do not fit a JavaScript number).
+strings (they do not fit a JavaScript number). The member's quotes, when they have any, are
+also in a CSV of their own (``…-quotes.csv``, :func:`bot.domain.exports.quotes_csv`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,22 @@ from bot.db import exports as repo
 from bot.db.engine import Database
 from bot.db.exports import MemberData
 from bot.domain.clock import Clock
-from bot.domain.exports import ExportRow, goodreads_csv
+from bot.domain.exports import ExportRow, QuoteExportRow, goodreads_csv, quotes_csv
+from bot.domain.progress_gate import Position
 from bot.domain.reading import ReadingStatus, ReadThrough
 from bot.domain.shelves import OWNED_SHELF, shelf_key
 from bot.domain.text import search_key
+from bot.domain.words import jump_url
 from bot.errors import InvalidInput, NotFound
 
-__all__ = ["EXPORT_FORMAT", "ExportFile", "ExportService", "MemberExport", "export_rows"]
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportFile",
+    "ExportService",
+    "MemberExport",
+    "export_rows",
+    "quote_rows",
+]
 
 EXPORT_FORMAT: Final = "marginalia-member-export"
 EXPORT_VERSION: Final = 1
@@ -55,6 +65,7 @@ class MemberExport:
     readings: int
     shelves: int
     zipped: bool = False
+    quotes: int = 0
 
 
 def _day(value: datetime) -> date:
@@ -128,6 +139,37 @@ def export_rows(data: MemberData) -> list[ExportRow]:
     return out
 
 
+def _quote_link(guild_id: int, row: dict[str, Any]) -> str | None:
+    if row["channel_id"] is None or row["message_id"] is None:
+        return None
+    return jump_url(guild_id, int(row["channel_id"]), int(row["message_id"]))
+
+
+def quote_rows(data: MemberData, guild_id: int) -> list[QuoteExportRow]:
+    """One :class:`QuoteExportRow` per quote of the member, oldest first."""
+    out: list[QuoteExportRow] = []
+    for row in data.quotes:
+        book_row = data.books.get(int(row["book_id"]))
+        if book_row is None:
+            continue
+        book = book_repo.book_from_row(book_row)
+        out.append(
+            QuoteExportRow(
+                title=book.title,
+                authors=book.authors,
+                isbn13=book.isbn13,
+                isbn10=book.isbn10,
+                text=row["text"],
+                note=row["note"],
+                position=Position.of(row["page"], row["percent"], row["chapter"]),
+                created_at=row["created_at"],
+                message_link=_quote_link(guild_id, row),
+                likes=int(row["likes"] or 0),
+            )
+        )
+    return out
+
+
 def _json_value(key: str, value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -184,6 +226,11 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "review_drafts": [_clean(d, member) for d in data.drafts],
         # the member's own settings; a zone of null: the server's digest zone, else UTC
         "settings": _clean(data.settings) if data.settings else {"timezone": None},
+        # position: page, percent or chapter (all null: the end of the book)
+        "quotes": [
+            {**_clean(q, member), "message_link": _quote_link(guild_id, q)} for q in data.quotes
+        ],
+        "quote_likes_given": [_clean(like) for like in data.quote_likes],
     }
 
 
@@ -209,8 +256,8 @@ class ExportService:
             data = await repo.member_data(conn, guild_id, user_id)
         if data.empty:
             raise NotFound(
-                "You have no data in this server yet: nothing rated, reviewed, read or "
-                "shelved here. (`/import` brings in a Goodreads or StoryGraph library.)"
+                "You have no data in this server yet: nothing rated, reviewed, read, "
+                "shelved or quoted here. (`/import` brings in a Goodreads or StoryGraph library.)"
             )
         now = self.clock.now()
         rows = export_rows(data)
@@ -223,6 +270,11 @@ class ExportService:
                 json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
             ),
         ]
+        quotes = quote_rows(data, guild_id)
+        if quotes:
+            files.insert(
+                1, ExportFile(f"marginalia-{stamp}-quotes.csv", quotes_csv(quotes).encode("utf-8"))
+            )
         zipped = False
         if max_file_bytes is not None and any(len(f.data) > max_file_bytes for f in files):
             files = [_zipped(files, f"marginalia-{stamp}.zip")]
@@ -240,4 +292,5 @@ class ExportService:
             readings=len(data.readings),
             shelves=len(data.shelves),
             zipped=zipped,
+            quotes=len(data.quotes),
         )

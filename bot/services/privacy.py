@@ -1,8 +1,8 @@
 """Privacy: forgetting a member in one server, the digest choice, and purging the data of
 servers the bot left more than :data:`RETENTION` ago.
 
-Forgetting runs in one transaction and returns where the member's reviews were posted, so
-the cog can delete those messages afterwards (Discord calls never run inside a
+Forgetting runs in one transaction and returns where the member's reviews and quotes were
+posted, so the cog can delete those messages afterwards (Discord calls never run inside a
 transaction). A server the bot leaves is marked with ``left_at``; coming back clears it;
 the purge skips a server the bot is in, whatever its mark says.
 """
@@ -32,6 +32,7 @@ RETENTION: Final = timedelta(days=30)
 class ForgetResult:
     deleted: MemberFootprint
     posts: tuple[PostedReview, ...]
+    quote_posts: tuple[tuple[int, int], ...] = ()  # (channel id, message id) of quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +52,23 @@ class PrivacyService:
 
     # --- a member ------------------------------------------------------------------------
 
-    async def preview(self, guild_id: int, user_id: int) -> tuple[MemberFootprint, int]:
-        """What forgetting the member would delete, and how many reviews are posted."""
+    async def preview(self, guild_id: int, user_id: int) -> tuple[MemberFootprint, int, int]:
+        """What forgetting the member would delete, and how many reviews and how many quotes
+        are posted in the channels."""
         async with self.database.read() as conn:
             footprint = await repo.footprint(conn, guild_id, user_id)
             posts = await repo.posted_reviews(conn, guild_id, user_id)
-        return footprint, sum(1 for p in posts if p.message_ids)
+            quote_posts = await repo.posted_quotes(conn, guild_id, user_id)
+        return footprint, sum(1 for p in posts if p.message_ids), len(quote_posts)
 
     async def forget(self, guild_id: int, user_id: int) -> ForgetResult:
         """Delete everything of the member in the server, in one transaction."""
         async with self.database.write() as conn:
             posts = await repo.posted_reviews(conn, guild_id, user_id)
+            quote_posts = await repo.posted_quotes(conn, guild_id, user_id)
             deleted = await repo.forget_member(conn, guild_id, user_id)
         log.info("forgot member guild=%s user=%s rows=%d", guild_id, user_id, deleted.total)
-        return ForgetResult(deleted, tuple(posts))
+        return ForgetResult(deleted, tuple(posts), tuple(quote_posts))
 
     async def digest_opt_in(self, guild_id: int, user_id: int) -> bool:
         async with self.database.read() as conn:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import MarginaliaBot
+from bot.db import books as book_repo
+from bot.db import quotes as quote_repo
 from bot.db.schema import ratings, readings
+from bot.domain.book import Book
 from bot.domain.imports import MAX_IMPORT_BYTES
+from bot.domain.progress_gate import Position
 from fake_discord import Upload
 from tests.e2e.world import World, all_text, run_marginalia
 from tests.support.import_files import goodreads_file
@@ -249,3 +254,34 @@ async def test_export_with_nothing_to_export(world: World, bot: MarginaliaBot) -
     reply = await result.wait_reply()
     assert reply.ephemeral and not reply.attachments
     assert "no data in this server" in all_text(reply.embeds, reply.content)
+
+
+async def test_export_attaches_the_quotes_csv(world: World, bot: MarginaliaBot) -> None:
+    now = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    async with world.database.write() as conn:
+        book = await book_repo.upsert(
+            conn, Book(title="Middlemarch", authors=("George Eliot",), source="manual"), now
+        )
+    assert book.id is not None
+    await world.database.run_write(
+        quote_repo.insert_quote,
+        guild_id=world.guild.id,
+        user_id=world.alice.id,
+        book_id=book.id,
+        text="=1+1 is not a formula here",
+        note=None,
+        position=Position.at_chapter(7),
+        now=now,
+    )
+    exported = await world.rig.slash(world.guild, world.alice, "export")
+    message = await exported.wait_reply(timeout=TIMEOUT)
+    assert message.ephemeral and "1 quote" in message.content
+    names = sorted(a.filename for a in message.attachments)
+    assert len(names) == 3 and names[0].endswith("-goodreads.csv")
+    assert names[1].endswith("-quotes.csv") and names[2].endswith(".json")
+    quotes_csv = next(a for a in message.attachments if a.filename.endswith("-quotes.csv"))
+    [row] = list(csv.DictReader(io.StringIO(quotes_csv.data.decode())))
+    assert row["Title"] == "Middlemarch" and row["Quote"] == "'=1+1 is not a formula here"
+    assert row["Position"] == "chapter 7"
+    document = json.loads(next(a for a in message.attachments if a.filename.endswith(".json")).data)
+    assert [q["text"] for q in document["quotes"]] == ["=1+1 is not a formula here"]

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.app import MarginaliaBot
 from bot.db import digest as digest_repo
-from bot.db.schema import guild_settings, ratings, review_likes, reviews
+from bot.db import quotes as quote_repo
+from bot.db.schema import books, guild_settings, quote_likes, quotes, ratings, review_likes, reviews
+from bot.domain.progress_gate import Position
 from fake_discord import FakeMember, StoredMessage
 from tests.e2e.world import World, all_text, run_marginalia
 
@@ -242,3 +244,52 @@ async def test_leaving_rejoining_and_the_purge_after_30_days(
     assert purge.guild_id == world.guild.id and purge.rows["ratings"] == 1
     assert await _count(world, ratings, guild_id=world.guild.id) == 0
     assert await _left_at(world) is None  # the settings row went too
+
+
+async def test_forget_me_deletes_the_member_s_quotes_and_their_posts(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    await _setup(world)
+    async with world.database.read() as conn:
+        book_id = int((await conn.execute(select(books.c.id))).scalar_one())
+    now = datetime(2026, 11, 18, 12, tzinfo=UTC)
+
+    async def quote(member: FakeMember, text: str) -> tuple[int, int]:
+        """A quote of the member, posted by the bot as the quote service would."""
+        quote_id = await world.database.run_write(
+            quote_repo.insert_quote,
+            guild_id=world.guild.id,
+            user_id=member.id,
+            book_id=book_id,
+            text=text,
+            note=None,
+            position=Position.at_page(12),
+            now=now,
+        )
+        sent = await marginalia.get_partial_messageable(world.reviews.id).send(text)
+        await world.database.run_write(
+            quote_repo.set_message, world.guild.id, quote_id, world.reviews.id, sent.id
+        )
+        return quote_id, sent.id
+
+    alices, alice_message = await quote(world.alice, "Alice's passage")
+    bobs, bob_message = await quote(world.bob, "Bob's passage")
+    await world.database.run_write(quote_repo.put_like, alices, world.bob.id, now)
+    await world.database.run_write(quote_repo.put_like, bobs, world.alice.id, now)
+
+    asked = await world.rig.slash(world.guild, world.alice, "privacy forget-me")
+    prompt = asked.message
+    text = all_text(prompt.embeds)
+    assert "1 quote (with the 1 like on them)" in text
+    assert "1 like you gave to quotes" in text and "the 1 posted quote in the channels" in text
+    confirmed = await world.rig.click(prompt, _button(prompt, "Delete everything"), world.alice)
+    await confirmed.wait_edit()
+    final = await confirmed.wait_edit(timeout=TIMEOUT)
+    done = all_text(final.embeds)
+    assert "1 quote" in done and "1 posted message" in done
+    assert world.rig.messages[alice_message].deleted
+    assert not world.rig.messages[bob_message].deleted
+    async with world.database.read() as conn:
+        left = (await conn.execute(select(quotes.c.id))).scalars().all()
+        likes = (await conn.execute(select(quote_likes.c.user_id))).scalars().all()
+    assert left == [bobs] and likes == []

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
 from bot.db.clubs import ClubRecord, MemberReading
-from bot.db.digest import DigestSettings, MemberActivity, RatingRow, ReviewRow
+from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
 from bot.db.engine import Database
 from bot.domain.club import Checkpoint, next_checkpoint
 from bot.domain.digest import (
@@ -22,9 +22,11 @@ from bot.domain.digest import (
     Digest,
     DigestInputs,
     MemberWeek,
+    NewQuote,
     NewRating,
     NewReview,
 )
+from bot.domain.progress_gate import Position
 from bot.domain.schedule import DigestSchedule, TimeWindow
 from bot.domain.words import join_authors, message_url
 from bot.errors import InvalidInput
@@ -53,6 +55,7 @@ class WeekData:
     club: ClubRecord | None = None
     club_readings: tuple[MemberReading, ...] = ()
     checkpoints: tuple[Checkpoint, ...] = ()
+    quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ def names_wanted(data: WeekData, budget: int = NAME_BUDGET) -> list[int]:
     finishers = sorted(r.user_id for r in data.club_readings if r.status == "finished")
     others = sorted(r.user_id for r in data.club_readings)
     tiers: list[Iterable[int]] = [
+        [q.user_id for q in data.quotes][:20],  # the quote of the week is among the first
         [r.user_id for r in data.reviews][:50],
         [a.user_id for a in readers][:150],
         streaks[: LEADERBOARD_SIZE + 5],
@@ -161,6 +165,21 @@ def assemble_inputs(
         NewRating(r.user_id, r.book_id, r.book_title, join_authors(r.book_authors), r.quarters)
         for r in data.ratings
     )
+    quotes = tuple(
+        NewQuote(
+            quote_id=q.quote_id,
+            text=q.text,
+            position=Position.of(q.page, q.percent, q.chapter),
+            book_title=q.book_title,
+            book_author=join_authors(q.book_authors),
+            poster_id=q.user_id,
+            poster_name=name(q.user_id),
+            created_at=q.created_at,
+            likers=q.likers,
+            jump_url=message_url(data.guild_id, q.channel_id, q.message_id),
+        )
+        for q in data.quotes
+    )
     club = None
     if data.club is not None:
         pages = data.club.page_count
@@ -178,6 +197,7 @@ def assemble_inputs(
         reviews=reviews,
         ratings=ratings,
         club=club,
+        quotes=quotes,
     )
 
 
@@ -205,6 +225,7 @@ async def load_week(
         goals = await repo.goal_progress(conn, guild_id, today.year)
         reviews = await repo.new_reviews(conn, guild_id, window.start, window.end)
         ratings = await repo.new_ratings(conn, guild_id, window.start, window.end)
+        quotes = await repo.liked_quotes(conn, guild_id, window.start, window.end)
         opted_out = await repo.opted_out(conn, guild_id)
         club = await club_repo.active_club(conn, guild_id)
         readings: list[MemberReading] = []
@@ -226,5 +247,6 @@ async def load_week(
         club=club,
         club_readings=tuple(readings),
         checkpoints=tuple(checkpoints),
+        quotes=tuple(quotes),
     )
     return data, timezone

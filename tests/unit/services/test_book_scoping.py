@@ -275,7 +275,7 @@ async def test_forget_me_takes_the_members_own_unused_books_along(database: Data
         await book_repo.link_guild(conn, B, linked_in_b, BOB, NOW)
     bobs_own = await _made(database, A, BOB, "Bob's own")
     catalogue_id = await _catalogue_book(database, A, ALICE)
-    preview, _ = await privacy.preview(A, ALICE)
+    preview, _, _ = await privacy.preview(A, ALICE)
     assert preview.books == 1
     assert "1 book you added that no one else uses" in footprint_lines(preview)
     result = await privacy.forget(A, ALICE)

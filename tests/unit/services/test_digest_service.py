@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from bot.db import digest as digest_repo
+from bot.db import quotes as quote_repo
 from bot.db.engine import Database
 from bot.db.schema import (
     progress_events,
@@ -30,6 +31,7 @@ from bot.domain.digest import (
     split_for_embeds,
 )
 from bot.domain.embed_fit import embed_limit_problems
+from bot.domain.progress_gate import Position
 from bot.errors import Conflict, InvalidInput
 from bot.render.digest import chart_data, digest_embeds
 from bot.services.digest import (
@@ -40,6 +42,7 @@ from bot.services.digest import (
     WeekData,
     names_wanted,
 )
+from tests.support.discord_markdown import spoiler_count, spoiler_text, visible_outside_spoilers
 from tests.support.fakes import DictNames
 from tests.support.ids import SUNDAY_EVENING
 from tests.support.seeders import BODY, HEADLINE, SPOILER, WARNING, Seeder, event
@@ -493,3 +496,79 @@ async def test_cli_preview_prints_the_same_digest(
     assert out.getvalue() == built.digest.to_text()
     assert out.getvalue().startswith("Weekly digest · 15–22 Nov 2026")
     assert await run_digest_preview(settings, database, 0, out=out, err=err) == 1
+
+
+# --- the quote of the week ---------------------------------------------------------------------
+
+
+async def test_quote_of_the_week_is_the_most_liked_of_the_week_in_spoiler_tags(
+    database: Database, seeder: Seeder, clock: FakeClock
+) -> None:
+    book = await seeder.book("Middlemarch", authors=("George Eliot",), pages=800)
+    names = DictNames({1: "Ann", 2: "Ben", 3: "Cy", 4: "Di", 5: "Hidden", 6: "Flo", 7: "Gus"})
+    await seeder.opt_out(GUILD, 5)
+    await seeder.opt_out(GUILD, 7)
+
+    async def quote(
+        guild: int, user: int, text: str, position: Position, when: datetime, likers: list[int]
+    ) -> int:
+        quote_id = await database.run_write(
+            quote_repo.insert_quote,
+            guild_id=guild,
+            user_id=user,
+            book_id=book,
+            text=text,
+            note=None,
+            position=position,
+            now=when,
+        )
+        await database.run_write(quote_repo.set_message, guild, quote_id, 300, 300 + quote_id)
+        for liker in likers:
+            await database.run_write(quote_repo.put_like, quote_id, liker, NOW)
+        return quote_id
+
+    day = timedelta(days=1)
+    await quote(GUILD, 2, "too old", Position.end(), WEEK_START - day, [1, 3, 4, 6, 8, 9])
+    winner = await quote(
+        GUILD, 1, "Ann's ||line|| ~~x~~", Position.at_percent(5), WEEK_START + day, [2, 3, 4]
+    )
+    await quote(GUILD, 2, "Ben's tie", Position.at_page(1), WEEK_START + 2 * day, [1, 3, 4])
+    await quote(GUILD, 5, "secret words", Position.end(), WEEK_START + day, [1, 2, 3, 4, 6])
+    # four likes, but two from members who opted out: two count
+    await quote(GUILD, 6, "Flo's", Position.at_chapter(7), WEEK_START + day, [5, 7, 2, 3])
+    await quote(GUILD, 4, "no likes", Position.end(), WEEK_START + 3 * day, [])
+    await quote(OTHER_GUILD, 4, "elsewhere", Position.end(), WEEK_START + day, [1, 2, 3, 6, 8])
+
+    digest = (await DigestService(database, clock, names).build(GUILD)).digest
+    [section] = [s for s in digest.sections if s.key == "quote"]
+    [line] = section.lines
+    assert line.spoiler == "Ann's ||line|| ~~x~~" and line.lead == "Ann"
+    assert line.text == "Middlemarch by George Eliot · 5 % · 3 likes"
+    assert line.url == f"https://discord.com/channels/{GUILD}/300/{300 + winner}"
+    value = next(
+        f.value for spec in split_for_embeds(digest) for f in spec.fields if "[quote]" in f.value
+    )
+    assert spoiler_count(value) == 1 and "Ann's ||line|| ~~x~~" in spoiler_text(value)
+    assert "line" not in visible_outside_spoilers(value)  # even from the first 10 %
+    text = _digest_text(digest)
+    for absent in ("Hidden", "Gus", "secret words", "too old", "elsewhere", "Ben's tie"):
+        assert absent not in text
+    assert 5 not in names.asked and 7 not in names.asked
+
+
+async def test_a_week_without_liked_quotes_has_no_quote_section(
+    database: Database, seeder: Seeder, clock: FakeClock
+) -> None:
+    book = await seeder.book("Middlemarch")
+    await database.run_write(
+        quote_repo.insert_quote,
+        guild_id=GUILD,
+        user_id=1,
+        book_id=book,
+        text="unliked",
+        note=None,
+        position=Position.end(),
+        now=NOW - timedelta(days=1),
+    )
+    digest = (await DigestService(database, clock, DictNames({1: "Ann"})).build(GUILD)).digest
+    assert "quote" not in {s.key for s in digest.sections}

@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.db import books as book_repo
 from bot.db import guild_settings as settings_repo
+from bot.db import quotes as quote_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
 from bot.db.engine import Database
@@ -34,8 +35,10 @@ from bot.db.schema import (
 )
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
+from bot.domain.exports import QUOTE_COLUMNS
 from bot.domain.imports import parse_import
 from bot.domain.imports.goodreads import GOODREADS_COLUMNS
+from bot.domain.progress_gate import Position
 from bot.domain.review import ReviewDraft, SpoilerReach
 from bot.domain.stars import RatingStep, Stars
 from bot.errors import NotFound
@@ -405,3 +408,125 @@ async def test_files_too_large_to_attach_come_zipped(database: Database) -> None
             "marginalia-2025-07-01-goodreads.csv",
             "marginalia-2025-07-01.json",
         ]
+
+
+async def _quote(
+    database: Database,
+    guild_id: int,
+    user_id: int,
+    book_id: int,
+    text: str,
+    position: Position,
+    *,
+    note: str | None = None,
+    minutes: int = 0,
+) -> int:
+    return await database.run_write(
+        quote_repo.insert_quote,
+        guild_id=guild_id,
+        user_id=user_id,
+        book_id=book_id,
+        text=text,
+        note=note,
+        position=position,
+        now=NOW + timedelta(minutes=minutes),
+    )
+
+
+async def test_quotes_have_a_csv_of_their_own_and_are_in_the_json(database: Database) -> None:
+    ids = await _seed_discord_data(database)
+    quoted = await _book(database, "Quoted Only", "Anne Author", "9780000000002")
+    first = await _quote(
+        database,
+        GUILD,
+        ALICE,
+        ids["dune"],
+        "Fear is the mind-killer.",
+        Position.at_page(8),
+        note='=HYPERLINK("http://x")',
+    )
+    await _quote(
+        database,
+        GUILD,
+        ALICE,
+        ids["left"],
+        "-1+2 light is the left hand",
+        Position.at_percent(42),
+        minutes=1,
+    )
+    await _quote(
+        database, GUILD, ALICE, quoted, "@everyone chapter", Position.at_chapter(7), minutes=2
+    )
+    await _quote(database, GUILD, ALICE, ids["paused"], "The end.", Position.end(), minutes=3)
+    await _quote(database, ELSEWHERE, ALICE, ids["dune"], "Not here", Position.end())
+    bobs = await _quote(database, GUILD, BOB, ids["dune"], "Bob's line", Position.at_page(2))
+    elsewhere = await _quote(database, ELSEWHERE, BOB, ids["dune"], "Far away", Position.end())
+    await database.run_write(quote_repo.set_message, GUILD, first, 555, 9_000_000_000_000_000_009)
+    for liker in (BOB, 77):
+        await database.run_write(quote_repo.put_like, first, liker, NOW)
+    await database.run_write(quote_repo.put_like, bobs, ALICE, NOW + timedelta(hours=1))
+    await database.run_write(quote_repo.put_like, elsewhere, ALICE, NOW)  # another server's
+
+    export = await _exporter(database).export(GUILD, ALICE)
+    assert [f.filename for f in export.files] == [
+        "marginalia-2025-07-01-goodreads.csv",
+        "marginalia-2025-07-01-quotes.csv",
+        "marginalia-2025-07-01.json",
+    ]
+    assert export.quotes == 4
+    rows = list(csv.DictReader(io.StringIO(export.files[1].data.decode("utf-8"))))
+    assert list(rows[0].keys()) == list(QUOTE_COLUMNS)
+    assert [r["Quote"] for r in rows] == [
+        "Fear is the mind-killer.",
+        "'-1+2 light is the left hand",  # a spreadsheet would run these otherwise
+        "'@everyone chapter",
+        "The end.",
+    ]
+    dune, left, only, end = rows
+    assert dune["Title"] == "Dune" and dune["Author"] == "Frank Herbert"
+    assert dune["ISBN13"] == '="9780441013593"' and dune["Page"] == "8"
+    assert dune["Position"] == "p. 8" and dune["Likes"] == "2"
+    assert dune["Note"] == '\'=HYPERLINK("http://x")'
+    assert dune["Message Link"] == (f"https://discord.com/channels/{GUILD}/555/9000000000000000009")
+    assert left["Percent"] == "42" and left["Position"] == "42 %" and left["Message Link"] == ""
+    assert only["Title"] == "Quoted Only" and only["Chapter"] == "7"
+    assert only["Position"] == "chapter 7"
+    assert end["Position"] == "end of the book"
+    assert end["Page"] == end["Percent"] == end["Chapter"] == ""
+    assert dune["Created At"] == NOW.isoformat()
+
+    document = json.loads(export.files[2].data)
+    assert [q["text"] for q in document["quotes"]] == [r["Quote"].lstrip("'") for r in rows]
+    posted = document["quotes"][0]
+    assert posted["message_id"] == "9000000000000000009" and posted["likes"] == 2
+    assert posted["page"] == 8 and posted["message_link"] == dune["Message Link"]
+    assert document["quotes"][3]["message_link"] is None
+    assert "user_id" not in posted and "guild_id" not in posted
+    assert document["quote_likes_given"] == [
+        {
+            "quote_id": bobs,
+            "book_id": ids["dune"],
+            "created_at": (NOW + timedelta(hours=1)).isoformat(),
+        }
+    ]
+    # the books the quotes are of are in the books section, like every other book
+    assert {quoted, ids["dune"]} <= {b["id"] for b in document["books"]}
+
+
+async def test_quotes_alone_are_something_to_export(database: Database) -> None:
+    book_id = await _book(database, "Quoted Only", "Anne Author")
+    await _quote(database, GUILD, ALICE, book_id, "A line", Position.end())
+    export = await _exporter(database).export(GUILD, ALICE)
+    assert export.quotes == 1 and len(export.files) == 3
+    with pytest.raises(NotFound):
+        await _exporter(database).export(GUILD, BOB)
+
+
+async def test_without_quotes_there_is_no_quotes_csv(database: Database) -> None:
+    await _seed_discord_data(database)
+    export = await _exporter(database).export(GUILD, ALICE)
+    assert [f.filename for f in export.files] == [
+        "marginalia-2025-07-01-goodreads.csv",
+        "marginalia-2025-07-01.json",
+    ]
+    assert json.loads(export.files[1].data)["quotes"] == []

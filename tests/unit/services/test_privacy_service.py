@@ -12,6 +12,7 @@ from sqlalchemy import Table, select
 from bot.db import books as book_repo
 from bot.db import digest as digest_repo
 from bot.db import guild_settings as settings_repo
+from bot.db import quotes as quote_repo
 from bot.db import ratings as rating_repo
 from bot.db import reviews as review_repo
 from bot.db.engine import Database
@@ -26,6 +27,8 @@ from bot.db.schema import (
     member_settings,
     metadata,
     progress_events,
+    quote_likes,
+    quotes,
     readings,
     review_flags,
     review_likes,
@@ -34,6 +37,7 @@ from bot.db.schema import (
 )
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
+from bot.domain.progress_gate import Position
 from bot.domain.review import ReviewDraft
 from bot.services.privacy import RETENTION, PrivacyService
 from tests.support.ids import ALICE, BOB, GUILD, OTHER_GUILD
@@ -64,6 +68,7 @@ async def _member_data(database: Database, guild_id: int, user_id: int, book_id:
                 book_id=book_id,
                 status="reading",
                 started_on=date(2026, 11, 1),
+                progress_chapter=4,
                 created_at=NOW,
                 updated_at=NOW,
             )
@@ -130,6 +135,31 @@ async def seeded(database: Database) -> dict[str, int]:
         await review_repo.add_like(conn, ids["alice"], BOB, NOW)  # Bob likes Alice's
         await review_repo.add_flag(conn, ids["alice"], BOB, "other", NOW)
         await review_repo.add_like(conn, ids["alice_elsewhere"], BOB, NOW)
+    for who, guild_id, name in (
+        (ALICE, GUILD, "alice"),
+        (BOB, GUILD, "bob"),
+        (ALICE, OTHER_GUILD, "alice_elsewhere"),
+    ):
+        for n, position in enumerate((Position.at_page(3), Position.end())):
+            quote_id = await database.run_write(
+                quote_repo.insert_quote,
+                guild_id=guild_id,
+                user_id=who,
+                book_id=book.id,
+                text=f"{name} quote {n}",
+                note=None,
+                position=position,
+                now=NOW,
+            )
+            ids[f"{name}_quote_{n}"] = quote_id
+    # Alice's first quote is posted; the second one is not
+    await database.run_write(quote_repo.set_message, GUILD, ids["alice_quote_0"], 990, 8000)
+    await database.run_write(quote_repo.put_like, ids["bob_quote_0"], ALICE, NOW)  # given
+    await database.run_write(quote_repo.put_like, ids["alice_quote_0"], ALICE, NOW)  # her own
+    await database.run_write(quote_repo.put_like, ids["alice_quote_0"], BOB, NOW)  # received
+    await database.run_write(quote_repo.put_like, ids["alice_quote_1"], BOB, NOW)
+    await database.run_write(quote_repo.put_like, ids["alice_elsewhere_quote_0"], BOB, NOW)
+    await database.run_write(quote_repo.put_like, ids["alice_elsewhere_quote_1"], ALICE, NOW)
     return ids
 
 
@@ -155,9 +185,9 @@ async def test_forget_me_deletes_everything_of_the_member_here_only(
     database: Database, service: PrivacyService, seeded: dict[str, int]
 ) -> None:
     other_before = await _guild_rows(database, OTHER_GUILD)
-    preview, posts = await service.preview(GUILD, ALICE)
+    preview, posts, quote_posts = await service.preview(GUILD, ALICE)
     result = await service.forget(GUILD, ALICE)
-    assert result.deleted == preview and posts == 1
+    assert result.deleted == preview and posts == 1 and quote_posts == 1
     deleted = result.deleted
     assert (deleted.ratings, deleted.reviews, deleted.readings, deleted.progress_events) == (
         1,
@@ -173,6 +203,23 @@ async def test_forget_me_deletes_everything_of_the_member_here_only(
     assert post.channel_id == 901 and post.message_ids == (5000 + ALICE,)
     assert post.thread_id == 7000 + ALICE
     assert post.strays == ((950, 6000 + ALICE),)  # a failed post's leftovers go too
+    # quotes: her 2, the 3 likes on them (hers included), her like on Bob's quote
+    assert (deleted.quotes, deleted.quote_likes_received, deleted.quote_likes) == (2, 3, 1)
+    assert result.quote_posts == ((990, 8000),)
+    assert {q["text"] for q in await _rows(database, quotes, guild_id=GUILD)} == {
+        "bob quote 0",
+        "bob quote 1",
+    }
+    # in the other server her quotes and the likes on them (her own too) stay
+    assert len(await _rows(database, quotes, guild_id=OTHER_GUILD, user_id=ALICE)) == 2
+    assert sorted(
+        (r["quote_id"], r["user_id"]) for r in await _rows(database, quote_likes)
+    ) == sorted(
+        [
+            (seeded["alice_elsewhere_quote_0"], BOB),
+            (seeded["alice_elsewhere_quote_1"], ALICE),
+        ]
+    )
 
     for table in metadata.sorted_tables:
         if {"guild_id", "user_id"} <= set(table.c.keys()):
@@ -185,7 +232,7 @@ async def test_forget_me_deletes_everything_of_the_member_here_only(
     assert await _guild_rows(database, OTHER_GUILD) == other_before
     # the book stays in the server's catalogue, without her name on it
     assert {r["added_by"] for r in await _rows(database, guild_books, guild_id=GUILD)} == {None}
-    again, _ = await service.preview(GUILD, ALICE)
+    again, _, _ = await service.preview(GUILD, ALICE)
     assert again.empty
 
 
@@ -240,6 +287,10 @@ async def test_a_guild_is_purged_30_days_after_the_bot_left(
     assert purge.guild_id == GUILD and purge.total > 0
     assert purge.rows["review_likes"] == 2 and purge.rows["club_checkpoints"] == 1
     assert purge.rows["member_settings"] == 2  # Alice's and Bob's time zones
+    assert purge.rows["quotes"] == 4 and purge.rows["quote_likes"] == 4
+    # the other server's quotes and the likes on them stay (likes have no guild_id)
+    assert len(await _rows(database, quotes, guild_id=OTHER_GUILD)) == 2
+    assert len(await _rows(database, quote_likes)) == 2
     assert all(rows == [] for rows in (await _guild_rows(database, GUILD)).values())
     assert await _rows(database, command_sync_state, scope=str(GUILD)) == []
     assert await _rows(database, shelf_books, book_id=seeded["book"]) != []  # the other guild's
