@@ -290,3 +290,42 @@ async def test_bad_input_gets_a_clear_ephemeral_error_and_stores_nothing(
     assert fragment in all_text(reply.embeds, reply.content)
     async with world.database.read() as conn:
         assert (await conn.execute(select(func.count()).select_from(quotes))).scalar_one() == 0
+
+
+# --- the weekly digest ----------------------------------------------------------------------------
+
+
+async def test_the_digest_shows_the_most_liked_quote_inside_a_spoiler(
+    world: World, marginalia: MarginaliaBot
+) -> None:
+    """A quote from the first 10 % is in the open where it was posted, but the digest is read
+    by everyone: there it is always inside one spoiler span, labelled with its position."""
+    await _add_book(world)
+    hostile = f"~~ {SECRET} || ends here ||"
+    liked = await _quote(world, world.alice, hostile, page=10)
+    other = await _quote(world, world.bob, "A quote nobody liked.", page=500)
+    await world.rig.click(liked, "quote:like:1", world.bob)
+    await world.rig.click(liked, "quote:like:1", world.moderator)
+    await world.rig.click(other, "quote:like:2", world.alice)
+    world.clock.advance(minutes=1)  # the week ends now, and includes what was saved before
+    setup = await world.rig.slash(
+        world.guild,
+        world.admin,
+        "digest setup",
+        {"channel": world.general, "weekday": 6, "hour": 18, "timezone": "Europe/Berlin"},
+    )
+    await setup.wait_reply()
+    sent = await world.rig.slash(world.guild, world.admin, "digest send-now")
+    assert "Posted this week's digest" in (await sent.wait_reply()).content
+    digest = [
+        m
+        for m in world.rig.channel_messages(world.general)
+        if not m.ephemeral and m.embeds and "Weekly digest" in (m.embeds[0].get("title") or "")
+    ]
+    assert len(digest) == 1
+    strings = list(_strings(digest[0].embeds))
+    text = "\n".join(strings)
+    assert "Quote of the week" in text and "p. 10" in text and "2 likes" in text
+    assert all(SECRET not in visible_outside_spoilers(s) for s in strings)
+    assert sum(spoiler_text(s).count(SECRET) for s in strings) == 1
+    assert "nobody liked" not in text
