@@ -1,4 +1,5 @@
-"""/club pick, /club schedule add, /club status, /club end.
+"""/club pick, /club schedule add, /club status, /club end, /club nominate, /club
+nominations, /club suggest.
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -17,8 +18,15 @@ from discord.ext import commands
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
+from bot.render.nominations import (
+    SuggestionsView,
+    nominated_embed,
+    nominations_embed,
+    suggestions_embed,
+)
+from bot.services.nominations import check_pitch
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
-from cogs._checks import guild_id_of, require_moderator
+from cogs._checks import guild_id_of, is_moderator, require_moderator
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,7 @@ class Clubs(commands.Cog):
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
         self.service = bot.services.clubs
+        self.nominations = bot.services.nominations
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
@@ -113,6 +122,64 @@ class Clubs(commands.Cog):
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
         await interaction.followup.send(embed=ended_embed(ended))
+
+    # --- the next read: nominations and suggestions ----------------------------------------
+
+    @club.command(name="nominate", description="Nominate a book for the club's next read.")
+    @app_commands.describe(
+        book=BOOK_OPTION_HELP,
+        pitch="Why this book, in a line or two — no spoilers (up to 300 characters)",
+    )
+    @app_commands.autocomplete(book=book_autocomplete)
+    async def nominate(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        book: str,
+        pitch: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        check_pitch(pitch)  # a too-long pitch is refused before the book is looked up
+
+        async def chosen(reply_to: discord.Interaction[Any], picked: Book) -> None:
+            done = await self.nominations.nominate(guild_id, reply_to.user.id, picked, pitch)
+            await respond(
+                reply_to,
+                embed=nominated_embed(done, reply_to.user.id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+        await with_book(interaction, book, chosen, ephemeral=False)
+
+    @club.command(name="nominations", description="The books nominated for the next read.")
+    async def list_nominations(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        # names may need a gateway round trip for members discord.py has not cached yet
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await self.nominations.nominations(guild_id)
+        await interaction.followup.send(embed=nominations_embed(found), ephemeral=True)
+
+    @club.command(
+        name="suggest", description="Books several members want to read (counts, never names)."
+    )
+    async def suggest(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.nominations.suggestions(guild_id)
+        embed = suggestions_embed(found)
+        if not found or not await is_moderator(interaction):
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+
+        async def on_pick(clicked: discord.Interaction[Any], book_id: int) -> None:
+            await require_moderator(clicked, "nominate from the suggestions")
+            picked = await self.bot.services.books.get(guild_id, book_id)
+            done = await self.nominations.nominate(guild_id, clicked.user.id, picked, None)
+            await clicked.response.send_message(
+                embed=nominated_embed(done, clicked.user.id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+        view = SuggestionsView(interaction.user.id, found, on_pick)
+        await respond(interaction, embed=embed, view=view, ephemeral=True)
 
 
 async def setup(bot: MarginaliaBot) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.schema import (
     books,
+    club_nominations,
     goals,
     member_privacy,
     member_settings,
@@ -55,6 +56,7 @@ class MemberData:
     settings: Row | None = None  # the member's own settings (time zone)
     quotes: list[Row] = field(default_factory=list)  # with a "likes" count, oldest first
     quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
+    nominations: list[Row] = field(default_factory=list)  # for the club's next read
 
     @property
     def empty(self) -> bool:
@@ -71,6 +73,7 @@ class MemberData:
             or self.settings
             or self.quotes
             or self.quote_likes
+            or self.nominations
         )
 
 
@@ -201,6 +204,12 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .where(quotes.c.guild_id == guild_id, quote_likes.c.user_id == user_id)
         .order_by(quote_likes.c.created_at, quote_likes.c.quote_id),
     )
+    data.nominations = await _rows(
+        conn,
+        select(club_nominations.c.book_id, club_nominations.c.pitch, club_nominations.c.created_at)
+        .where(club_nominations.c.guild_id == guild_id, club_nominations.c.user_id == user_id)
+        .order_by(club_nominations.c.id),
+    )
     book_ids = [
         int(row["book_id"])
         for group in (
@@ -210,6 +219,7 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
             data.shelf_entries,
             data.drafts,
             data.quotes,
+            data.nominations,
         )
         for row in group
     ]

@@ -449,6 +449,22 @@ club_checkpoints = Table(
     ),
 )
 
+# --- nominations for the next club read (SPEC §11): one per member per round -------------
+# A round runs until a moderator picks the next read (/club pick), which clears it.
+
+club_nominations = Table(
+    "club_nominations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    Column("pitch", String(300)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "user_id"),
+    UniqueConstraint("guild_id", "book_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db import clubs as club_repo
 from bot.db import digest as digest_repo
+from bot.db import nominations as nomination_repo
 from bot.db.clubs import ActiveClubExists, ClubRecord, MemberReading
 from bot.db.engine import Database
 from bot.domain.book import Book
@@ -190,7 +191,8 @@ class ClubService:
         end: str | None,
         channel_id: int | None,
     ) -> ClubView:
-        """Make ``book`` the server's current read; refuse while another one is active."""
+        """Make ``book`` the server's current read; refuse while another one is active.
+        Picking ends the round of nominations for it (they are cleared)."""
         if book.id is None:
             raise ValueError("the book must be stored first")
         starts_on, ends_on = await self.check_pick(guild_id, start=start, end=end)
@@ -212,6 +214,7 @@ class ClubService:
                     now=now,
                 )
                 club = await club_repo.get_club(conn, guild_id, club_id)
+                await nomination_repo.clear(conn, guild_id)  # the next read is chosen
         except ActiveClubExists:
             raise Conflict(
                 "Another club read was started at the same moment. See it with /club status."

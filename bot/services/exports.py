@@ -231,6 +231,8 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
             {**_clean(q, member), "message_link": _quote_link(guild_id, q)} for q in data.quotes
         ],
         "quote_likes_given": [_clean(like) for like in data.quote_likes],
+        # the member's nomination for the club's next read (one per round)
+        "nominations": [_clean(n) for n in data.nominations],
     }
 
 

@@ -14,6 +14,7 @@ from bot.services.exports import ExportService
 from bot.services.goals import GoalService
 from bot.services.imports import ImportService
 from bot.services.members import MemberService
+from bot.services.nominations import NominationService
 from bot.services.privacy import PrivacyService
 from bot.services.quotes import QuoteService
 from bot.services.ratings import RatingService
@@ -31,6 +32,7 @@ __all__ = ["Services"]
 class Services:
     books: BookService
     clubs: ClubService
+    nominations: NominationService
     digest: DigestService
     exports: ExportService
     goals: GoalService
@@ -59,6 +61,7 @@ class Services:
         return cls(
             books=BookService(database, catalogue, clock),
             clubs=ClubService(database, clock, members),
+            nominations=NominationService(database, clock, members),
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),
             goals=GoalService(database, clock),

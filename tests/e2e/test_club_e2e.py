@@ -250,3 +250,56 @@ async def test_progress_pace_without_a_club_read(world: World, marginalia: Margi
     pace = await world.rig.slash(world.guild, world.alice, "progress pace")
     reply = await pace.wait_reply()
     assert reply.ephemeral and "no club read" in reply.text
+
+
+async def test_nominate_list_and_a_moderator_nominates_a_suggestion(
+    world: World, book: None
+) -> None:
+    """alice nominates with a pitch (no ping, public), bob's second nomination replaces his
+    first, the list names nominators; /club suggest counts members and a moderator's
+    Nominate button nominates it; a member gets no buttons."""
+    rig = world.rig
+    for title in ("Emma", "Kindred"):
+        await rig.slash(
+            world.guild, world.moderator, "book add", {"title": title, "author": "A. Author"}
+        )
+    posted = await rig.slash(
+        world.guild,
+        world.alice,
+        "club nominate",
+        {"book": BOOK, "pitch": f"Slow and <@{world.bob.id}> will love it"},
+    )
+    card = await posted.wait_reply()
+    assert not card.ephemeral and card.allowed_mentions == {"parse": []}
+    assert "nominated **Middlemarch**" in all_text(card.embeds)
+    taken = await rig.slash(world.guild, world.bob, "club nominate", {"book": BOOK})
+    refusal = await taken.wait_reply()
+    assert refusal.ephemeral and "already nominated “Middlemarch”" in refusal.text
+    await (await rig.slash(world.guild, world.bob, "club nominate", {"book": "Emma"})).wait_reply()
+    moved = await rig.slash(world.guild, world.bob, "club nominate", {"book": "Kindred"})
+    assert "replaces their nomination of “Emma”" in all_text((await moved.wait_reply()).embeds)
+
+    listed = await rig.slash(world.guild, world.alice, "club nominations")
+    text = all_text((await listed.wait_reply()).embeds)
+    assert text.index("Middlemarch") < text.index("Kindred") and "Emma" not in text
+    assert "Slow and" in text
+
+    seeder = Seeder(world.database, now=world.clock.now())
+    async with world.database.read() as conn:
+        emma = (await conn.execute(select(books.c.id).where(books.c.title == "Emma"))).scalar_one()
+    for member in (world.alice, world.bob):
+        await seeder.reading(world.guild.id, member.id, emma, status="want-to-read")
+    asked = await rig.slash(world.guild, world.alice, "club suggest")
+    shown = await asked.wait_reply()
+    assert shown.ephemeral and shown.custom_ids == []
+    assert "Emma" in all_text(shown.embeds) and "2 members want to read it" in all_text(
+        shown.embeds
+    )
+    assert world.alice.user.username not in all_text(shown.embeds)
+    offered = await rig.slash(world.guild, world.moderator, "club suggest")
+    suggestions = await offered.wait_reply()
+    assert suggestions.custom_ids == [f"club:suggest:{emma}"]
+    clicked = await rig.click(suggestions, f"club:suggest:{emma}", world.moderator)
+    assert "nominated **Emma**" in all_text((await clicked.wait_reply()).embeds)
+    again = await rig.slash(world.guild, world.alice, "club nominations")
+    assert "Emma" in all_text((await again.wait_reply()).embeds)
