@@ -1,5 +1,6 @@
 """/club pick, /club schedule add, /club status, /club end, /club nominate, /club
-nominations, /club suggest.
+nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
+buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick).
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -9,11 +10,12 @@ moderator here, on the server side (cogs/_checks.py).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from functools import partial
+from typing import Any, Final
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
@@ -24,13 +26,27 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.votes import (
+    BallotView,
+    ballot_embed,
+    ballot_kept_embed,
+    vote_opened_reply,
+    vote_status_line,
+)
 from bot.services.nominations import check_pitch
+from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, is_moderator, require_moderator
+from cogs._votes import VOTE_ITEMS, DiscordVoteBoard
 
 log = logging.getLogger(__name__)
 
 EVERYONE_CAN = "Everyone can use /club status."
+VOTE_TICK_SECONDS: Final = 60.0
+STYLE_CHOICES: Final = [
+    app_commands.Choice(name="poll — a Discord poll (up to 10 nominees)", value="poll"),
+    app_commands.Choice(name="ranked — rank up to three, instant runoff", value="ranked"),
+]
 
 
 class Clubs(commands.Cog):
@@ -42,11 +58,37 @@ class Clubs(commands.Cog):
     schedule = app_commands.Group(
         name="schedule", description="The club read's checkpoints.", parent=club
     )
+    vote = app_commands.Group(
+        name="vote", description="Vote on the club's next read among the nominations.", parent=club
+    )
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
         self.service = bot.services.clubs
         self.nominations = bot.services.nominations
+        self.votes = bot.services.votes
+        self.board = DiscordVoteBoard(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*VOTE_ITEMS)
+        self.vote_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.vote_loop.cancel()
+        self.bot.remove_dynamic_items(*VOTE_ITEMS)
+
+    @tasks.loop(seconds=VOTE_TICK_SECONDS)
+    async def vote_loop(self) -> None:
+        """Close due votes (also ones that came due while the bot was down) of the guilds
+        this process serves; the database makes each close once across processes."""
+        try:
+            await self.votes.close_due(self.board, partial(serves_guild, self.bot))
+        except Exception:
+            log.exception("closing due votes failed; trying again in %.0f s", VOTE_TICK_SECONDS)
+
+    @vote_loop.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
@@ -139,6 +181,7 @@ class Clubs(commands.Cog):
     ) -> None:
         guild_id = guild_id_of(interaction)
         check_pitch(pitch)  # a too-long pitch is refused before the book is looked up
+        await self.votes.nominations_open(guild_id)
 
         async def chosen(reply_to: discord.Interaction[Any], picked: Book) -> None:
             done = await self.nominations.nominate(guild_id, reply_to.user.id, picked, pitch)
@@ -171,6 +214,7 @@ class Clubs(commands.Cog):
 
         async def on_pick(clicked: discord.Interaction[Any], book_id: int) -> None:
             await require_moderator(clicked, "nominate from the suggestions")
+            await self.votes.nominations_open(guild_id)
             picked = await self.bot.services.books.get(guild_id, book_id)
             done = await self.nominations.nominate(guild_id, clicked.user.id, picked, None)
             await clicked.response.send_message(
@@ -180,6 +224,81 @@ class Clubs(commands.Cog):
 
         view = SuggestionsView(interaction.user.id, found, on_pick)
         await respond(interaction, embed=embed, view=view, ephemeral=True)
+
+    # --- the vote on the next read -----------------------------------------------------------
+
+    @vote.command(name="start", description="Moderators: close nominations and open the vote.")
+    @app_commands.describe(
+        style="A Discord poll (up to 10 nominees) or a ranked vote (default: poll when it fits)",
+        closes='How long it is open, e.g. "3 days" or "36 hours", or its last day (default 3 days)',
+    )
+    @app_commands.choices(style=STYLE_CHOICES)
+    async def vote_start(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        style: app_commands.Choice[str] | None = None,
+        closes: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        await require_moderator(interaction, "start the vote", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        plan = await self.votes.plan(guild_id, style.value if style else None, closes)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel_id = interaction.channel_id
+        assert channel_id is not None  # a guild command always has a channel
+        opened = await self.votes.start(plan, fallback_channel_id=channel_id, board=self.board)
+        await interaction.followup.send(
+            vote_opened_reply(opened, plan.style_reason), ephemeral=True
+        )
+
+    @vote.command(name="status", description="Whether a vote is open and when it closes.")
+    async def vote_status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        running = await self.votes.running(guild_id_of(interaction))
+        text = (
+            vote_status_line(*running)
+            if running is not None
+            else "There is no vote open. A moderator can start one with /club vote start."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @vote.command(name="close", description="Moderators: close the vote now and announce it.")
+    async def vote_close(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "close the vote", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.votes.close_now(guild_id, self.board)
+        where = f"<#{closed.vote.channel_id}>" if closed is not None else "the club channel"
+        await interaction.followup.send(f"The vote is closed; the result is in {where}.")
+
+    async def open_ballot(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """**Vote**: the member's ballot, privately."""
+        guild_id = guild_id_of(interaction)
+        user_id = interaction.user.id
+        form = await self.votes.ballot_form(guild_id, vote_id, user_id)
+
+        async def submit(clicked: discord.Interaction[Any], ranking: list[int]) -> None:
+            vote, ranked = await self.votes.cast(guild_id, vote_id, user_id, ranking)
+            await clicked.response.edit_message(embed=ballot_kept_embed(vote, ranked), view=None)
+
+        await interaction.response.send_message(
+            embed=ballot_embed(form), view=BallotView(form, user_id, submit), ephemeral=True
+        )
+
+    async def start_winner(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """**Start this read**: what /club pick does, with the vote's winner."""
+        await require_moderator(interaction, "start the club read", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        book_id = await self.votes.winner_of(guild_id, vote_id)
+        await self.service.check_pick(guild_id, start=None, end=None)
+        book = await self.bot.services.books.get(guild_id, book_id)
+        view = await self.service.pick(
+            guild_id,
+            interaction.user.id,
+            book,
+            start=None,
+            end=None,
+            channel_id=interaction.channel_id,
+        )
+        await interaction.response.send_message(embed=announcement_embed(view))
 
 
 async def setup(bot: MarginaliaBot) -> None:

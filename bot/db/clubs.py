@@ -256,3 +256,16 @@ async def past_clubs(conn: AsyncConnection, guild_id: int, limit: int = 10) -> S
         .limit(limit)
     )
     return [_club_from_row(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def club_channel(conn: AsyncConnection, guild_id: int) -> int | None:
+    """Where club announcements go by default: the channel of the server's latest club read
+    (``/club pick`` was used there), or None when no read recorded one."""
+    query = (
+        select(clubs.c.channel_id)
+        .where(clubs.c.guild_id == guild_id, clubs.c.channel_id.is_not(None))
+        .order_by(clubs.c.created_at.desc(), clubs.c.id.desc())
+        .limit(1)
+    )
+    found = (await conn.execute(query)).scalar_one_or_none()
+    return int(found) if found is not None else None

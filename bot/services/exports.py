@@ -233,6 +233,8 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "quote_likes_given": [_clean(like) for like in data.quote_likes],
         # the member's nomination for the club's next read (one per round)
         "nominations": [_clean(n) for n in data.nominations],
+        # the member's ranked ballots on the club's next read, first choice first
+        "ballots": [_clean(b) for b in data.ballots],
     }
 
 
