@@ -17,7 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.schema import books, club_checkpoints, clubs, readings
+from bot.db.schema import books, club_checkpoints, clubs, guild_settings, readings
 from bot.domain.club import Checkpoint, CheckpointReach
 
 
@@ -259,8 +259,16 @@ async def past_clubs(conn: AsyncConnection, guild_id: int, limit: int = 10) -> S
 
 
 async def club_channel(conn: AsyncConnection, guild_id: int) -> int | None:
-    """Where club announcements go by default: the channel of the server's latest club read
-    (``/club pick`` was used there), or None when no read recorded one."""
+    """Where club announcements, votes and reminders go: the server's club channel
+    (``/settings club-channel``), else the channel of its latest club read (``/club pick``
+    was used there), else None."""
+    chosen = (
+        await conn.execute(
+            select(guild_settings.c.club_channel_id).where(guild_settings.c.guild_id == guild_id)
+        )
+    ).scalar_one_or_none()
+    if chosen is not None:
+        return int(chosen)
     query = (
         select(clubs.c.channel_id)
         .where(clubs.c.guild_id == guild_id, clubs.c.channel_id.is_not(None))

@@ -116,6 +116,8 @@ guild_settings = Table(
     Column("rating_step", String(8), nullable=False, server_default="half"),
     Column("review_channel_id", BigInteger),
     Column("modlog_channel_id", BigInteger),
+    # where club announcements, votes and reminders go (None: the last /club pick's channel)
+    Column("club_channel_id", BigInteger),
     # members with this role count as moderators (SPEC §1, /settings moderator-role)
     Column("moderator_role_id", BigInteger),
     Column("digest_channel_id", BigInteger),

@@ -1,5 +1,6 @@
 """The vote on the club's next read (SPEC §11): the vote, its nominees (a copy of the round's
-nominations in nomination order) and the members' ranked ballots.
+nominations in nomination order) and the members' ranked ballots; the server's club channel
+(``/settings club-channel``).
 
 Revision ID: 0008_club_votes
 Revises: 0006_club_nominations
@@ -22,6 +23,8 @@ RUNNING = sa.text("status <> 'closed'")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("club_channel_id", sa.BigInteger(), nullable=True))
     op.create_table(
         "club_votes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -103,3 +106,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_club_votes_status_closes_at"), table_name="club_votes")
     op.drop_index("ux_club_votes_one_running", table_name="club_votes")
     op.drop_table("club_votes")
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.drop_column("club_channel_id")

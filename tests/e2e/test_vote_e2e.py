@@ -143,3 +143,23 @@ async def test_a_poll_that_ended_while_the_bot_was_down_is_closed_once(world: Wo
     posted = [all_text(m.embeds) for m in rig.channel_messages(world.general)]
     announcements = [text for text in posted if "The club's next read" in text]
     assert len(announcements) == 1
+
+
+async def test_the_vote_opens_in_the_club_channel(world: World) -> None:
+    """The admin's club channel wins over where the moderator runs the command."""
+    rig = world.rig
+    async with run_marginalia(world):
+        await _nominated(world)
+        await rig.slash(
+            world.guild, world.admin, "settings club-channel", {"channel": world.modlog}
+        )
+        started = await rig.slash(
+            world.guild,
+            world.moderator,
+            "club vote start",
+            {"style": "ranked"},
+            channel=world.general,
+        )
+        assert f"<#{world.modlog.id}>" in _text(await started.wait_followup())
+        [vote] = [m for m in rig.channel_messages(world.modlog) if m.custom_ids]
+        assert vote.custom_ids[0].startswith("vote:ballot:")
