@@ -163,3 +163,34 @@ async def test_the_vote_opens_in_the_club_channel(world: World) -> None:
         assert f"<#{world.modlog.id}>" in _text(await started.wait_followup())
         [vote] = [m for m in rig.channel_messages(world.modlog) if m.custom_ids]
         assert vote.custom_ids[0].startswith("vote:ballot:")
+
+
+async def test_the_digest_tells_of_the_open_vote_with_a_link(world: World) -> None:
+    rig = world.rig
+    async with run_marginalia(world):
+        await _nominated(world)
+        started = await rig.slash(
+            world.guild, world.moderator, "club vote start", {"closes": "2026-11-20"}
+        )
+        await started.wait_followup()
+        vote = _vote_message(world)
+        setup = await rig.slash(
+            world.guild,
+            world.admin,
+            "digest setup",
+            {"channel": world.general, "weekday": 6, "hour": 18, "timezone": "Europe/Berlin"},
+        )
+        await setup.wait_reply()
+        sent = await rig.slash(world.guild, world.admin, "digest send-now")
+        assert "Posted" in _text(await sent.wait_reply())
+        [digest] = [
+            m
+            for m in rig.channel_messages(world.general)
+            if not m.ephemeral and m.embeds and "Weekly digest" in (m.embeds[0].get("title") or "")
+        ]
+        text = all_text(digest.embeds)
+        assert "Choosing the next read" in text
+        # open until the end of Friday 20 November in Berlin (23:00 UTC): 00:00 local
+        assert "A Discord poll on 3 nominated books is open until" in text
+        assert "(Europe/Berlin)" in text
+        assert f"/channels/{world.guild.id}/{world.general.id}/{vote.id}" in text

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
+from bot.db import votes as vote_repo
 from bot.db.clubs import ClubRecord, MemberReading
 from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
 from bot.db.engine import Database
@@ -25,6 +28,7 @@ from bot.domain.digest import (
     NewQuote,
     NewRating,
     NewReview,
+    OpenVote,
 )
 from bot.domain.progress_gate import Position
 from bot.domain.schedule import DigestSchedule, TimeWindow
@@ -56,6 +60,7 @@ class WeekData:
     club_readings: tuple[MemberReading, ...] = ()
     checkpoints: tuple[Checkpoint, ...] = ()
     quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
+    vote: OpenVote | None = None  # the club's open vote on its next read
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +203,7 @@ def assemble_inputs(
         ratings=ratings,
         club=club,
         quotes=quotes,
+        vote=data.vote,
     )
 
 
@@ -235,6 +241,7 @@ async def load_week(
                 conn, guild_id, club.book_id, club.created_at
             )
             checkpoints = await club_repo.checkpoints(conn, club.id)
+        vote = await _open_vote(conn, guild_id)
     data = WeekData(
         guild_id=guild_id,
         today=today,
@@ -248,5 +255,18 @@ async def load_week(
         club_readings=tuple(readings),
         checkpoints=tuple(checkpoints),
         quotes=tuple(quotes),
+        vote=vote,
     )
     return data, timezone
+
+
+async def _open_vote(conn: AsyncConnection, guild_id: int) -> OpenVote | None:
+    running = await vote_repo.running_vote(conn, guild_id)
+    if running is None or running.status != "open":
+        return None
+    return OpenVote(
+        style=running.style,
+        nominees=len(await vote_repo.nominees(conn, running.id)),
+        closes_at=running.closes_at,
+        jump_url=message_url(guild_id, running.channel_id, running.message_id),
+    )
