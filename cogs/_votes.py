@@ -1,8 +1,9 @@
 """The Discord side of the club's vote (SPEC §11), used by the ``/club vote`` commands in
 cogs/clubs.py: :class:`DiscordVoteBoard` (posting the poll or the ranked vote, reading and
-ending the poll, announcing the result) and the vote's persistent buttons — **Vote**
-(``vote:ballot:<vote>``) and **Start this read** (``vote:start:<vote>``) — registered as
-:class:`discord.ui.DynamicItem` subclasses, so they work after a restart.
+ending the poll, announcing the result) and the club's persistent buttons — **Vote**
+(``vote:ballot:<vote>``), **Start this read** (``vote:start:<vote>``) and the wrap-up's
+**Rate it** (``club:rate:<book>``) — registered as :class:`discord.ui.DynamicItem`
+subclasses, so they work after a restart.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class VoteActions(Protocol):
     async def open_ballot(self, interaction: Interaction, vote_id: int) -> None: ...
 
     async def start_winner(self, interaction: Interaction, vote_id: int) -> None: ...
+
+    async def rate_prompt(self, interaction: Interaction, book_id: int) -> None: ...
 
 
 class _VoteButton(
@@ -107,7 +110,30 @@ class StartReadButton(_VoteButton, template=rf"vote:start:(?P<id>{_ID})"):
         await cog.start_winner(interaction, self.vote_id)
 
 
-VOTE_ITEMS: Final = (VoteButton, StartReadButton)
+class RateItButton(_VoteButton, template=rf"club:rate:(?P<id>{_ID})"):
+    """The wrap-up's **Rate it**: the id is the club book's."""
+
+    @classmethod
+    def for_vote(cls, vote_id: int) -> Self:
+        return cls(
+            vote_id,
+            discord.ui.Button(
+                label="Rate it",
+                emoji="⭐",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"club:rate:{vote_id}",
+            ),
+        )
+
+    async def act(self, cog: VoteActions, interaction: Interaction) -> None:
+        await cog.rate_prompt(interaction, self.vote_id)
+
+
+CLUB_ITEMS: Final = (VoteButton, StartReadButton, RateItButton)
+
+
+def rate_it_view(book_id: int) -> discord.ui.View:
+    return _view_with(RateItButton.for_vote(book_id))
 
 
 def _view_with(item: discord.ui.Item[Any]) -> discord.ui.View:

@@ -19,6 +19,7 @@ from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
+from bot.domain.markdown import inert
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.render.nominations import (
     SuggestionsView,
@@ -26,6 +27,7 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.ratings import StarsView, rated_embed
 from bot.render.votes import (
     BallotView,
     ballot_embed,
@@ -37,7 +39,7 @@ from bot.services.nominations import check_pitch
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, is_moderator, require_moderator
-from cogs._votes import VOTE_ITEMS, DiscordVoteBoard
+from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +72,12 @@ class Clubs(commands.Cog):
         self.board = DiscordVoteBoard(bot)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*VOTE_ITEMS)
+        self.bot.add_dynamic_items(*CLUB_ITEMS)
         self.vote_loop.start()
 
     async def cog_unload(self) -> None:
         self.vote_loop.cancel()
-        self.bot.remove_dynamic_items(*VOTE_ITEMS)
+        self.bot.remove_dynamic_items(*CLUB_ITEMS)
 
     @tasks.loop(seconds=VOTE_TICK_SECONDS)
     async def vote_loop(self) -> None:
@@ -163,7 +165,11 @@ class Clubs(commands.Cog):
         await self.service.require_active(guild_id)
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
-        await interaction.followup.send(embed=ended_embed(ended))
+        await interaction.followup.send(
+            embed=ended_embed(ended),
+            view=rate_it_view(ended.view.club.book_id),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     # --- the next read: nominations and suggestions ----------------------------------------
 
@@ -299,6 +305,22 @@ class Clubs(commands.Cog):
             channel_id=interaction.channel_id,
         )
         await interaction.response.send_message(embed=announcement_embed(view))
+
+    async def rate_prompt(self, interaction: discord.Interaction[Any], book_id: int) -> None:
+        """**Rate it** on the wrap-up: the server's star values in a menu, privately."""
+        guild_id = guild_id_of(interaction)
+        book = await self.bot.services.books.get(guild_id, book_id)
+        ratings = self.bot.services.ratings
+        choices = await ratings.star_choices(guild_id, "")
+
+        async def chosen(picked: discord.Interaction[Any], stars: str) -> None:
+            result = await ratings.rate(guild_id, picked.user.id, book_id, stars)
+            await picked.response.edit_message(embed=rated_embed(book, result), view=None)
+
+        view = StarsView(interaction.user.id, [(c.name, c.value) for c in choices], chosen)
+        await interaction.response.send_message(
+            f"How many stars for “{inert(book.display_title, 200)}”?", view=view, ephemeral=True
+        )
 
 
 async def setup(bot: MarginaliaBot) -> None:
