@@ -40,6 +40,7 @@ __all__ = [
     "member_ballots",
     "nominees",
     "open_vote",
+    "open_vote_of",
     "record_announcement",
     "record_result",
     "running_vote",
@@ -109,6 +110,15 @@ async def running_vote(conn: AsyncConnection, guild_id: int) -> VoteRecord | Non
     """The server's vote that is being opened or is open, if any (at most one)."""
     found = await _votes(conn, club_votes.c.guild_id == guild_id, club_votes.c.status.in_(RUNNING))
     return found[0] if found else None
+
+
+async def open_vote_of(conn: AsyncConnection, guild_id: int) -> tuple[VoteRecord, int] | None:
+    """The server's open vote (posted, not closed) and its number of nominees, if any."""
+    vote = await running_vote(conn, guild_id)
+    if vote is None or vote.status != "open":
+        return None
+    query = select(func.count()).where(club_vote_nominees.c.vote_id == vote.id)
+    return vote, int((await conn.execute(query)).scalar_one())
 
 
 async def open_vote(

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
 from bot.db import votes as vote_repo
 from bot.db.clubs import ClubRecord, MemberReading
 from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
 from bot.db.engine import Database
+from bot.db.votes import VoteRecord
 from bot.domain.club import Checkpoint, next_checkpoint
 from bot.domain.digest import (
     LEADERBOARD_SIZE,
@@ -241,7 +240,7 @@ async def load_week(
                 conn, guild_id, club.book_id, club.created_at
             )
             checkpoints = await club_repo.checkpoints(conn, club.id)
-        vote = await _open_vote(conn, guild_id)
+        open_vote = await vote_repo.open_vote_of(conn, guild_id)
     data = WeekData(
         guild_id=guild_id,
         today=today,
@@ -255,18 +254,18 @@ async def load_week(
         club_readings=tuple(readings),
         checkpoints=tuple(checkpoints),
         quotes=tuple(quotes),
-        vote=vote,
+        vote=_open_vote(guild_id, open_vote),
     )
     return data, timezone
 
 
-async def _open_vote(conn: AsyncConnection, guild_id: int) -> OpenVote | None:
-    running = await vote_repo.running_vote(conn, guild_id)
-    if running is None or running.status != "open":
+def _open_vote(guild_id: int, found: tuple[VoteRecord, int] | None) -> OpenVote | None:
+    if found is None:
         return None
+    vote, nominees = found
     return OpenVote(
-        style=running.style,
-        nominees=len(await vote_repo.nominees(conn, running.id)),
-        closes_at=running.closes_at,
-        jump_url=message_url(guild_id, running.channel_id, running.message_id),
+        style=vote.style,
+        nominees=nominees,
+        closes_at=vote.closes_at,
+        jump_url=message_url(guild_id, vote.channel_id, vote.message_id),
     )
