@@ -1,6 +1,7 @@
 """/club pick, /club schedule add, /club status, /club end, /club nominate, /club
 nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
-buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick).
+buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
+/club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py).
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -39,6 +40,7 @@ from bot.services.nominations import check_pitch
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, is_moderator, require_moderator
+from cogs._rooms import DiscordRoomBoard, joined_text
 from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,11 @@ class Clubs(commands.Cog):
     vote = app_commands.Group(
         name="vote", description="Vote on the club's next read among the nominations.", parent=club
     )
+    rooms = app_commands.Group(
+        name="rooms",
+        description="Checkpoint rooms: a private thread per checkpoint, open as you reach it.",
+        parent=club,
+    )
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
@@ -70,6 +77,8 @@ class Clubs(commands.Cog):
         self.nominations = bot.services.nominations
         self.votes = bot.services.votes
         self.board = DiscordVoteBoard(bot)
+        self.room_service = bot.services.rooms
+        self.room_board = DiscordRoomBoard(bot)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*CLUB_ITEMS)
@@ -148,6 +157,8 @@ class Clubs(commands.Cog):
             due=date,
         )
         await interaction.response.send_message(embed=schedule_embed(view, added), ephemeral=True)
+        # with checkpoint rooms on, the new checkpoint gets its room (after the answer)
+        await self.room_service.checkpoint_added(guild_id, self.room_board)
 
     @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
     async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
@@ -165,6 +176,7 @@ class Clubs(commands.Cog):
         await self.service.require_active(guild_id)
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
+        await self.room_service.close_club_rooms(ended.view.club.id, self.room_board)
         await interaction.followup.send(
             embed=ended_embed(ended),
             view=rate_it_view(ended.view.club.book_id),
@@ -230,6 +242,55 @@ class Clubs(commands.Cog):
 
         view = SuggestionsView(interaction.user.id, found, on_pick)
         await respond(interaction, embed=embed, view=view, ephemeral=True)
+
+    # --- checkpoint rooms ----------------------------------------------------------------------
+
+    @rooms.command(name="on", description="Moderators: open a private room per checkpoint.")
+    async def rooms_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn checkpoint rooms on", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.channel_id is not None
+        done = await self.room_service.turn_on(guild_id, interaction.channel_id, self.room_board)
+        await interaction.followup.send(
+            f"Checkpoint rooms are on in <#{done.channel_id}>: {done.rooms} room(s) "
+            f"({done.opened} opened now). {done.members_added} member place(s) given to those "
+            "who have reached a checkpoint; everyone else joins as their progress gets there "
+            "(or with /club rooms join).",
+            ephemeral=True,
+        )
+
+    @rooms.command(name="off", description="Moderators: archive and lock the checkpoint rooms.")
+    async def rooms_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn checkpoint rooms off", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.room_service.turn_off(guild_id, self.room_board)
+        await interaction.followup.send(
+            f"Checkpoint rooms are off: {closed} room(s) archived and locked.", ephemeral=True
+        )
+
+    @rooms.command(name="join", description="Join every checkpoint room your progress has reached.")
+    async def rooms_join(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        if not await self.room_service.rooms_enabled(guild_id):
+            await interaction.response.send_message(
+                "The club read has no checkpoint rooms. A moderator can turn them on with "
+                "/club rooms on.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        joined = await self.room_service.sync_member(
+            guild_id, interaction.user.id, self.room_board, again=True
+        )
+        text = joined_text(joined) or (
+            "Your logged progress has not reached a checkpoint yet. Log it with "
+            "/progress update, and you join its room."
+        )
+        await interaction.followup.send(text, ephemeral=True)
 
     # --- the vote on the next read -----------------------------------------------------------
 

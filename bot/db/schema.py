@@ -523,6 +523,42 @@ club_vote_ballots = Table(
     PrimaryKeyConstraint("vote_id", "user_id"),
 )
 
+# --- checkpoint rooms (SPEC §11): a private thread per checkpoint of a club read ------------
+# A club has rooms while it has a ``club_room_settings`` row (``/club rooms on``); a member
+# is added to a room once their own progress reaches its checkpoint (``club_room_members``
+# remembers who was added, so each is told once).
+
+club_room_settings = Table(
+    "club_room_settings",
+    metadata,
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),  # where the rooms' threads are
+    Column("enabled_at", UTCDateTime, nullable=False),
+)
+
+club_rooms = Table(
+    "club_rooms",
+    metadata,
+    Column(
+        "checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("thread_id", BigInteger, nullable=False, unique=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+)
+
+club_room_members = Table(
+    "club_room_members",
+    metadata,
+    Column("thread_id", ForeignKey("club_rooms.thread_id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("thread_id", "user_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

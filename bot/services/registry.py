@@ -21,6 +21,7 @@ from bot.services.ratings import RatingService
 from bot.services.reading import ReadingService
 from bot.services.review_drafts import ReviewDraftService
 from bot.services.reviews import ReviewService
+from bot.services.rooms import RoomService
 from bot.services.settings import SettingsService
 from bot.services.shelves import ShelfService
 from bot.services.stats import StatsService
@@ -45,6 +46,7 @@ class Services:
     reading: ReadingService
     review_drafts: ReviewDraftService
     reviews: ReviewService
+    rooms: RoomService
     settings: SettingsService
     shelves: ShelfService
     stats: StatsService
@@ -75,6 +77,7 @@ class Services:
             reading=reading,
             review_drafts=ReviewDraftService(database, clock),
             reviews=ReviewService(database, clock),
+            rooms=RoomService(database, clock),
             settings=SettingsService(database, clock),
             shelves=ShelfService(database, clock, reading),
             stats=StatsService(database, clock),

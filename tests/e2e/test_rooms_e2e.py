@@ -1,0 +1,119 @@
+"""Checkpoint rooms end to end (SPEC §11): a private thread per checkpoint, hidden from a
+member until their own logged progress reaches it; moderators only; a missing permission
+named; archived and locked at /club end."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.app import MarginaliaBot
+from fake_discord import FakeChannel
+from tests.e2e.world import World, all_text
+
+BOOK = "Middlemarch"
+
+
+def _text(shown: object) -> str:
+    return all_text(shown.embeds, shown.content)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def club(world: World, marginalia: MarginaliaBot) -> None:
+    """Middlemarch (880 pages) as the club read in #general: Book One up to p. 100, Book Two
+    up to 50 %."""
+    rig = world.rig
+    await rig.slash(
+        world.guild,
+        world.moderator,
+        "book add",
+        {"title": BOOK, "author": "George Eliot", "pages": 880},
+    )
+    picked = await rig.slash(
+        world.guild, world.moderator, "club pick", {"book": BOOK}, channel=world.general
+    )
+    await picked.wait_reply()
+    for options in (
+        {"label": "Book One", "date": "2026-11-20", "until_page": 100},
+        {"label": "Book Two", "date": "6 December", "until_percent": 50.0},
+    ):
+        await rig.slash(world.guild, world.moderator, "club schedule add", options)
+
+
+def _rooms(world: World) -> list[FakeChannel]:
+    return sorted(
+        (t for t in world.guild.threads if t.parent_id == world.general.id), key=lambda t: t.id
+    )
+
+
+async def test_rooms_open_to_each_member_as_their_progress_gets_there(
+    world: World, club: None
+) -> None:
+    rig = world.rig
+    refused = await rig.slash(world.guild, world.alice, "club rooms on")
+    assert refused.ephemeral and "Only moderators" in _text(refused)
+
+    # progress logged before the rooms open counts when they open
+    await rig.slash(world.guild, world.bob, "progress finish", {"book": BOOK})
+    on = await rig.slash(world.guild, world.moderator, "club rooms on")
+    assert "Checkpoint rooms are on" in _text(await on.wait_followup())
+    one, two = _rooms(world)
+    assert one.name == f"{BOOK} — up to Book One" and two.name == f"{BOOK} — up to Book Two"
+    assert one.type == discord.ChannelType.private_thread.value
+    assert rig.can_see_thread(world.bob, one) and rig.can_see_thread(world.bob, two)
+    assert not rig.can_see_thread(world.alice, one) and not rig.can_see_thread(world.alice, two)
+
+    not_yet = await rig.slash(
+        world.guild, world.alice, "progress update", {"book": BOOK, "page": 99}
+    )
+    await not_yet.wait_reply()
+    assert not rig.can_see_thread(world.alice, one)
+    reached = await rig.slash(
+        world.guild, world.alice, "progress update", {"book": BOOK, "page": 120}
+    )
+    told = await reached.wait_followup()
+    assert told.ephemeral and f"<#{one.id}>" in told.content and f"<#{two.id}>" not in told.content
+    assert rig.can_see_thread(world.alice, one) and not rig.can_see_thread(world.alice, two)
+
+    # a chapter alone says nothing about pages: Book Two stays closed
+    chapter = await rig.slash(
+        world.guild, world.alice, "progress update", {"book": BOOK, "chapter": 60}
+    )
+    await chapter.wait_reply()
+    assert not rig.can_see_thread(world.alice, two)
+
+    joined = await rig.slash(world.guild, world.alice, "club rooms join")
+    assert f"<#{one.id}>" in _text(await joined.wait_followup())
+
+    ended = await rig.slash(world.guild, world.moderator, "club end")
+    await ended.wait_reply()
+    assert one.archived and one.locked and two.archived and two.locked
+
+
+async def test_a_checkpoint_added_later_gets_its_room(world: World, club: None) -> None:
+    rig = world.rig
+    await (await rig.slash(world.guild, world.moderator, "club rooms on")).wait_followup()
+    added = await rig.slash(
+        world.guild,
+        world.moderator,
+        "club schedule add",
+        {"label": "Finale", "date": "20 December", "until_percent": 100.0},
+    )
+    await added.wait_reply()
+    await rig.wait_until(lambda: len(_rooms(world)) == 3, what="the new checkpoint's room")
+    assert _rooms(world)[-1].name == f"{BOOK} — up to Finale"
+
+
+async def test_without_the_thread_permissions_nothing_is_opened(world: World, club: None) -> None:
+    rig = world.rig
+    world.general.set_overwrite(
+        world.guild.bot_role, deny=discord.Permissions(create_private_threads=True)
+    )
+    rig.dispatch_channel_update(world.general)
+    await rig.sync()
+    refused = await rig.slash(world.guild, world.moderator, "club rooms on")
+    text = _text(await refused.wait_followup())
+    assert "Create Private Threads" in text and "Nothing was changed" in text
+    assert _rooms(world) == []
+    join = await rig.slash(world.guild, world.alice, "club rooms join")
+    assert "no checkpoint rooms" in _text(join)
