@@ -11,7 +11,9 @@ from typing import Final
 import discord
 
 from bot.app import MarginaliaBot
+from bot.db.questions import Question
 from bot.errors import PermissionDenied
+from bot.render.questions import question_post
 from bot.services.rooms import JoinedRoom
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,15 @@ class DiscordRoomBoard:
         except discord.NotFound:
             return False
         return True
+
+    async def post_question(self, thread_id: int, question: Question) -> int:
+        thread = await self._thread(thread_id)
+        if thread is None:
+            raise PermissionDenied("That checkpoint's room is gone; turn rooms off and on again.")
+        message = await thread.send(
+            question_post(question), allowed_mentions=discord.AllowedMentions.none()
+        )
+        return message.id
 
     async def close_room(self, thread_id: int) -> None:
         thread = await self._thread(thread_id)

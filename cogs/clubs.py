@@ -1,7 +1,12 @@
 """/club pick, /club schedule add, /club status, /club end, /club nominate, /club
 nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
 buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
-/club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py).
+/club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py),
+/club question add|list (discussion questions posted in the rooms).
+
+Length (~460 lines): every ``/club`` subcommand has to be defined in the cog that owns the
+``club`` group, so this is the one place for them; each command is a few lines calling its
+service, and the Discord-side work lives in cogs/_votes.py and cogs/_rooms.py.
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -28,6 +33,7 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.questions import QuestionReviewView, question_added_embed, questions_embed
 from bot.render.ratings import StarsView, rated_embed
 from bot.render.votes import (
     BallotView,
@@ -37,6 +43,7 @@ from bot.render.votes import (
     vote_status_line,
 )
 from bot.services.nominations import check_pitch
+from bot.services.questions import MAX_QUESTION_LENGTH
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, is_moderator, require_moderator
@@ -65,6 +72,9 @@ class Clubs(commands.Cog):
     vote = app_commands.Group(
         name="vote", description="Vote on the club's next read among the nominations.", parent=club
     )
+    question = app_commands.Group(
+        name="question", description="Discussion questions for the checkpoint rooms.", parent=club
+    )
     rooms = app_commands.Group(
         name="rooms",
         description="Checkpoint rooms: a private thread per checkpoint, open as you reach it.",
@@ -79,6 +89,7 @@ class Clubs(commands.Cog):
         self.board = DiscordVoteBoard(bot)
         self.room_service = bot.services.rooms
         self.room_board = DiscordRoomBoard(bot)
+        self.questions = bot.services.questions
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*CLUB_ITEMS)
@@ -158,7 +169,8 @@ class Clubs(commands.Cog):
         )
         await interaction.response.send_message(embed=schedule_embed(view, added), ephemeral=True)
         # with checkpoint rooms on, the new checkpoint gets its room (after the answer)
-        await self.room_service.checkpoint_added(guild_id, self.room_board)
+        if await self.room_service.checkpoint_added(guild_id, self.room_board):
+            await self.questions.post_ready(guild_id, self.room_board)
 
     @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
     async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
@@ -253,6 +265,7 @@ class Clubs(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
         done = await self.room_service.turn_on(guild_id, interaction.channel_id, self.room_board)
+        await self.questions.post_ready(guild_id, self.room_board)  # approved ones waiting
         await interaction.followup.send(
             f"Checkpoint rooms are on in <#{done.channel_id}>: {done.rooms} room(s) "
             f"({done.opened} opened now). {done.members_added} member place(s) given to those "
@@ -291,6 +304,68 @@ class Clubs(commands.Cog):
             "/progress update, and you join its room."
         )
         await interaction.followup.send(text, ephemeral=True)
+
+    # --- discussion questions ------------------------------------------------------------------
+
+    async def _checkpoint_choices(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        typed = current.casefold().strip()
+        return [
+            app_commands.Choice(name=c.label[:100], value=str(c.checkpoint_id))
+            for c in await self.questions.checkpoints(interaction.guild_id)
+            if typed in c.label.casefold()
+        ][:25]
+
+    @question.command(name="add", description="Propose a discussion question for a checkpoint.")
+    @app_commands.describe(
+        checkpoint="The part of the book it is about (its room is where it will be posted)",
+        text=f"The question (up to {MAX_QUESTION_LENGTH} characters)",
+    )
+    async def question_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        checkpoint: app_commands.Range[str, 1, 100],
+        text: app_commands.Range[str, 1, 2000],
+    ) -> None:
+        added = await self.questions.add(
+            guild_id_of(interaction), interaction.user.id, checkpoint, text
+        )
+        await interaction.response.send_message(embed=question_added_embed(added), ephemeral=True)
+
+    @question_add.autocomplete("checkpoint")
+    async def question_checkpoint(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._checkpoint_choices(interaction, current)
+
+    @question.command(name="list", description="The discussion questions (moderators decide).")
+    async def question_list(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        moderator = await is_moderator(interaction)
+        found = await self.questions.listed(guild_id, interaction.user.id, moderator=moderator)
+        embed = questions_embed(found, moderator=moderator)
+        if not moderator or not any(q.status == "pending" for q in found):
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+
+        async def decide(
+            clicked: discord.Interaction[Any], question_id: int, approve: bool
+        ) -> None:
+            await require_moderator(clicked, "decide on questions")
+            await self.questions.decide(
+                guild_id, question_id, approve=approve, board=self.room_board
+            )
+            now = await self.questions.listed(guild_id, clicked.user.id, moderator=True)
+            await clicked.response.edit_message(
+                embed=questions_embed(now, moderator=True),
+                view=QuestionReviewView(clicked.user.id, now, decide),
+            )
+
+        view = QuestionReviewView(interaction.user.id, found, decide)
+        await respond(interaction, embed=embed, view=view, ephemeral=True)
 
     # --- the vote on the next read -----------------------------------------------------------
 

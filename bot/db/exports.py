@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.schema import (
     books,
     club_nominations,
+    club_questions,
     club_vote_ballots,
     club_vote_nominees,
     club_votes,
@@ -61,6 +62,7 @@ class MemberData:
     quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
     ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
+    questions: list[Row] = field(default_factory=list)  # discussion questions proposed
 
     @property
     def empty(self) -> bool:
@@ -79,6 +81,7 @@ class MemberData:
             or self.quote_likes
             or self.nominations
             or self.ballots
+            or self.questions
         )
 
 
@@ -242,6 +245,19 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .order_by(club_nominations.c.id),
     )
     data.ballots = await _ballots(conn, guild_id, user_id)
+    data.questions = await _rows(
+        conn,
+        select(
+            club_questions.c.club_id,
+            club_questions.c.checkpoint_id,
+            club_questions.c.text,
+            club_questions.c.status,
+            club_questions.c.created_at,
+            club_questions.c.posted_at,
+        )
+        .where(club_questions.c.guild_id == guild_id, club_questions.c.user_id == user_id)
+        .order_by(club_questions.c.id),
+    )
     book_ids = [
         int(row["book_id"])
         for group in (

@@ -559,6 +559,27 @@ club_room_members = Table(
     PrimaryKeyConstraint("thread_id", "user_id"),
 )
 
+# --- discussion questions for the checkpoint rooms (SPEC §11) -------------------------------
+# A member proposes a question for a checkpoint; a moderator approves or rejects it; an
+# approved one is posted in the checkpoint's room when the room is open (``posted_at``).
+
+club_questions = Table(
+    "club_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("text", String(500), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("posted_at", UTCDateTime),
+    Column("message_id", BigInteger),
+    CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

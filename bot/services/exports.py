@@ -235,6 +235,8 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "nominations": [_clean(n) for n in data.nominations],
         # the member's ranked ballots on the club's next read, first choice first
         "ballots": [_clean(b) for b in data.ballots],
+        # discussion questions proposed for the club read's checkpoint rooms
+        "discussion_questions": [_clean(q) for q in data.questions],
     }
 
 

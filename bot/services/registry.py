@@ -16,6 +16,7 @@ from bot.services.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.nominations import NominationService
 from bot.services.privacy import PrivacyService
+from bot.services.questions import QuestionService
 from bot.services.quotes import QuoteService
 from bot.services.ratings import RatingService
 from bot.services.reading import ReadingService
@@ -41,6 +42,7 @@ class Services:
     imports: ImportService
     members: MemberService
     privacy: PrivacyService
+    questions: QuestionService
     quotes: QuoteService
     ratings: RatingService
     reading: ReadingService
@@ -72,6 +74,7 @@ class Services:
             imports=ImportService(database, catalogue, clock),
             members=MemberService(database, clock),
             privacy=PrivacyService(database, clock),
+            questions=QuestionService(database, clock),
             quotes=QuoteService(database, clock),
             ratings=RatingService(database, clock),
             reading=reading,

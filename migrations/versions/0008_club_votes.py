@@ -1,7 +1,7 @@
 """The vote on the club's next read (SPEC §11): the vote, its nominees (a copy of the round's
 nominations in nomination order) and the members' ranked ballots; the server's club channel
 (``/settings club-channel``); checkpoint rooms (a private thread per checkpoint) and who
-was added to them.
+was added to them; the members' discussion questions for the rooms.
 
 Revision ID: 0008_club_votes
 Revises: 0006_club_nominations
@@ -149,8 +149,43 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("thread_id", "user_id", name=op.f("pk_club_room_members")),
     )
 
+    op.create_table(
+        "club_questions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("club_id", sa.Integer(), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected')",
+            name=op.f("ck_club_questions_status_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["club_checkpoints.id"],
+            name=op.f("fk_club_questions_checkpoint_id_club_checkpoints"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["club_id"],
+            ["clubs.id"],
+            name=op.f("fk_club_questions_club_id_clubs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_club_questions")),
+    )
+    op.create_index(op.f("ix_club_questions_club_id"), "club_questions", ["club_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_club_questions_club_id"), table_name="club_questions")
+    op.drop_table("club_questions")
     op.drop_table("club_room_members")
     op.drop_index(op.f("ix_club_rooms_club_id"), table_name="club_rooms")
     op.drop_table("club_rooms")

@@ -117,3 +117,54 @@ async def test_without_the_thread_permissions_nothing_is_opened(world: World, cl
     assert _rooms(world) == []
     join = await rig.slash(world.guild, world.alice, "club rooms join")
     assert "no checkpoint rooms" in _text(join)
+
+
+async def test_questions_are_approved_by_moderators_and_posted_in_their_room(
+    world: World, club: None
+) -> None:
+    """alice proposes a question for Book Two (hidden in spoiler tags outside the room); a
+    member cannot decide; the moderator approves it before rooms exist and rejects another;
+    turning rooms on posts the approved one in Book Two's room only, without pings."""
+    rig = world.rig
+    typed = await rig.autocomplete(
+        world.guild, world.alice, "club question add", "checkpoint", "two"
+    )
+    [choice] = typed
+    assert choice["name"] == "Book Two"
+    asked = await rig.slash(
+        world.guild,
+        world.alice,
+        "club question add",
+        {"checkpoint": choice["value"], "text": f"Was <@{world.bob.id}> right about Dorothea?"},
+    )
+    shown = _text(asked)
+    assert asked.ephemeral and "||" in shown and "waiting" not in shown
+    other = await rig.slash(
+        world.guild, world.bob, "club question add", {"checkpoint": "book one", "text": "Why?"}
+    )
+    assert other.ephemeral
+    wrong = await rig.slash(
+        world.guild, world.bob, "club question add", {"checkpoint": "Book Nine", "text": "?"}
+    )
+    assert "Pick one of the club read's checkpoints" in _text(wrong)
+
+    mine = await rig.slash(world.guild, world.bob, "club question list")
+    assert mine.message.custom_ids == [] and "Why?" in _text(mine) and "Dorothea" not in _text(mine)
+
+    listed = await rig.slash(world.guild, world.moderator, "club question list")
+    assert listed.message.custom_ids == [
+        "club:question:approve:1",
+        "club:question:reject:1",
+        "club:question:approve:2",
+        "club:question:reject:2",
+    ]
+    approved = await rig.click(listed, "club:question:approve:1", world.moderator)
+    assert "✅ approved" in _text(await approved.wait_edit())
+    rejected = await rig.click(listed, "club:question:reject:2", world.moderator)
+    await rejected.wait_edit()
+
+    await (await rig.slash(world.guild, world.moderator, "club rooms on")).wait_followup()
+    one, two = _rooms(world)
+    posted = await rig.wait_for_message(two, lambda m: "Discussion question" in m.content)
+    assert "Dorothea" in posted.content and posted.allowed_mentions == {"parse": []}
+    assert not [m for m in rig.channel_messages(one) if "Discussion question" in m.content]
