@@ -2,7 +2,8 @@
 nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
 buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
 /club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py),
-/club question add|list (discussion questions posted in the rooms).
+/club question add|list (discussion questions posted in the rooms), /club guard add|off (the
+spoiler guard, an AutoMod rule; its Discord side is cogs/_guard.py).
 
 Length (~460 lines): every ``/club`` subcommand has to be defined in the cog that owns the
 ``club`` group, so this is the one place for them; each command is a few lines calling its
@@ -25,7 +26,7 @@ from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
-from bot.domain.markdown import inert
+from bot.domain.markdown import inert, spoiler_span
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.render.nominations import (
     SuggestionsView,
@@ -47,6 +48,7 @@ from bot.services.questions import MAX_QUESTION_LENGTH
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, is_moderator, require_moderator
+from cogs._guard import DiscordGuardBoard
 from cogs._rooms import DiscordRoomBoard, joined_text
 from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
@@ -75,6 +77,11 @@ class Clubs(commands.Cog):
     question = app_commands.Group(
         name="question", description="Discussion questions for the checkpoint rooms.", parent=club
     )
+    guard = app_commands.Group(
+        name="guard",
+        description="The spoiler guard: block words outside the rooms while the read runs.",
+        parent=club,
+    )
     rooms = app_commands.Group(
         name="rooms",
         description="Checkpoint rooms: a private thread per checkpoint, open as you reach it.",
@@ -90,6 +97,8 @@ class Clubs(commands.Cog):
         self.room_service = bot.services.rooms
         self.room_board = DiscordRoomBoard(bot)
         self.questions = bot.services.questions
+        self.guards = bot.services.guard
+        self.guard_board = DiscordGuardBoard(bot)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*CLUB_ITEMS)
@@ -171,6 +180,7 @@ class Clubs(commands.Cog):
         # with checkpoint rooms on, the new checkpoint gets its room (after the answer)
         if await self.room_service.checkpoint_added(guild_id, self.room_board):
             await self.questions.post_ready(guild_id, self.room_board)
+            await self.guards.refresh(guild_id, self.guard_board)  # the new room is exempt
 
     @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
     async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
@@ -189,6 +199,7 @@ class Clubs(commands.Cog):
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
         await self.room_service.close_club_rooms(ended.view.club.id, self.room_board)
+        await self.guards.remove(guild_id, ended.view.club.id, self.guard_board)
         await interaction.followup.send(
             embed=ended_embed(ended),
             view=rate_it_view(ended.view.club.book_id),
@@ -266,6 +277,7 @@ class Clubs(commands.Cog):
         assert interaction.channel_id is not None
         done = await self.room_service.turn_on(guild_id, interaction.channel_id, self.room_board)
         await self.questions.post_ready(guild_id, self.room_board)  # approved ones waiting
+        await self.guards.refresh(guild_id, self.guard_board)  # guarded words allowed there
         await interaction.followup.send(
             f"Checkpoint rooms are on in <#{done.channel_id}>: {done.rooms} room(s) "
             f"({done.opened} opened now). {done.members_added} member place(s) given to those "
@@ -302,6 +314,44 @@ class Clubs(commands.Cog):
         text = joined_text(joined) or (
             "Your logged progress has not reached a checkpoint yet. Log it with "
             "/progress update, and you join its room."
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    # --- the spoiler guard ---------------------------------------------------------------------
+
+    @guard.command(name="add", description="Moderators: block spoiler words outside the rooms.")
+    @app_commands.describe(
+        words="Names or phrases that give the book away, separated by commas",
+    )
+    async def guard_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        words: app_commands.Range[str, 1, 1000],
+    ) -> None:
+        await require_moderator(interaction, "set the spoiler guard", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        done = await self.guards.add(guild_id, words, self.guard_board)
+        shown = ", ".join(f"“{w}”" for w in done.words[:20])
+        more = f" and {len(done.words) - 20} more" if len(done.words) > 20 else ""
+        await interaction.followup.send(
+            f"The spoiler guard blocks {len(done.words)} word(s) ({done.added} new): "
+            f"{spoiler_span(shown + more)} — everywhere but the checkpoint rooms and the "
+            f"review channel ({done.exempt} exempt). It ends with the read (/club end) or "
+            "/club guard off.",
+            ephemeral=True,
+        )
+
+    @guard.command(name="off", description="Moderators: remove the spoiler guard.")
+    async def guard_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn the spoiler guard off", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.guards.off(guild_id, self.guard_board)
+        text = (
+            f"The spoiler guard is off ({removed} word(s) no longer blocked)."
+            if removed
+            else "There was no spoiler guard to turn off."
         )
         await interaction.followup.send(text, ephemeral=True)
 

@@ -580,6 +580,18 @@ club_questions = Table(
     CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
 )
 
+# --- the spoiler guard of a club read (SPEC §11): its Discord AutoMod rule ----------------
+
+club_guards = Table(
+    "club_guards",
+    metadata,
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("rule_id", BigInteger, nullable=False),
+    Column("words", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

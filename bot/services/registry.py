@@ -12,6 +12,7 @@ from bot.services.clubs import ClubService, MemberDirectory
 from bot.services.digest import DigestService
 from bot.services.exports import ExportService
 from bot.services.goals import GoalService
+from bot.services.guard import GuardService
 from bot.services.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.nominations import NominationService
@@ -39,6 +40,7 @@ class Services:
     digest: DigestService
     exports: ExportService
     goals: GoalService
+    guard: GuardService
     imports: ImportService
     members: MemberService
     privacy: PrivacyService
@@ -71,6 +73,7 @@ class Services:
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),
             goals=GoalService(database, clock),
+            guard=GuardService(database, clock),
             imports=ImportService(database, catalogue, clock),
             members=MemberService(database, clock),
             privacy=PrivacyService(database, clock),

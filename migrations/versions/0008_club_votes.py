@@ -1,7 +1,7 @@
 """The vote on the club's next read (SPEC §11): the vote, its nominees (a copy of the round's
 nominations in nomination order) and the members' ranked ballots; the server's club channel
 (``/settings club-channel``); checkpoint rooms (a private thread per checkpoint) and who
-was added to them; the members' discussion questions for the rooms.
+was added to them; the members' discussion questions for the rooms; the read's spoiler guard (an AutoMod rule).
 
 Revision ID: 0008_club_votes
 Revises: 0006_club_nominations
@@ -182,8 +182,22 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_club_questions_club_id"), "club_questions", ["club_id"], unique=False)
 
+    op.create_table(
+        "club_guards",
+        sa.Column("club_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("rule_id", sa.BigInteger(), nullable=False),
+        sa.Column("words", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["club_id"], ["clubs.id"], name=op.f("fk_club_guards_club_id_clubs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("club_id", name=op.f("pk_club_guards")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("club_guards")
     op.drop_index(op.f("ix_club_questions_club_id"), table_name="club_questions")
     op.drop_table("club_questions")
     op.drop_table("club_room_members")

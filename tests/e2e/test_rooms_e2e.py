@@ -168,3 +168,48 @@ async def test_questions_are_approved_by_moderators_and_posted_in_their_room(
     posted = await rig.wait_for_message(two, lambda m: "Discussion question" in m.content)
     assert "Dorothea" in posted.content and posted.allowed_mentions == {"parse": []}
     assert not [m for m in rig.channel_messages(one) if "Discussion question" in m.content]
+
+
+async def test_the_spoiler_guard_blocks_words_outside_the_rooms_until_the_end(
+    world: World, club: None
+) -> None:
+    rig = world.rig
+    refused = await rig.slash(world.guild, world.alice, "club guard add", {"words": "Dorothea"})
+    assert "Only moderators" in _text(refused)
+    no_permission = await rig.slash(
+        world.guild, world.moderator, "club guard add", {"words": "Casaubon's will"}
+    )
+    assert "Manage Server" in _text(await no_permission.wait_followup())
+    assert world.guild.automod_rules == {}
+
+    role = world.guild.bot_role
+    role.permissions |= discord.Permissions(manage_guild=True).value
+    rig.dispatch_role_update(role)
+    await rig.sync()
+    too_short = await rig.slash(world.guild, world.moderator, "club guard add", {"words": "ok"})
+    assert "too short" in _text(await too_short.wait_followup())
+    added = await rig.slash(
+        world.guild, world.moderator, "club guard add", {"words": "Casaubon's will, Ladislaw"}
+    )
+    text = _text(await added.wait_followup())
+    assert "blocks 2 word(s)" in text and "||" in text
+    rule = rig.automod_rule(world.guild, "Marginalia spoiler guard")
+    assert sorted(rule.keywords) == ["Casaubon's will", "Ladislaw"]
+    said = "So Ladislaw comes back!"
+    match = rig.automod_match(world.general, said, world.alice)
+    assert match is not None and "checkpoint room" in (match.custom_message or "")
+
+    # rooms opened after the guard are exempt; more words are added to the same rule
+    await (await rig.slash(world.guild, world.moderator, "club rooms on")).wait_followup()
+    one, _ = _rooms(world)
+    assert not rig.automod_blocks(one, said, world.alice)
+    assert rig.automod_blocks(world.general, said, world.alice)
+    more = await rig.slash(world.guild, world.moderator, "club guard add", {"words": "Lydgate"})
+    await more.wait_followup()
+    assert len(world.guild.automod_rules) == 1
+    assert rig.automod_blocks(world.general, "Lydgate!", world.alice)
+
+    ended = await rig.slash(world.guild, world.moderator, "club end")
+    await ended.wait_reply()
+    assert world.guild.automod_rules == {}
+    assert not rig.automod_blocks(world.general, said, world.alice)
