@@ -3,7 +3,8 @@ nominations, /club suggest, /club vote start|status|close (the vote's Discord si
 buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
 /club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py),
 /club question add|list (discussion questions posted in the rooms), /club guard add|off (the
-spoiler guard, an AutoMod rule; its Discord side is cogs/_guard.py).
+spoiler guard, an AutoMod rule; its Discord side is cogs/_guard.py), /club nudges on|off
+(the nudges go out on :meth:`Clubs.nudge_loop`'s tick).
 
 Length (~460 lines): every ``/club`` subcommand has to be defined in the cog that owns the
 ``club`` group, so this is the one place for them; each command is a few lines calling its
@@ -34,6 +35,7 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.pace import nudge_embed
 from bot.render.questions import QuestionReviewView, question_added_embed, questions_embed
 from bot.render.ratings import StarsView, rated_embed
 from bot.render.votes import (
@@ -56,6 +58,7 @@ log = logging.getLogger(__name__)
 
 EVERYONE_CAN = "Everyone can use /club status."
 VOTE_TICK_SECONDS: Final = 60.0
+NUDGE_TICK_SECONDS: Final = 900.0
 STYLE_CHOICES: Final = [
     app_commands.Choice(name="poll — a Discord poll (up to 10 nominees)", value="poll"),
     app_commands.Choice(name="ranked — rank up to three, instant runoff", value="ranked"),
@@ -82,6 +85,11 @@ class Clubs(commands.Cog):
         description="The spoiler guard: block words outside the rooms while the read runs.",
         parent=club,
     )
+    nudges = app_commands.Group(
+        name="nudges",
+        description="A private nudge two days before a checkpoint when you are behind.",
+        parent=club,
+    )
     rooms = app_commands.Group(
         name="rooms",
         description="Checkpoint rooms: a private thread per checkpoint, open as you reach it.",
@@ -103,9 +111,11 @@ class Clubs(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*CLUB_ITEMS)
         self.vote_loop.start()
+        self.nudge_loop.start()
 
     async def cog_unload(self) -> None:
         self.vote_loop.cancel()
+        self.nudge_loop.cancel()
         self.bot.remove_dynamic_items(*CLUB_ITEMS)
 
     @tasks.loop(seconds=VOTE_TICK_SECONDS)
@@ -120,6 +130,35 @@ class Clubs(commands.Cog):
     @vote_loop.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+
+    @tasks.loop(seconds=NUDGE_TICK_SECONDS)
+    async def nudge_loop(self) -> None:
+        try:
+            await self.send_nudges()
+        except Exception:
+            log.exception("sending nudges failed; trying again in %.0f s", NUDGE_TICK_SECONDS)
+
+    @nudge_loop.before_loop
+    async def _wait_for_nudges(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def send_nudges(self) -> int:
+        """Send the due nudges (claimed once in the database); a member whose DMs are closed
+        is skipped quietly — nobody sees that as an error. How many were delivered."""
+        sent = 0
+        for nudge in await self.bot.services.nudges.due(partial(serves_guild, self.bot)):
+            guild = self.bot.get_guild(nudge.guild_id)
+            try:
+                user = self.bot.get_user(nudge.user_id) or await self.bot.fetch_user(nudge.user_id)
+                await user.send(
+                    embed=nudge_embed(nudge.report, guild.name if guild else None),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except (discord.Forbidden, discord.NotFound) as closed:
+                log.debug("nudge to %d not delivered: %s", nudge.user_id, closed)
+                continue
+            sent += 1
+        return sent
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
@@ -316,6 +355,22 @@ class Clubs(commands.Cog):
             "/progress update, and you join its room."
         )
         await interaction.followup.send(text, ephemeral=True)
+
+    # --- nudges --------------------------------------------------------------------------------
+
+    @nudges.command(name="on", description="Get a private nudge when you fall behind the schedule.")
+    async def nudges_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.nudges.set(guild_id_of(interaction), interaction.user.id, True)
+        await interaction.response.send_message(
+            "Nudges are on: if you are behind the club's schedule two days before a "
+            "checkpoint, I send you one direct message with your pace. Nobody else is told.",
+            ephemeral=True,
+        )
+
+    @nudges.command(name="off", description="No more nudges from the club read.")
+    async def nudges_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.nudges.set(guild_id_of(interaction), interaction.user.id, False)
+        await interaction.response.send_message("Nudges are off.", ephemeral=True)
 
     # --- the spoiler guard ---------------------------------------------------------------------
 

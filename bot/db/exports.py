@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.schema import (
     books,
     club_nominations,
+    club_nudge_optins,
     club_questions,
     club_vote_ballots,
     club_vote_nominees,
@@ -63,6 +64,7 @@ class MemberData:
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
     ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
     questions: list[Row] = field(default_factory=list)  # discussion questions proposed
+    nudges: Row | None = None  # the member asked for nudges (/club nudges on)
 
     @property
     def empty(self) -> bool:
@@ -82,6 +84,7 @@ class MemberData:
             or self.nominations
             or self.ballots
             or self.questions
+            or self.nudges
         )
 
 
@@ -245,6 +248,13 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .order_by(club_nominations.c.id),
     )
     data.ballots = await _ballots(conn, guild_id, user_id)
+    nudges = await _rows(
+        conn,
+        select(club_nudge_optins.c.enabled_at).where(
+            club_nudge_optins.c.guild_id == guild_id, club_nudge_optins.c.user_id == user_id
+        ),
+    )
+    data.nudges = nudges[0] if nudges else None
     data.questions = await _rows(
         conn,
         select(

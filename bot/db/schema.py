@@ -592,6 +592,29 @@ club_guards = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# --- nudges (SPEC §11): one direct message two days before a checkpoint, when behind -------
+# A member opts in per server (``/club nudges on``); ``club_nudges_sent`` is the claim that
+# makes a nudge go out once per checkpoint, across restarts and processes.
+
+club_nudge_optins = Table(
+    "club_nudge_optins",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("enabled_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+club_nudges_sent = Table(
+    "club_nudges_sent",
+    metadata,
+    Column("checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("checkpoint_id", "user_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

@@ -16,6 +16,7 @@ from bot.services.guard import GuardService
 from bot.services.imports import ImportService
 from bot.services.members import MemberService
 from bot.services.nominations import NominationService
+from bot.services.nudges import NudgeService
 from bot.services.privacy import PrivacyService
 from bot.services.questions import QuestionService
 from bot.services.quotes import QuoteService
@@ -37,6 +38,7 @@ class Services:
     books: BookService
     clubs: ClubService
     nominations: NominationService
+    nudges: NudgeService
     digest: DigestService
     exports: ExportService
     goals: GoalService
@@ -66,9 +68,11 @@ class Services:
     ) -> Services:
         """The services over one database, clock and catalogue; ``members`` names members."""
         reading = ReadingService(database, clock)
+        clubs = ClubService(database, clock, members)
         return cls(
             books=BookService(database, catalogue, clock),
-            clubs=ClubService(database, clock, members),
+            clubs=clubs,
+            nudges=NudgeService(database, clock, clubs),
             nominations=NominationService(database, clock, members),
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),

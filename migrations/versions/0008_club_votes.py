@@ -1,7 +1,7 @@
 """The vote on the club's next read (SPEC §11): the vote, its nominees (a copy of the round's
 nominations in nomination order) and the members' ranked ballots; the server's club channel
 (``/settings club-channel``); checkpoint rooms (a private thread per checkpoint) and who
-was added to them; the members' discussion questions for the rooms; the read's spoiler guard (an AutoMod rule).
+was added to them; the members' discussion questions for the rooms; the read's spoiler guard (an AutoMod rule); members' nudges (opt-in, and the nudges sent).
 
 Revision ID: 0008_club_votes
 Revises: 0006_club_nominations
@@ -195,8 +195,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("club_id", name=op.f("pk_club_guards")),
     )
 
+    op.create_table(
+        "club_nudge_optins",
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("enabled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("guild_id", "user_id", name=op.f("pk_club_nudge_optins")),
+    )
+    op.create_table(
+        "club_nudges_sent",
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["club_checkpoints.id"],
+            name=op.f("fk_club_nudges_sent_checkpoint_id_club_checkpoints"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("checkpoint_id", "user_id", name=op.f("pk_club_nudges_sent")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("club_nudges_sent")
+    op.drop_table("club_nudge_optins")
     op.drop_table("club_guards")
     op.drop_index(op.f("ix_club_questions_club_id"), table_name="club_questions")
     op.drop_table("club_questions")
