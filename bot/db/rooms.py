@@ -20,6 +20,7 @@ __all__ = [
     "disable",
     "enable",
     "mark_added",
+    "opened_between",
     "room_channel",
     "rooms_of",
 ]
@@ -126,3 +127,21 @@ async def mark_added(
             thread_id=thread_id, guild_id=guild_id, user_id=user_id, added_at=now
         )
     )
+
+
+async def opened_between(
+    conn: AsyncConnection, club_id: int, start: datetime, end: datetime
+) -> list[str]:
+    """The checkpoint labels of the club's rooms opened in [start, end), in schedule order
+    (for the digest: names only)."""
+    query = (
+        select(club_checkpoints.c.label)
+        .join(club_rooms, club_rooms.c.checkpoint_id == club_checkpoints.c.id)
+        .where(
+            club_rooms.c.club_id == club_id,
+            club_rooms.c.opened_at >= start,
+            club_rooms.c.opened_at < end,
+        )
+        .order_by(club_checkpoints.c.due_on, club_checkpoints.c.id)
+    )
+    return [str(label) for label in (await conn.execute(query)).scalars()]

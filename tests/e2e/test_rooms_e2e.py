@@ -213,3 +213,26 @@ async def test_the_spoiler_guard_blocks_words_outside_the_rooms_until_the_end(
     await ended.wait_reply()
     assert world.guild.automod_rules == {}
     assert not rig.automod_blocks(world.general, said, world.alice)
+
+
+async def test_the_digest_names_the_rooms_opened_this_week(world: World, club: None) -> None:
+    rig = world.rig
+    await (await rig.slash(world.guild, world.moderator, "club rooms on")).wait_followup()
+    world.clock.advance(minutes=1)
+    setup = await rig.slash(
+        world.guild,
+        world.admin,
+        "digest setup",
+        {"channel": world.general, "weekday": 6, "hour": 18, "timezone": "UTC"},
+    )
+    await setup.wait_reply()
+    sent = await rig.slash(world.guild, world.admin, "digest send-now")
+    await sent.wait_reply()
+    [digest] = [
+        m
+        for m in rig.channel_messages(world.general)
+        if not m.ephemeral and m.embeds and "Weekly digest" in (m.embeds[0].get("title") or "")
+    ]
+    assert "Rooms opened** — Book One, Book Two" in "\n".join(
+        f.get("value", "") for e in digest.embeds for f in e.get("fields", [])
+    ) + "\n".join(e.get("description", "") for e in digest.embeds)
