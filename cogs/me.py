@@ -1,4 +1,5 @@
-"""/me timezone zone, /me show: a member's own settings in this server (SPEC §12)."""
+"""/me timezone zone, /me show: a member's own settings in this server (SPEC §12); /me
+notifications on|off: whether follows send the member direct messages (issue 14)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from cogs._timezone_option import timezone_autocomplete
 class Me(commands.Cog):
     me = app_commands.Group(
         name="me", description="Your own settings in this server.", guild_only=True
+    )
+    notifications = app_commands.Group(
+        name="notifications", description="Direct messages about the members you follow.", parent=me
     )
 
     def __init__(self, bot: MarginaliaBot) -> None:
@@ -34,6 +38,26 @@ class Me(commands.Cog):
         guild_id = guild_id_of(interaction)
         settings = await self.service.set_timezone(guild_id, interaction.user.id, zone)
         await interaction.response.send_message(zone_set_text(settings), ephemeral=True)
+
+    @notifications.command(name="on", description="Direct messages about the members you follow.")
+    async def notifications_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.follows.set_dms(guild_id_of(interaction), interaction.user.id, True)
+        await interaction.response.send_message(
+            "Notifications are on: when members you follow post here, I send you one direct "
+            "message an hour at most.",
+            ephemeral=True,
+        )
+
+    @notifications.command(name="off", description="No direct messages about members you follow.")
+    async def notifications_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.follows.set_dms(
+            guild_id_of(interaction), interaction.user.id, False
+        )
+        await interaction.response.send_message(
+            "Notifications are off: I send you no direct messages about the members you follow "
+            "(you still follow them; /following lists them).",
+            ephemeral=True,
+        )
 
     @me.command(name="show", description="Your settings in this server.")
     async def show(self, interaction: discord.Interaction[MarginaliaBot]) -> None:

@@ -256,6 +256,14 @@ class Quotes(commands.Cog, name=COG_NAME):
         await self.service.set_message(
             context.quote.guild_id, context.quote.id, message.channel.id, message.id
         )
+        # the member's followers hear that they saved a quote (never its text)
+        await self.bot.services.follows.quote_posted(
+            context.quote.guild_id,
+            context.quote.user_id,
+            context.book.display_title,
+            message.channel.id,
+            message.id,
+        )
 
     # --- /quote list ----------------------------------------------------------------------
 

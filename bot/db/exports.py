@@ -22,6 +22,8 @@ from bot.db.schema import (
     club_vote_nominees,
     club_votes,
     goals,
+    member_follows,
+    member_notifications,
     member_privacy,
     member_settings,
     progress_events,
@@ -65,6 +67,8 @@ class MemberData:
     ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
     questions: list[Row] = field(default_factory=list)  # discussion questions proposed
     nudges: Row | None = None  # the member asked for nudges (/club nudges on)
+    following: list[Row] = field(default_factory=list)  # members the member follows
+    notifications: Row | None = None  # /me notifications (None: the default, on)
 
     @property
     def empty(self) -> bool:
@@ -85,6 +89,8 @@ class MemberData:
             or self.ballots
             or self.questions
             or self.nudges
+            or self.following
+            or self.notifications
         )
 
 
@@ -255,6 +261,20 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.nudges = nudges[0] if nudges else None
+    data.following = await _rows(
+        conn,
+        select(member_follows.c.followed_id, member_follows.c.created_at)
+        .where(member_follows.c.guild_id == guild_id, member_follows.c.user_id == user_id)
+        .order_by(member_follows.c.created_at),
+    )
+    notifications = await _rows(
+        conn,
+        select(member_notifications.c.follows, member_notifications.c.updated_at).where(
+            member_notifications.c.guild_id == guild_id,
+            member_notifications.c.user_id == user_id,
+        ),
+    )
+    data.notifications = notifications[0] if notifications else None
     data.questions = await _rows(
         conn,
         select(

@@ -32,9 +32,11 @@ from bot.db.schema import (
     book_isbns,
     books,
     command_sync_state,
+    follow_notices,
     goals,
     guild_books,
     guild_settings,
+    member_follows,
     member_privacy,
     member_settings,
     metadata,
@@ -91,6 +93,10 @@ class MemberFootprint:
     quote_likes_received: int = 0  # on the member's quotes, removed with them
     quote_likes: int = 0  # likes the member gave to other members' quotes
     books: int = 0  # books the member made that nothing else uses
+    followers: int = 0  # members following this one (the follows go, not the members)
+    following: int = 0  # members this one follows
+    notices_about: int = 0  # notices of the member's posts waiting for followers
+    notices_for: int = 0  # notices waiting for the member about members they follow
     other: int = 0  # rows of tables added after this module was written
 
     @property
@@ -130,6 +136,18 @@ def _member_parts(guild_id: int, user_id: int) -> list[tuple[str, Table, ColumnE
         quotes.c.guild_id == guild_id, quotes.c.user_id != user_id
     )
     return [
+        (
+            "followers",
+            member_follows,
+            and_(member_follows.c.guild_id == guild_id, member_follows.c.followed_id == user_id),
+        ),
+        ("following", member_follows, _member(member_follows, guild_id, user_id)),
+        (
+            "notices_about",
+            follow_notices,
+            and_(follow_notices.c.guild_id == guild_id, follow_notices.c.author_id == user_id),
+        ),
+        ("notices_for", follow_notices, _member(follow_notices, guild_id, user_id)),
         (
             "quote_likes",
             quote_likes,

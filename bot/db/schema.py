@@ -615,6 +615,61 @@ club_nudges_sent = Table(
     PrimaryKeyConstraint("checkpoint_id", "user_id"),
 )
 
+# --- follows (issue 14): a member follows another in a server; what they post is told to
+# followers in one direct message an hour at most. ``user_id`` is the follower (the
+# recipient of the notices), so the member's own rows go with forget-me like every table's;
+# rows about them as the one followed are removed explicitly (bot/db/privacy.py).
+
+member_follows = Table(
+    "member_follows",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),  # the follower
+    Column("followed_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id", "followed_id"),
+    Index(None, "guild_id", "followed_id"),
+)
+
+follow_notices = Table(
+    "follow_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),  # the follower it is for
+    Column("author_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("book_title", String(300), nullable=False),
+    Column("excerpt", String(400)),  # spoiler-free text only (a review's headline or body)
+    Column("channel_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    CheckConstraint("kind IN ('review', 'quote')", name="kind_known"),
+    Index(None, "sent_at", "guild_id", "user_id"),
+)
+
+# one row per follower and server: when they were last sent a batch (at most one an hour)
+follow_dm_log = Table(
+    "follow_dm_log",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("last_sent_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+# /me notifications on|off: whether follows may send the member direct messages
+member_notifications = Table(
+    "member_notifications",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("follows", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

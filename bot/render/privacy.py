@@ -73,6 +73,10 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
         lines.append(plural(footprint.books, "book") + " you added that no one else uses")
     if footprint.drafts:
         lines.append(plural(footprint.drafts, "unsent review draft"))
+    if footprint.followers:
+        lines.append(f"who follows you ({plural(footprint.followers, 'follower')})")
+    if footprint.following:
+        lines.append(f"who you follow ({plural(footprint.following, 'member')})")
     if footprint.other:
         lines.append(plural(footprint.other, "other record"))
     return lines

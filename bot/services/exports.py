@@ -239,6 +239,9 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "discussion_questions": [_clean(q) for q in data.questions],
         # /club nudges on: since when (null: nudges are off)
         "club_nudges": _clean(data.nudges) if data.nudges else {"enabled_at": None},
+        # the members the member follows here (ids), and /me notifications (default on)
+        "following": [_clean(f) for f in data.following],
+        "notifications": (_clean(data.notifications) if data.notifications else {"follows": True}),
     }
 
 

@@ -11,6 +11,7 @@ from bot.services.books import BookService, CatalogueLike
 from bot.services.clubs import ClubService, MemberDirectory
 from bot.services.digest import DigestService
 from bot.services.exports import ExportService
+from bot.services.follows import FollowService
 from bot.services.goals import GoalService
 from bot.services.guard import GuardService
 from bot.services.imports import ImportService
@@ -41,6 +42,7 @@ class Services:
     nudges: NudgeService
     digest: DigestService
     exports: ExportService
+    follows: FollowService
     goals: GoalService
     guard: GuardService
     imports: ImportService
@@ -76,6 +78,7 @@ class Services:
             nominations=NominationService(database, clock, members),
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),
+            follows=FollowService(database, clock, members),
             goals=GoalService(database, clock),
             guard=GuardService(database, clock),
             imports=ImportService(database, catalogue, clock),

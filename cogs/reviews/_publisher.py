@@ -144,6 +144,16 @@ class ReviewPublisher:
             return
         channel, ids = posted
         await self.service.set_posted(guild_id, review.id, channel.id, ids)
+        # the author's followers hear of it (spoiler-free text only) in their next batch
+        await self.bot.services.follows.review_posted(
+            guild_id,
+            review.user_id,
+            context.book.display_title,
+            review.headline,
+            review.body,
+            channel.id,
+            ids[0],
+        )
         url = jump_url(guild_id, channel.id, ids[0])
         title = inert(context.book.title, 200)
         text = f"Your review of {title} is posted in {channel.mention}."
