@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.schema import (
     books,
+    challenge_fills,
+    challenge_hidden,
     club_nominations,
     club_nudge_optins,
     club_questions,
@@ -69,6 +71,8 @@ class MemberData:
     nudges: Row | None = None  # the member asked for nudges (/club nudges on)
     following: list[Row] = field(default_factory=list)  # members the member follows
     notifications: Row | None = None  # /me notifications (None: the default, on)
+    challenge_fills: list[Row] = field(default_factory=list)  # books matched to prompts
+    challenge_hidden: bool = False  # the member keeps off the challenge boards
 
     @property
     def empty(self) -> bool:
@@ -91,6 +95,8 @@ class MemberData:
             or self.nudges
             or self.following
             or self.notifications
+            or self.challenge_fills
+            or self.challenge_hidden
         )
 
 
@@ -275,6 +281,25 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.notifications = notifications[0] if notifications else None
+    data.challenge_fills = await _rows(
+        conn,
+        select(
+            challenge_fills.c.challenge_id,
+            challenge_fills.c.position,
+            challenge_fills.c.book_id,
+            challenge_fills.c.filled_at,
+        )
+        .where(challenge_fills.c.guild_id == guild_id, challenge_fills.c.user_id == user_id)
+        .order_by(challenge_fills.c.challenge_id, challenge_fills.c.position),
+    )
+    data.challenge_hidden = bool(
+        await _rows(
+            conn,
+            select(challenge_hidden.c.user_id).where(
+                challenge_hidden.c.guild_id == guild_id, challenge_hidden.c.user_id == user_id
+            ),
+        )
+    )
     data.questions = await _rows(
         conn,
         select(
@@ -298,6 +323,7 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
             data.drafts,
             data.quotes,
             data.nominations,
+            data.challenge_fills,
         )
         for row in group
     ]

@@ -670,6 +670,56 @@ member_notifications = Table(
     PrimaryKeyConstraint("guild_id", "user_id"),
 )
 
+# --- server reading challenges (issue 14) ----------------------------------------------------
+# A challenge has up to 25 prompts (a rule of bot/domain/challenge.py each, or none); a member
+# fills a prompt with a book they finished. ``challenge_hidden`` lists members who keep
+# themselves off the boards.
+
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("ends_on", Date),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("guild_id", "name"),
+)
+
+challenge_prompts = Table(
+    "challenge_prompts",
+    metadata,
+    Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", String(150), nullable=False),
+    Column("rule_kind", String(12)),
+    Column("rule_value", String(60)),
+    PrimaryKeyConstraint("challenge_id", "position"),
+)
+
+challenge_fills = Table(
+    "challenge_fills",
+    metadata,
+    Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    Column("filled_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("challenge_id", "position", "user_id"),
+)
+
+challenge_hidden = Table(
+    "challenge_hidden",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

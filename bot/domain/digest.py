@@ -153,6 +153,8 @@ class DigestInputs:
     club: ClubWeek | None = None
     quotes: tuple[NewQuote, ...] = ()
     vote: OpenVote | None = None
+    # (challenge name, member id, display name) of challenges completed this week
+    challenges: tuple[tuple[str, int, str], ...] = ()
 
 
 # --- output ------------------------------------------------------------------------------
@@ -372,6 +374,7 @@ def compose_digest(inputs: DigestInputs, opted_out_user_ids: Iterable[int]) -> D
         _top_section(top),
         _quote_section(quote_of_the_week(inputs.quotes, excluded)),
         _streaks_section(members),
+        _challenges_section(inputs.challenges, excluded),
         _goals_section(members),
     ]
     return Digest(
@@ -485,6 +488,17 @@ def _vote_section(vote: OpenVote | None, timezone: str) -> DigestSection | None:
     )
     line = DigestLine(text, lead="Vote", url=_safe_url(vote.jump_url), link="vote")
     return DigestSection("vote", "Choosing the next read", (line,), noun="line")
+
+
+def _challenges_section(
+    completed: Sequence[tuple[str, int, str]], excluded: frozenset[int]
+) -> DigestSection | None:
+    lines = tuple(
+        DigestLine(f"completed {one_line(challenge, 100)}", lead=_name(name))
+        for challenge, user_id, name in completed
+        if user_id not in excluded
+    )
+    return DigestSection("challenges", "Challenges completed", lines, noun="member")
 
 
 def _readers_section(readers: Sequence[MemberWeek]) -> DigestSection:

@@ -535,6 +535,9 @@ def stats_embed(stats: ReadingStats, name: str | None = None, *, with_chart: boo
             for i, (author, n) in enumerate(stats.top_authors, start=1)
         ]
         embed.add_field(name="Top authors", value="\n".join(lines), inline=False)
+    if stats.challenges_completed:
+        names = ", ".join(inert(n, 100) for n in stats.challenges_completed[:10])
+        embed.add_field(name="Challenges completed", value=clip(names, 1000), inline=False)
     months = " · ".join(f"{m.label} {m.books}" for m in stats.per_month)
     embed.add_field(name=stats.chart_title, value=months, inline=False)
     if with_chart:

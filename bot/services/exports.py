@@ -241,6 +241,9 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "club_nudges": _clean(data.nudges) if data.nudges else {"enabled_at": None},
         # the members the member follows here (ids), and /me notifications (default on)
         "following": [_clean(f) for f in data.following],
+        # books matched to the prompts of server challenges; whether hidden from the boards
+        "challenge_fills": [_clean(f) for f in data.challenge_fills],
+        "challenge_hidden": data.challenge_hidden,
         "notifications": (_clean(data.notifications) if data.notifications else {"follows": True}),
     }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.db.engine import Database
 from bot.domain.clock import Clock
 from bot.services.books import BookService, CatalogueLike
+from bot.services.challenges import ChallengeService
 from bot.services.clubs import ClubService, MemberDirectory
 from bot.services.digest import DigestService
 from bot.services.exports import ExportService
@@ -37,6 +38,7 @@ __all__ = ["Services"]
 @dataclass(frozen=True, slots=True)
 class Services:
     books: BookService
+    challenges: ChallengeService
     clubs: ClubService
     nominations: NominationService
     nudges: NudgeService
@@ -73,6 +75,7 @@ class Services:
         clubs = ClubService(database, clock, members)
         return cls(
             books=BookService(database, catalogue, clock),
+            challenges=ChallengeService(database, clock, members),
             clubs=clubs,
             nudges=NudgeService(database, clock, clubs),
             nominations=NominationService(database, clock, members),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.db import books as book_repo
+from bot.db import challenges as challenge_repo
 from bot.db import readings as reading_repo
 from bot.db import stats as stats_repo
 from bot.db.engine import Database
@@ -60,6 +61,7 @@ class ReadingStats:
     top_authors: tuple[tuple[str, int], ...]
     per_month: tuple[MonthCount, ...]  # twelve months, oldest first
     longest: Book | None
+    challenges_completed: tuple[str, ...] = ()  # names of the server challenges completed
 
     @property
     def average_stars(self) -> float | None:
@@ -150,6 +152,7 @@ class StatsService:
             )
             reading_now = len(await reading_repo.open_readings(conn, guild_id, user_id))
             given = await stats_repo.ratings_of(conn, guild_id, user_id)
+            completed = await challenge_repo.completed_by(conn, guild_id, user_id)
         if year is not None:
             read_ids = {r.book_id for r in finished}
             given = {book: q for book, q in given.items() if book in read_ids}
@@ -180,4 +183,5 @@ class StatsService:
                 MonthCount(y, m, n) for (y, m), n in zip(months, per_month, strict=True)
             ),
             longest=longest[1] if longest else None,
+            challenges_completed=tuple(completed),
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.db import challenges as challenge_repo
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
 from bot.db import rooms as room_repo
@@ -62,6 +63,8 @@ class WeekData:
     rooms_opened: tuple[str, ...] = ()  # labels of the club's rooms opened in the week
     quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
     vote: OpenVote | None = None  # the club's open vote on its next read
+    # (challenge, member) completed in the week, members hidden from boards left out
+    challenges: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ def names_wanted(data: WeekData, budget: int = NAME_BUDGET) -> list[int]:
     others = sorted(r.user_id for r in data.club_readings)
     tiers: list[Iterable[int]] = [
         [q.user_id for q in data.quotes][:20],  # the quote of the week is among the first
+        [u for _, u in data.challenges][:30],
         [r.user_id for r in data.reviews][:50],
         [a.user_id for a in readers][:150],
         streaks[: LEADERBOARD_SIZE + 5],
@@ -206,6 +210,7 @@ def assemble_inputs(
         club=club,
         quotes=quotes,
         vote=data.vote,
+        challenges=tuple((c, u, name(u)) for c, u in data.challenges),
     )
 
 
@@ -246,6 +251,14 @@ async def load_week(
             )
             checkpoints = await club_repo.checkpoints(conn, club.id)
         open_vote = await vote_repo.open_vote_of(conn, guild_id)
+        hidden = await challenge_repo.hidden_members(conn, guild_id)
+        completed = [
+            (c, u)
+            for c, u in await challenge_repo.completed_between(
+                conn, guild_id, window.start, window.end
+            )
+            if u not in hidden
+        ]
     data = WeekData(
         guild_id=guild_id,
         today=today,
@@ -261,6 +274,7 @@ async def load_week(
         rooms_opened=tuple(rooms_opened),
         quotes=tuple(quotes),
         vote=_open_vote(guild_id, open_vote),
+        challenges=tuple(completed),
     )
     return data, timezone
 
