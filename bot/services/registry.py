@@ -13,6 +13,7 @@ from bot.services.digest import DigestService
 from bot.services.exports import ExportService
 from bot.services.goals import GoalService
 from bot.services.imports import ImportService
+from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.nominations import NominationService
 from bot.services.privacy import PrivacyService
@@ -33,6 +34,7 @@ class Services:
     books: BookService
     clubs: ClubService
     nominations: NominationService
+    meetings: MeetingService
     digest: DigestService
     exports: ExportService
     goals: GoalService
@@ -62,6 +64,7 @@ class Services:
             books=BookService(database, catalogue, clock),
             clubs=ClubService(database, clock, members),
             nominations=NominationService(database, clock, members),
+            meetings=MeetingService(database, clock),
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),
             goals=GoalService(database, clock),
