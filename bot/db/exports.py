@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.schema import (
     books,
     club_nominations,
+    club_reminder_optins,
     goals,
     member_privacy,
     member_settings,
@@ -57,6 +58,7 @@ class MemberData:
     quotes: list[Row] = field(default_factory=list)  # with a "likes" count, oldest first
     quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
+    reminders: Row | None = None  # meeting reminders turned on (no row: off)
 
     @property
     def empty(self) -> bool:
@@ -74,6 +76,7 @@ class MemberData:
             or self.quotes
             or self.quote_likes
             or self.nominations
+            or self.reminders
         )
 
 
@@ -177,6 +180,13 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.settings = settings[0] if settings else None
+    reminders = await _rows(
+        conn,
+        select(club_reminder_optins.c.created_at).where(
+            club_reminder_optins.c.guild_id == guild_id, club_reminder_optins.c.user_id == user_id
+        ),
+    )
+    data.reminders = reminders[0] if reminders else None
     data.drafts = await _rows(
         conn,
         select(review_drafts)

@@ -67,7 +67,9 @@ async def _add_series(world: World, voice: FakeChannel) -> StoredMessage:
 
 
 def _reminders(world: World) -> list[StoredMessage]:
-    return [m for m in world.rig.channel_messages(world.general) if "discord.com/events/" in m.content]
+    return [
+        m for m in world.rig.channel_messages(world.general) if "discord.com/events/" in m.content
+    ]
 
 
 async def test_a_weekly_series_is_listed_reminded_once_and_cancelled(

@@ -14,12 +14,14 @@ from sqlalchemy import func, select
 from bot.db import meetings as repo
 from bot.db import privacy
 from bot.db.engine import Database
+from bot.db.exports import member_data
 from bot.db.schema import club_meeting_reminders, club_meetings, club_reminder_optins
 from bot.domain.book import Book
 from bot.domain.clock import FakeClock
 from bot.domain.meetings import Reminder, Repeat
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.clubs import ClubService
+from bot.services.exports import export_json
 from bot.services.meetings import EventSpec, MeetingService, Place, ReminderFailed, ReminderPost
 from tests.support.fakes import DictNames
 from tests.support.ids import WEDNESDAY_NOON as NOW
@@ -229,6 +231,11 @@ async def test_forget_me_and_the_purge_remove_reminders_and_meetings(
     await service.set_reminders(GUILD, BOB, True)
     clock.set(FIRST - timedelta(hours=2))
     await service.remind(meeting, Reminder.DAY_BEFORE, side)
+    async with database.read() as conn:
+        exported = export_json(await member_data(conn, GUILD, ALICE), GUILD, ALICE, NOW)
+        assert exported["meeting_reminders"]["on"] is True
+        carol = export_json(await member_data(conn, GUILD, CAROL), GUILD, CAROL, NOW)
+        assert carol["meeting_reminders"] == {"on": False}
     async with database.write() as conn:
         assert (await privacy.footprint(conn, GUILD, ALICE)).reminders == 1
         assert (await privacy.forget_member(conn, GUILD, ALICE)).reminders == 1
