@@ -152,7 +152,7 @@ async def due_meetings(
 
 
 async def claim_reminder(
-    conn: AsyncConnection, meeting_id: int, kind: str, channel_id: int, now: datetime
+    conn: AsyncConnection, meeting_id: int, kind: str, channel_id: int | None, now: datetime
 ) -> bool:
     """Claim the reminder by inserting its row; False when it exists (claimed before, by
     this process or another, whatever became of it)."""

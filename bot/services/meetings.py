@@ -369,13 +369,13 @@ class MeetingService:
         self, meeting: Meeting, kind: Reminder, side: MeetingDiscord
     ) -> ReminderOutcome:
         """Claim → post → record one reminder."""
-        if meeting.club_channel_id is None:
-            return ReminderOutcome(meeting.id, kind, "failed")
         channel_id = meeting.club_channel_id
         async with self.database.write() as conn:
             if not await repo.claim_reminder(conn, meeting.id, kind, channel_id, self.clock.now()):
                 return ReminderOutcome(meeting.id, kind, "not_claimed")
         try:
+            if channel_id is None:
+                raise ReminderFailed("the club read has no channel")
             interested = await side.interested(meeting.guild_id, meeting.event_id)
             async with self.database.read() as conn:
                 wanting = await repo.opted_in(conn, meeting.guild_id, interested)
