@@ -216,3 +216,34 @@ async def test_a_meeting_at_a_place_ends_two_hours_later(
     assert event.name == BOOK and event.location == "The Old Library"
     assert event.scheduled_start_time == first
     assert event.scheduled_end_time == first + timedelta(hours=2)
+
+
+async def test_where_offers_the_voice_channels_and_names_what_a_stage_needs(
+    world: World, voice: FakeChannel
+) -> None:
+    stage = world.guild.add_stage_channel("Author Talk")
+    world.guild.bot_role.permissions |= EVENTS
+    async with run_marginalia(world):
+        await _club(world)
+        choices = await world.rig.autocomplete(
+            world.guild, world.moderator, "club meeting add", "where", "talk"
+        )
+        assert [c["value"] for c in choices] == [f"<#{stage.id}>", "talk"]
+        refused = await world.rig.slash(
+            world.guild,
+            world.moderator,
+            "club meeting add",
+            {"when": "tomorrow 19:00", "where": f"<#{stage.id}>"},
+        )
+        text = all_text(refused.embeds)
+        assert refused.ephemeral and "Manage Channels, Mute Members, Move Members" in text
+        assert world.guild.scheduled_events == {}
+        by_name = await world.rig.slash(
+            world.guild,
+            world.moderator,
+            "club meeting add",
+            {"when": "tomorrow 19:00", "where": "#reading room"},
+        )
+        assert "Meeting scheduled" in all_text((await by_name.wait_reply()).embeds)
+        [event] = world.guild.scheduled_events.values()
+        assert event.channel_id == voice.id
