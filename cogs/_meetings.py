@@ -14,6 +14,7 @@ from typing import Any, Final
 import discord
 from discord import app_commands
 
+from bot.domain.meetings import check_location
 from bot.errors import InvalidInput, NotFound, PermissionDenied
 from bot.render.meetings import meeting_choice, reminder_messages
 from bot.services.meetings import (
@@ -22,7 +23,6 @@ from bot.services.meetings import (
     Place,
     ReminderFailed,
     ReminderPost,
-    check_location,
 )
 from cogs._checks import guild_id_of
 

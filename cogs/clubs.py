@@ -1,5 +1,8 @@
 """/club pick, /club schedule add, /club status, /club end, /club nominate, /club
-nominations, /club suggest, /club meeting add|list|cancel, /club reminders on|off.
+nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
+buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
+/club meeting add|list|cancel, /club reminders on|off (their Discord side is in
+cogs/_meetings.py; reminders are posted by cogs/meetings.py's loop).
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -9,14 +12,16 @@ moderator here, on the server side (cogs/_checks.py).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from functools import partial
+from typing import Any, Final
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
+from bot.domain.markdown import inert
 from bot.domain.meetings import MAX_MEETINGS_IN_SERIES, Repeat
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.render.meetings import added_embed, cancelled_text, meetings_embed, reminders_text
@@ -26,7 +31,16 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.ratings import StarsView, rated_embed
+from bot.render.votes import (
+    BallotView,
+    ballot_embed,
+    ballot_kept_embed,
+    vote_opened_reply,
+    vote_status_line,
+)
 from bot.services.nominations import check_pitch
+from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, guild_of, is_moderator, require_moderator
 from cogs._meetings import (
@@ -37,11 +51,17 @@ from cogs._meetings import (
     meeting_place,
     where_autocomplete,
 )
+from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
 log = logging.getLogger(__name__)
 
 EVERYONE_CAN = "Everyone can use /club status."
 EVERYONE_MEETS = "Everyone can see them with /club meeting list."
+VOTE_TICK_SECONDS: Final = 60.0
+STYLE_CHOICES: Final = [
+    app_commands.Choice(name="poll — a Discord poll (up to 10 nominees)", value="poll"),
+    app_commands.Choice(name="ranked — rank up to three, instant runoff", value="ranked"),
+]
 
 
 class Clubs(commands.Cog):
@@ -53,11 +73,37 @@ class Clubs(commands.Cog):
     schedule = app_commands.Group(
         name="schedule", description="The club read's checkpoints.", parent=club
     )
+    vote = app_commands.Group(
+        name="vote", description="Vote on the club's next read among the nominations.", parent=club
+    )
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
         self.service = bot.services.clubs
         self.nominations = bot.services.nominations
+        self.votes = bot.services.votes
+        self.board = DiscordVoteBoard(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*CLUB_ITEMS)
+        self.vote_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.vote_loop.cancel()
+        self.bot.remove_dynamic_items(*CLUB_ITEMS)
+
+    @tasks.loop(seconds=VOTE_TICK_SECONDS)
+    async def vote_loop(self) -> None:
+        """Close due votes (also ones that came due while the bot was down) of the guilds
+        this process serves; the database makes each close once across processes."""
+        try:
+            await self.votes.close_due(self.board, partial(serves_guild, self.bot))
+        except Exception:
+            log.exception("closing due votes failed; trying again in %.0f s", VOTE_TICK_SECONDS)
+
+    @vote_loop.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
@@ -132,7 +178,11 @@ class Clubs(commands.Cog):
         await self.service.require_active(guild_id)
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
-        await interaction.followup.send(embed=ended_embed(ended))
+        await interaction.followup.send(
+            embed=ended_embed(ended),
+            view=rate_it_view(ended.view.club.book_id),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     # --- the next read: nominations and suggestions ----------------------------------------
 
@@ -150,6 +200,7 @@ class Clubs(commands.Cog):
     ) -> None:
         guild_id = guild_id_of(interaction)
         check_pitch(pitch)  # a too-long pitch is refused before the book is looked up
+        await self.votes.nominations_open(guild_id)
 
         async def chosen(reply_to: discord.Interaction[Any], picked: Book) -> None:
             done = await self.nominations.nominate(guild_id, reply_to.user.id, picked, pitch)
@@ -182,6 +233,7 @@ class Clubs(commands.Cog):
 
         async def on_pick(clicked: discord.Interaction[Any], book_id: int) -> None:
             await require_moderator(clicked, "nominate from the suggestions")
+            await self.votes.nominations_open(guild_id)
             picked = await self.bot.services.books.get(guild_id, book_id)
             done = await self.nominations.nominate(guild_id, clicked.user.id, picked, None)
             await clicked.response.send_message(
@@ -198,14 +250,10 @@ class Clubs(commands.Cog):
         name="meeting", description="The club's meetings, as Discord events.", parent=club
     )
     reminders = app_commands.Group(
-        name="reminders",
-        description="Pings before the meetings you are Interested in.",
-        parent=club,
+        name="reminders", description="Pings before meetings you are Interested in.", parent=club
     )
 
-    @meeting.command(
-        name="add", description="Moderators: schedule a club meeting (a Discord event)."
-    )
+    @meeting.command(name="add", description="Moderators: schedule a meeting (a Discord event).")
     @app_commands.describe(
         when="When, in the server's time zone, e.g. 2026-03-03 19:00 or 3 March 7pm",
         checkpoint="How far members should have read by then, e.g. Part One (no spoilers)",
@@ -272,6 +320,97 @@ class Clubs(commands.Cog):
         guild_id = guild_id_of(interaction)
         changed = await self.bot.services.meetings.set_reminders(guild_id, interaction.user.id, on)
         await interaction.response.send_message(reminders_text(on, changed), ephemeral=True)
+
+    # --- the vote on the next read -----------------------------------------------------------
+
+    @vote.command(name="start", description="Moderators: close nominations and open the vote.")
+    @app_commands.describe(
+        style="A Discord poll (up to 10 nominees) or a ranked vote (default: poll when it fits)",
+        closes='How long it is open, e.g. "3 days" or "36 hours", or its last day (default 3 days)',
+    )
+    @app_commands.choices(style=STYLE_CHOICES)
+    async def vote_start(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        style: app_commands.Choice[str] | None = None,
+        closes: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        await require_moderator(interaction, "start the vote", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        plan = await self.votes.plan(guild_id, style.value if style else None, closes)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel_id = interaction.channel_id
+        assert channel_id is not None  # a guild command always has a channel
+        opened = await self.votes.start(plan, fallback_channel_id=channel_id, board=self.board)
+        await interaction.followup.send(
+            vote_opened_reply(opened, plan.style_reason), ephemeral=True
+        )
+
+    @vote.command(name="status", description="Whether a vote is open and when it closes.")
+    async def vote_status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        running = await self.votes.running(guild_id_of(interaction))
+        text = (
+            vote_status_line(*running)
+            if running is not None
+            else "There is no vote open. A moderator can start one with /club vote start."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @vote.command(name="close", description="Moderators: close the vote now and announce it.")
+    async def vote_close(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "close the vote", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.votes.close_now(guild_id, self.board)
+        where = f"<#{closed.vote.channel_id}>" if closed is not None else "the club channel"
+        await interaction.followup.send(f"The vote is closed; the result is in {where}.")
+
+    async def open_ballot(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """**Vote**: the member's ballot, privately."""
+        guild_id = guild_id_of(interaction)
+        user_id = interaction.user.id
+        form = await self.votes.ballot_form(guild_id, vote_id, user_id)
+
+        async def submit(clicked: discord.Interaction[Any], ranking: list[int]) -> None:
+            vote, ranked = await self.votes.cast(guild_id, vote_id, user_id, ranking)
+            await clicked.response.edit_message(embed=ballot_kept_embed(vote, ranked), view=None)
+
+        await interaction.response.send_message(
+            embed=ballot_embed(form), view=BallotView(form, user_id, submit), ephemeral=True
+        )
+
+    async def start_winner(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """**Start this read**: what /club pick does, with the vote's winner."""
+        await require_moderator(interaction, "start the club read", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        book_id = await self.votes.winner_of(guild_id, vote_id)
+        await self.service.check_pick(guild_id, start=None, end=None)
+        book = await self.bot.services.books.get(guild_id, book_id)
+        view = await self.service.pick(
+            guild_id,
+            interaction.user.id,
+            book,
+            start=None,
+            end=None,
+            channel_id=interaction.channel_id,
+        )
+        await interaction.response.send_message(embed=announcement_embed(view))
+
+    async def rate_prompt(self, interaction: discord.Interaction[Any], book_id: int) -> None:
+        """**Rate it** on the wrap-up: the server's star values in a menu, privately."""
+        guild_id = guild_id_of(interaction)
+        book = await self.bot.services.books.get(guild_id, book_id)
+        ratings = self.bot.services.ratings
+        choices = await ratings.star_choices(guild_id, "")
+
+        async def chosen(picked: discord.Interaction[Any], stars: str) -> None:
+            result = await ratings.rate(guild_id, picked.user.id, book_id, stars)
+            await picked.response.edit_message(embed=rated_embed(book, result), view=None)
+
+        view = StarsView(interaction.user.id, [(c.name, c.value) for c in choices], chosen)
+        await interaction.response.send_message(
+            f"How many stars for “{inert(book.display_title, 200)}”?", view=view, ephemeral=True
+        )
 
 
 async def setup(bot: MarginaliaBot) -> None:

@@ -1,4 +1,5 @@
-"""/settings show, /settings review-channel, /settings modlog-channel, /settings moderator-role."""
+"""/settings show, /settings review-channel, /settings modlog-channel, /settings club-channel,
+/settings moderator-role."""
 
 from __future__ import annotations
 
@@ -76,6 +77,31 @@ class Settings(commands.Cog):
         )
         embed = discord.Embed(title="Review channel set", description=text, colour=SETTINGS_COLOUR)
         embed.set_footer(text="Reviews already posted stay where they are.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @settings.command(
+        name="club-channel", description="Admins: choose where club votes and reminders go."
+    )
+    @app_commands.describe(
+        channel="The club's channel; leave it out to use the channel of the latest /club pick"
+    )
+    async def club_channel(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        require_admin(interaction, "choose the club channel")
+        if channel is not None:
+            check_bot_can_post(channel)
+        await self.service.set_club_channel(guild_id, channel.id if channel else None)
+        text = (
+            f"Club votes, their results and meeting reminders will be posted in {channel.mention}."
+            if channel
+            else "Club votes and reminders will go to the channel where /club pick was last used."
+        )
+        embed = discord.Embed(title="Club channel set", description=text, colour=SETTINGS_COLOUR)
+        embed.set_footer(text="A vote already open stays where it is.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @settings.command(

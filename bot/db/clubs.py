@@ -17,7 +17,16 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.schema import books, club_checkpoints, clubs, readings
+from bot.db.schema import (
+    books,
+    club_checkpoints,
+    clubs,
+    guild_settings,
+    ratings,
+    readings,
+    review_likes,
+    reviews,
+)
 from bot.domain.club import Checkpoint, CheckpointReach
 
 
@@ -256,3 +265,109 @@ async def past_clubs(conn: AsyncConnection, guild_id: int, limit: int = 10) -> S
         .limit(limit)
     )
     return [_club_from_row(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def club_channel(conn: AsyncConnection, guild_id: int) -> int | None:
+    """Where club announcements, votes and reminders go: the server's club channel
+    (``/settings club-channel``), else the channel of its latest club read (``/club pick``
+    was used there), else None."""
+    chosen = (
+        await conn.execute(
+            select(guild_settings.c.club_channel_id).where(guild_settings.c.guild_id == guild_id)
+        )
+    ).scalar_one_or_none()
+    if chosen is not None:
+        return int(chosen)
+    query = (
+        select(clubs.c.channel_id)
+        .where(clubs.c.guild_id == guild_id, clubs.c.channel_id.is_not(None))
+        .order_by(clubs.c.created_at.desc(), clubs.c.id.desc())
+        .limit(1)
+    )
+    found = (await conn.execute(query)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+# --- the wrap-up at /club end ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpReview:
+    """A review of the club book written during the read, with its likes; only its
+    spoiler-free parts (headline, body) are read here."""
+
+    review_id: int
+    user_id: int
+    headline: str | None
+    body: str
+    likes: int
+    channel_id: int | None
+    message_id: int | None
+
+
+async def ratings_since(
+    conn: AsyncConnection, guild_id: int, book_id: int, since: datetime, exclude: frozenset[int]
+) -> tuple[float | None, int]:
+    """(average in quarter-stars, count) of the server's ratings of the book given or
+    changed since ``since``, leaving out the members in ``exclude``."""
+    query = select(func.avg(ratings.c.quarters), func.count()).where(
+        ratings.c.guild_id == guild_id,
+        ratings.c.book_id == book_id,
+        ratings.c.updated_at >= since,
+    )
+    if exclude:
+        query = query.where(ratings.c.user_id.not_in(sorted(exclude)))
+    average, count = (await conn.execute(query)).one()
+    return (float(average) if average is not None else None), int(count)
+
+
+async def most_liked_reviews(
+    conn: AsyncConnection,
+    guild_id: int,
+    book_id: int,
+    since: datetime,
+    exclude: frozenset[int],
+    limit: int = 3,
+) -> list[WrapUpReview]:
+    """The book's reviews posted in the server since ``since``, most liked first (ties: the
+    earlier review), reviews without likes included after those with likes."""
+    likes = (
+        select(review_likes.c.review_id, func.count().label("likes"))
+        .group_by(review_likes.c.review_id)
+        .subquery()
+    )
+    query = (
+        select(
+            reviews.c.id,
+            reviews.c.user_id,
+            reviews.c.headline,
+            reviews.c.body,
+            func.coalesce(likes.c.likes, 0).label("likes"),
+            reviews.c.channel_id,
+            reviews.c.message_id,
+        )
+        .outerjoin(likes, likes.c.review_id == reviews.c.id)
+        .where(
+            reviews.c.guild_id == guild_id,
+            reviews.c.book_id == book_id,
+            reviews.c.created_at >= since,
+            reviews.c.message_id.is_not(None),
+        )
+        .order_by(func.coalesce(likes.c.likes, 0).desc(), reviews.c.created_at, reviews.c.id)
+        .limit(limit)
+    )
+    if exclude:
+        query = query.where(reviews.c.user_id.not_in(sorted(exclude)))
+    found = [
+        WrapUpReview(
+            review_id=int(row.id),
+            user_id=int(row.user_id),
+            headline=row.headline,
+            body=str(row.body or ""),
+            likes=int(row.likes),
+            channel_id=row.channel_id,
+            message_id=row.message_id,
+        )
+        for row in (await conn.execute(query)).all()
+    ]
+    return found

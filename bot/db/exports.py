@@ -17,6 +17,9 @@ from bot.db.schema import (
     books,
     club_nominations,
     club_reminder_optins,
+    club_vote_ballots,
+    club_vote_nominees,
+    club_votes,
     goals,
     member_privacy,
     member_settings,
@@ -59,6 +62,7 @@ class MemberData:
     quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
     reminders: Row | None = None  # meeting reminders turned on (no row: off)
+    ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
 
     @property
     def empty(self) -> bool:
@@ -77,11 +81,38 @@ class MemberData:
             or self.quote_likes
             or self.nominations
             or self.reminders
+            or self.ballots
         )
 
 
 async def _rows(conn: AsyncConnection, query: Select[Any]) -> list[Row]:
     return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def _ballots(conn: AsyncConnection, guild_id: int, user_id: int) -> list[Row]:
+    """The member's ranked ballots: the vote, when it opened, and the books in their order."""
+    found = await _rows(
+        conn,
+        select(
+            club_vote_ballots.c.vote_id,
+            club_votes.c.opened_at,
+            club_votes.c.status,
+            club_vote_ballots.c.ranking,
+            club_vote_ballots.c.cast_at,
+        )
+        .join(club_votes, club_votes.c.id == club_vote_ballots.c.vote_id)
+        .where(club_vote_ballots.c.guild_id == guild_id, club_vote_ballots.c.user_id == user_id)
+        .order_by(club_vote_ballots.c.vote_id),
+    )
+    for row in found:
+        positions = await conn.execute(
+            select(club_vote_nominees.c.position, club_vote_nominees.c.book_id).where(
+                club_vote_nominees.c.vote_id == row["vote_id"]
+            )
+        )
+        book_of = {int(p): int(b) for p, b in positions.all()}
+        row["book_ids"] = [book_of[int(p)] for p in row.pop("ranking") if int(p) in book_of]
+    return found
 
 
 async def _books(conn: AsyncConnection, book_ids: Sequence[int]) -> dict[int, Row]:
@@ -220,6 +251,7 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .where(club_nominations.c.guild_id == guild_id, club_nominations.c.user_id == user_id)
         .order_by(club_nominations.c.id),
     )
+    data.ballots = await _ballots(conn, guild_id, user_id)
     book_ids = [
         int(row["book_id"])
         for group in (
@@ -234,5 +266,6 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         for row in group
     ]
     book_ids += [int(row["book_id"]) for row in (*data.likes, *data.flags, *data.quote_likes)]
+    book_ids += [int(book_id) for row in data.ballots for book_id in row["book_ids"]]
     data.books = await _books(conn, book_ids)
     return data

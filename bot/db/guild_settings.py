@@ -29,6 +29,7 @@ class GuildSettings:
     rating_step: RatingStep = DEFAULT_STEP
     review_channel_id: int | None = None
     modlog_channel_id: int | None = None
+    club_channel_id: int | None = None  # None: the channel of the latest /club pick
     # members with this role count as moderators (/settings moderator-role); the role may
     # have been deleted since: only the cog, which sees the server's roles, can tell
     moderator_role_id: int | None = None
@@ -55,6 +56,7 @@ def _from_row(row: RowMapping) -> GuildSettings:
         rating_step=RatingStep(row["rating_step"]),
         review_channel_id=row["review_channel_id"],
         modlog_channel_id=row["modlog_channel_id"],
+        club_channel_id=row["club_channel_id"],
         moderator_role_id=row["moderator_role_id"],
         digest_channel_id=row["digest_channel_id"],
         digest_weekday=row["digest_weekday"],
@@ -134,6 +136,14 @@ async def set_review_channel(
 ) -> None:
     """Where reviews are posted; None means "the channel the command was used in"."""
     await update(conn, guild_id, now, review_channel_id=channel_id)
+
+
+async def set_club_channel(
+    conn: AsyncConnection, guild_id: int, channel_id: int | None, now: datetime
+) -> None:
+    """Where club announcements, votes and reminders go; None means the channel of the
+    latest ``/club pick``."""
+    await update(conn, guild_id, now, club_channel_id=channel_id)
 
 
 async def set_modlog_channel(

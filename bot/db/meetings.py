@@ -38,7 +38,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """A meeting as stored, with its club's book title and channel."""
+    """A meeting as stored, with its club's book title."""
 
     id: int
     guild_id: int
@@ -53,12 +53,11 @@ class Meeting:
     created_by: int
     cancelled: bool
     title: str  # the club book's
-    club_channel_id: int | None  # where the club read was picked: reminders go there
 
 
 def _query() -> Select[Any]:
     return (
-        select(club_meetings, books.c.title, clubs.c.channel_id.label("club_channel_id"))
+        select(club_meetings, books.c.title)
         .join(clubs, clubs.c.id == club_meetings.c.club_id)
         .join(books, books.c.id == clubs.c.book_id)
     )
@@ -79,7 +78,6 @@ def _meeting(row: RowMapping) -> Meeting:
         created_by=int(row["created_by"]),
         cancelled=bool(row["cancelled"]),
         title=str(row["title"]),
-        club_channel_id=row["club_channel_id"],
     )
 
 

@@ -116,6 +116,8 @@ guild_settings = Table(
     Column("rating_step", String(8), nullable=False, server_default="half"),
     Column("review_channel_id", BigInteger),
     Column("modlog_channel_id", BigInteger),
+    # where club announcements, votes and reminders go (None: the last /club pick's channel)
+    Column("club_channel_id", BigInteger),
     # members with this role count as moderators (SPEC §1, /settings moderator-role)
     Column("moderator_role_id", BigInteger),
     Column("digest_channel_id", BigInteger),
@@ -514,6 +516,62 @@ club_reminder_optins = Table(
     Column("user_id", BigInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+# --- the vote on the next read (SPEC §11) ---------------------------------------------------
+# ``/club vote start`` copies the round's nominations into ``club_vote_nominees`` (in
+# nomination order: the order ties go by) and opens the vote; one vote at a time per server
+# (the partial unique index). Closing is a compare-and-set on ``status`` (open → closed), so
+# the result is decided once in any number of processes; the announcement is claimed with
+# ``announce_claimed_at`` and recorded in ``announcement_id``.
+
+club_votes = Table(
+    "club_votes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("style", String(8), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger),  # the poll or the ballot message, once posted
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("winner_book_id", ForeignKey("books.id", ondelete="SET NULL")),
+    Column("result", JSON),  # the rounds, as counted when the vote closed
+    Column("announce_claimed_at", UTCDateTime),
+    Column("announcement_id", BigInteger),
+    CheckConstraint("style IN ('poll', 'ranked')", name="style_known"),
+    CheckConstraint("status IN ('opening', 'open', 'closed')", name="status_known"),
+    Index(
+        "ux_club_votes_one_running",
+        "guild_id",
+        unique=True,
+        sqlite_where=text("status <> 'closed'"),
+        postgresql_where=text("status <> 'closed'"),
+    ),
+    Index(None, "status", "closes_at"),
+)
+
+club_vote_nominees = Table(
+    "club_vote_nominees",
+    metadata,
+    Column("vote_id", ForeignKey("club_votes.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),  # 1, 2… in nomination order (= poll answer id)
+    Column("book_id", ForeignKey("books.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("vote_id", "position"),
+)
+
+club_vote_ballots = Table(
+    "club_vote_ballots",
+    metadata,
+    Column("vote_id", ForeignKey("club_votes.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("ranking", JSON, nullable=False),  # nominee positions, first choice first
+    Column("cast_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("vote_id", "user_id"),
 )
 
 # --- digest runs (one per guild per ISO week) --------------------------------------------

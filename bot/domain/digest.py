@@ -130,6 +130,16 @@ class ClubWeek:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenVote:
+    """The club's vote on its next read, open when the digest is built."""
+
+    style: str  # "poll" | "ranked"
+    nominees: int
+    closes_at: datetime
+    jump_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestInputs:
     """Everything one guild's digest is built from. ``timezone`` is the guild's digest zone,
     used only to print the period's dates."""
@@ -141,6 +151,7 @@ class DigestInputs:
     ratings: tuple[NewRating, ...] = ()
     club: ClubWeek | None = None
     quotes: tuple[NewQuote, ...] = ()
+    vote: OpenVote | None = None
 
 
 # --- output ------------------------------------------------------------------------------
@@ -354,6 +365,7 @@ def compose_digest(inputs: DigestInputs, opted_out_user_ids: Iterable[int]) -> D
     sections = [
         _overview(totals),
         _club_section(inputs.club, excluded),
+        _vote_section(inputs.vote, inputs.timezone),
         _readers_section(readers),
         _reviews_section(reviews),
         _top_section(top),
@@ -449,6 +461,21 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
         )
     title = f"Club read: {one_line(club.title, _TITLE_LIMIT) or 'Untitled'}"
     return DigestSection("club", title, tuple(lines), noun="line")
+
+
+def _vote_section(vote: OpenVote | None, timezone: str) -> DigestSection | None:
+    """The open vote on the next read: what kind, on how many books, when it closes (in the
+    server's zone: the digest's text cannot carry Discord's own timestamps)."""
+    if vote is None:
+        return None
+    local = vote.closes_at.astimezone(ZoneInfo(timezone))
+    kind = "A Discord poll" if vote.style == "poll" else "A ranked vote"
+    text = (
+        f"{kind} on {plural(vote.nominees, 'nominated book')} is open until "
+        f"{format_day(local.date())}, {local:%H:%M} ({timezone})"
+    )
+    line = DigestLine(text, lead="Vote", url=_safe_url(vote.jump_url), link="vote")
+    return DigestSection("vote", "Choosing the next read", (line,), noun="line")
 
 
 def _readers_section(readers: Sequence[MemberWeek]) -> DigestSection:

@@ -20,7 +20,9 @@ from enum import StrEnum
 from typing import Final
 
 from bot.domain.dates import DATE_HELP, NEAREST, parse_date
+from bot.domain.markdown import plain
 from bot.domain.schedule import resolve_local
+from bot.domain.text import clean_line
 from bot.errors import InvalidInput
 
 __all__ = [
@@ -30,6 +32,9 @@ __all__ = [
     "STARTING_GRACE",
     "Reminder",
     "Repeat",
+    "check_location",
+    "event_description",
+    "event_name",
     "meeting_times",
     "parse_when",
     "reminder_due",
@@ -42,6 +47,9 @@ REMINDER_LEAD = timedelta(hours=24)
 STARTING_GRACE = timedelta(hours=1)
 #: a meeting at a place outside Discord needs an end time there: this long after its start
 EXTERNAL_LENGTH = timedelta(hours=2)
+MAX_LOCATION = 100  # Discord's limit for an external event's location
+MAX_EVENT_NAME = 100
+MAX_CHECKPOINT = 100
 
 
 class Repeat(StrEnum):
@@ -150,3 +158,34 @@ def parse_when(text: str, today: date) -> datetime:
             f"I could not read the day “{day_text[:60]}”. {WHEN_HELP} {DATE_HELP}"
         ) from None
     return datetime.combine(day, time(hour, minute))
+
+
+# --- what a meeting's Discord event says ------------------------------------------------
+
+
+def event_name(title: str, checkpoint: str | None) -> str:
+    """A meeting's event name: the club book and the checkpoint, nothing else (spoiler free:
+    no member text beyond the checkpoint's label, member spoiler spans hidden)."""
+    name = f"{plain(title)} — {plain(checkpoint)}" if checkpoint else plain(title)
+    return plain(name, MAX_EVENT_NAME)
+
+
+def event_description(title: str, checkpoint: str | None) -> str:
+    until = f", up to {plain(checkpoint, MAX_CHECKPOINT)}" if checkpoint else ""
+    return plain(
+        f"Club meeting about “{plain(title, 300)}”{until}. Press Interested to RSVP; "
+        "/club reminders on gets you a ping the day before and when it starts.",
+        1000,
+    )
+
+
+def check_location(text: str) -> str:
+    cleaned = clean_line(text)
+    if not cleaned:
+        raise InvalidInput("Say where the meeting is: a voice or stage channel, or a place.")
+    if len(cleaned) > MAX_LOCATION:
+        raise InvalidInput(
+            f"Discord keeps a place of up to {MAX_LOCATION} characters "
+            f"(this one has {len(cleaned)}). Shorten it."
+        )
+    return cleaned

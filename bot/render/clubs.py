@@ -15,8 +15,10 @@ from bot.db.clubs import ClubRecord
 from bot.domain import words
 from bot.domain.club import Checkpoint, ClubSummary, Standing, format_day
 from bot.domain.digest import escape_markdown, one_line
-from bot.domain.markdown import clip
-from bot.services.clubs import ClubEnded, ClubStatus, ClubView, MemberStanding
+from bot.domain.discord_limits import EMBED_FIELD_VALUE_LIMIT
+from bot.domain.markdown import clip, inert
+from bot.domain.words import message_url
+from bot.services.clubs import ClubEnded, ClubStatus, ClubView, MemberStanding, WrapUpEntry
 
 CLUB_COLOUR: Final = discord.Colour.blurple()
 BAR_WIDTH: Final = 10
@@ -170,8 +172,45 @@ def ended_embed(ended: ClubEnded) -> discord.Embed:
     lines.append(summary_line(summary))
     if summary.members:
         lines.append(f"Completion: {summary.completion_rate:.0%} finished the book.")
+    lines.append(_club_rating(ended))
     embed = discord.Embed(
         title="🏁 Club read ended", description="\n".join(lines), colour=CLUB_COLOUR
     )
-    embed.set_footer(text="Thanks for reading together! A moderator can /club pick the next one.")
+    if ended.reviews:
+        guild_id = view.club.guild_id
+        shown = [_wrap_up_review(entry, guild_id) for entry in ended.reviews]
+        embed.add_field(
+            name="Most liked reviews",
+            value=clip("\n".join(shown), EMBED_FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    embed.set_footer(
+        text="Thanks for reading together! Rate it with the button below; "
+        "a moderator can /club pick the next one."
+    )
     return embed
+
+
+def _club_rating(ended: ClubEnded) -> str:
+    if ended.rating_average is None or not ended.rating_count:
+        return "Club rating: no ratings were given during the read."
+    stars = f"{ended.rating_average / 4:.2f}".rstrip("0").rstrip(".")
+    count = words.plural(ended.rating_count, "rating")
+    return f"Club rating: ★ {stars} average from {count} given during the read."
+
+
+def _wrap_up_review(entry: WrapUpEntry, guild_id: int) -> str:
+    """A review's spoiler-free parts on one line: who, headline, the start of the body (its
+    spoilers are in another column and never read here), likes, a link."""
+    review = entry.review
+    parts = [f"**{inert(entry.reviewer, 80)}**"]
+    if review.headline and review.headline.strip():
+        parts.append(f"*{inert(' '.join(review.headline.split()), 120)}*")
+    body = " ".join(review.body.split())
+    if body:
+        parts.append(inert(body, 160))
+    tail = f"❤️ {review.likes:,}"
+    url = message_url(guild_id, review.channel_id, review.message_id)
+    if url:
+        tail += f" · [review]({url})"
+    return " — ".join(parts) + f" · {tail}"

@@ -9,7 +9,8 @@ since drawing takes tens of milliseconds — call it through ``asyncio.to_thread
 from __future__ import annotations
 
 import io
-from typing import Final
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final
 
 import discord
 
@@ -22,6 +23,7 @@ from bot.domain.markdown import clip, inert, inert_heading
 from bot.domain.scale import RatingScale, StepChangePlan
 from bot.domain.stars import allowed_values_text
 from bot.domain.words import plural
+from bot.render._kit import OwnerView
 from bot.services.ratings import LabelChange, RateResult, RatingSummary
 
 RATING_COLOUR: Final = discord.Colour.gold()
@@ -180,3 +182,30 @@ def step_changed_embed(plan: StepChangePlan) -> discord.Embed:
         f"The scale now uses {plan.new_step.noun}" if plan.changes_anything else "Nothing to change"
     )
     return discord.Embed(title=title, description=plan.explanation, colour=RATING_COLOUR)
+
+
+#: what a star menu calls: (the member's interaction, the chosen value, e.g. "4.5")
+StarsPicked = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+
+
+class StarsView(OwnerView):
+    """One menu of the server's star values (best first) for the member who asked; picking
+    one rates (the wrap-up's **Rate it**)."""
+
+    def __init__(
+        self, owner_id: int, choices: Sequence[tuple[str, str]], picked: StarsPicked
+    ) -> None:
+        super().__init__(owner_id=owner_id, timeout=600.0)
+        self.picked = picked
+        menu: discord.ui.Select[StarsView] = discord.ui.Select(
+            placeholder="Your rating",
+            options=[
+                discord.SelectOption(label=name[:100], value=value) for name, value in choices[:25]
+            ],
+        )
+        menu.callback = self._chose  # type: ignore[method-assign]
+        self.menu = menu
+        self.add_item(menu)
+
+    async def _chose(self, interaction: discord.Interaction[Any]) -> None:
+        await self.picked(interaction, self.menu.values[0])

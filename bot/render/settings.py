@@ -31,6 +31,12 @@ def review_channel_line(settings: GuildSettings) -> str:
     return f"{_channel(settings.review_channel_id)}"
 
 
+def club_channel_line(settings: GuildSettings) -> str:
+    if settings.club_channel_id is None:
+        return "Not set: club votes and reminders go where `/club pick` was last used."
+    return f"{_channel(settings.club_channel_id)} (club votes, results and reminders)"
+
+
 def modlog_channel_line(settings: GuildSettings) -> str:
     if settings.modlog_channel_id is None:
         return (
@@ -89,6 +95,7 @@ def settings_embed(
     embed = discord.Embed(title=title, colour=SETTINGS_COLOUR)
     embed.add_field(name="Review channel", value=review_channel_line(settings), inline=False)
     embed.add_field(name="Moderator log", value=modlog_channel_line(settings), inline=False)
+    embed.add_field(name="Club channel", value=club_channel_line(settings), inline=False)
     embed.add_field(
         name="Moderator role",
         value=moderator_role_line(settings, role_exists=moderator_role_exists),
@@ -99,7 +106,7 @@ def settings_embed(
     embed.set_footer(
         text=(
             "Admins change these with /settings review-channel, /settings modlog-channel, "
-            "/settings moderator-role, /scale and /digest."
+            "/settings club-channel, /settings moderator-role, /scale and /digest."
         )
     )
     if settings.updated_at is not None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.db import clubs as club_repo
 from bot.db import digest as digest_repo
 from bot.db import nominations as nomination_repo
-from bot.db.clubs import ActiveClubExists, ClubRecord, MemberReading
+from bot.db.clubs import ActiveClubExists, ClubRecord, MemberReading, WrapUpReview
 from bot.db.engine import Database
 from bot.domain.book import Book
 from bot.domain.clock import Clock
@@ -105,9 +105,21 @@ class PaceReport:
 
 
 @dataclass(frozen=True, slots=True)
+class WrapUpEntry:
+    review: WrapUpReview
+    reviewer: str  # the member's display name
+
+
+@dataclass(frozen=True, slots=True)
 class ClubEnded:
+    """``/club end``'s wrap-up: the numbers, the club's rating of the book (ratings given
+    since the read began), and the most-liked reviews written during it."""
+
     view: ClubView
     summary: ClubSummary
+    rating_average: float | None = None  # in quarter-stars
+    rating_count: int = 0
+    reviews: tuple[WrapUpEntry, ...] = ()
 
 
 def member_progress(reading: MemberReading, name: str, page_count: int | None) -> MemberProgress:
@@ -323,5 +335,15 @@ class ClubService:
             if not await club_repo.end_club(conn, club.id, self.clock.now()):
                 raise Conflict("This club read was already ended.")
             checkpoints = tuple(sort_checkpoints(await club_repo.checkpoints(conn, club.id)))
+            average, count = await club_repo.ratings_since(
+                conn, guild_id, club.book_id, club.created_at, excluded
+            )
+            liked = await club_repo.most_liked_reviews(
+                conn, guild_id, club.book_id, club.created_at, excluded
+            )
+        names = await self.directory.display_names(guild_id, [r.user_id for r in liked])
+        entries = tuple(
+            WrapUpEntry(r, names.get(r.user_id) or fallback_name(r.user_id)) for r in liked
+        )
         summary = summarize_club(members, club.page_count, exclude=excluded)
-        return ClubEnded(ClubView(club, checkpoints, today), summary)
+        return ClubEnded(ClubView(club, checkpoints, today), summary, average, count, entries)

@@ -237,6 +237,8 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "meeting_reminders": (
             {"on": True, **_clean(data.reminders)} if data.reminders else {"on": False}
         ),
+        # the member's ranked ballots on the club's next read, first choice first
+        "ballots": [_clean(b) for b in data.ballots],
     }
 
 

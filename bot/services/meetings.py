@@ -11,7 +11,8 @@ Reminders — once each, across restarts
 ======================================
 
 The scheduler (:meth:`MeetingService.tick`, every minute in the cog, for the guilds this
-process serves) posts in the club channel 24 hours before a meeting and when it starts. A
+process serves) posts in the club channel (``/settings club-channel``, else where the
+latest ``/club pick`` was used) 24 hours before a meeting and when it starts. A
 reminder is **claimed** (its row inserted, see :mod:`bot.db.meetings`), then posted, then
 recorded: the claim is never taken twice, so a reminder is posted at most once, whatever
 restarts or other processes do; a process dying between post and record leaves the claim,
@@ -45,11 +46,13 @@ from bot.db.clubs import ClubRecord
 from bot.db.engine import Database
 from bot.db.meetings import Meeting
 from bot.domain.clock import Clock
-from bot.domain.markdown import plain
 from bot.domain.meetings import (
     EXTERNAL_LENGTH,
+    MAX_CHECKPOINT,
     Reminder,
     Repeat,
+    event_description,
+    event_name,
     meeting_times,
     parse_when,
     reminder_window,
@@ -67,14 +70,9 @@ __all__ = [
     "ReminderFailed",
     "ReminderOutcome",
     "ReminderPost",
-    "event_name",
 ]
 
 log = logging.getLogger(__name__)
-
-MAX_LOCATION = 100  # Discord's limit for an external event's location
-MAX_EVENT_NAME = 100
-MAX_CHECKPOINT = 100
 
 
 # --- the Discord side -------------------------------------------------------------------------
@@ -177,34 +175,6 @@ class ReminderOutcome:
     status: Literal["posted", "not_claimed", "failed"]
     pinged: int = 0
     message_id: int | None = None
-
-
-def event_name(title: str, checkpoint: str | None) -> str:
-    """A meeting's event name: the club book and the checkpoint, nothing else (spoiler free:
-    no member text beyond the checkpoint's label, member spoiler spans hidden)."""
-    name = f"{plain(title)} — {plain(checkpoint)}" if checkpoint else plain(title)
-    return plain(name, MAX_EVENT_NAME)
-
-
-def event_description(title: str, checkpoint: str | None) -> str:
-    until = f", up to {plain(checkpoint, MAX_CHECKPOINT)}" if checkpoint else ""
-    return plain(
-        f"Club meeting about “{plain(title, 300)}”{until}. Press Interested to RSVP; "
-        "/club reminders on gets you a ping the day before and when it starts.",
-        1000,
-    )
-
-
-def check_location(text: str) -> str:
-    cleaned = clean_line(text)
-    if not cleaned:
-        raise InvalidInput("Say where the meeting is: a voice or stage channel, or a place.")
-    if len(cleaned) > MAX_LOCATION:
-        raise InvalidInput(
-            f"Discord keeps a place of up to {MAX_LOCATION} characters "
-            f"(this one has {len(cleaned)}). Shorten it."
-        )
-    return cleaned
 
 
 class MeetingService:
@@ -369,8 +339,8 @@ class MeetingService:
         self, meeting: Meeting, kind: Reminder, side: MeetingDiscord
     ) -> ReminderOutcome:
         """Claim → post → record one reminder."""
-        channel_id = meeting.club_channel_id
         async with self.database.write() as conn:
+            channel_id = await club_repo.club_channel(conn, meeting.guild_id)
             if not await repo.claim_reminder(conn, meeting.id, kind, channel_id, self.clock.now()):
                 return ReminderOutcome(meeting.id, kind, "not_claimed")
         try:

@@ -25,6 +25,7 @@ from bot.services.reviews import ReviewService
 from bot.services.settings import SettingsService
 from bot.services.shelves import ShelfService
 from bot.services.stats import StatsService
+from bot.services.votes import VoteService
 
 __all__ = ["Services"]
 
@@ -49,6 +50,7 @@ class Services:
     settings: SettingsService
     shelves: ShelfService
     stats: StatsService
+    votes: VoteService
 
     @classmethod
     def build(
@@ -79,4 +81,5 @@ class Services:
             settings=SettingsService(database, clock),
             shelves=ShelfService(database, clock, reading),
             stats=StatsService(database, clock),
+            votes=VoteService(database, clock),
         )

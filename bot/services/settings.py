@@ -41,6 +41,13 @@ class SettingsService:
             await settings_repo.set_review_channel(conn, guild_id, channel_id, self.clock.now())
             return await settings_repo.get(conn, guild_id)
 
+    async def set_club_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
+        """Post club announcements, votes and reminders in ``channel_id``; None goes back to
+        the channel of the latest ``/club pick``."""
+        async with self.database.write() as conn:
+            await settings_repo.set_club_channel(conn, guild_id, channel_id, self.clock.now())
+            return await settings_repo.get(conn, guild_id)
+
     async def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
         """Report flags and posting failures in ``channel_id``; None stops reporting."""
         async with self.database.write() as conn:

@@ -8,14 +8,16 @@ checks one thing. The clock starts on Wednesday 18 November 2026.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from bot.app import MarginaliaBot
-from bot.db.schema import books
+from bot.db.schema import books, ratings
 from fake_discord import StoredMessage
 from tests.e2e.world import World, all_text
-from tests.support.seeders import SPOILER, Seeder
+from tests.support.seeders import HEADLINE, SPOILER, Seeder
 
 BOOK = "Middlemarch"
 
@@ -303,3 +305,36 @@ async def test_nominate_list_and_a_moderator_nominates_a_suggestion(
     assert "nominated **Emma**" in all_text((await clicked.wait_reply()).embeds)
     again = await rig.slash(world.guild, world.alice, "club nominations")
     assert "Emma" in all_text((await again.wait_reply()).embeds)
+
+
+async def test_the_wrap_up_has_the_clubs_rating_liked_reviews_and_rate_it(
+    world: World, members: None
+) -> None:
+    """Ratings given since the read began count (not an older one, not an opted-out
+    member's); bob's review shows only its spoiler-free parts; Rate it rates privately."""
+    seeder = Seeder(world.database, now=world.clock.now())
+    async with world.database.read() as conn:
+        book_id = (await conn.execute(select(books.c.id))).scalar_one()
+    now = world.clock.now()
+    await seeder.rate(world.guild.id, world.alice.id, book_id, 16, now)
+    await seeder.rate(world.guild.id, world.bob.id, book_id, 12, now)
+    await seeder.rate(world.guild.id, world.admin.id, book_id, 4, now)  # opted out
+    await seeder.rate(world.guild.id, world.moderator.id, book_id, 20, now - timedelta(days=60))
+    ended = await world.rig.slash(world.guild, world.moderator, "club end")
+    summary = await ended.wait_reply()
+    text = all_text(summary.embeds)
+    assert "Club rating: ★ 3.5 average from 2 ratings given during the read." in text
+    assert "Most liked reviews" in text and HEADLINE in text
+    assert SPOILER not in text and summary.allowed_mentions == {"parse": []}
+    [rate_it] = summary.custom_ids
+    assert rate_it == f"club:rate:{book_id}"
+    asked = await world.rig.click(summary, rate_it, world.alice)
+    assert asked.ephemeral and "How many stars" in asked.content
+    [menu] = asked.message.custom_ids
+    rated = await world.rig.select(asked, menu, ["4.5"], world.alice)
+    assert "4.5" in all_text((await rated.wait_edit()).embeds)
+    async with world.database.read() as conn:
+        mine = await conn.execute(
+            select(ratings.c.quarters).where(ratings.c.user_id == world.alice.id)
+        )
+        assert mine.scalar_one() == 18

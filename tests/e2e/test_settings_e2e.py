@@ -1,4 +1,5 @@
-"""/settings show, /settings review-channel and /settings modlog-channel end to end."""
+"""/settings show, /settings review-channel, /settings modlog-channel and /settings
+club-channel end to end."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ async def test_show_then_set_both_channels(world: World, marginalia: MarginaliaB
     card = await _card(world, world.bob)
     assert card["Review channel"] == f"<#{world.reviews.id}>"
     assert card["Moderator log"].startswith(f"<#{world.modlog.id}>")
+    assert "where `/club pick` was last used" in card["Club channel"]
+    club = await world.rig.slash(
+        world.guild, world.admin, "settings club-channel", {"channel": world.modlog}
+    )
+    assert f"<#{world.modlog.id}>" in all_text(club.embeds)
+    assert (await _card(world, world.bob))["Club channel"].startswith(f"<#{world.modlog.id}>")
     cleared = await world.rig.slash(world.guild, world.admin, "settings review-channel")
     assert "where `/review write` is used" in all_text(cleared.embeds)
     assert "where `/review write` is used" in (await _card(world, world.bob))["Review channel"]
@@ -42,7 +49,11 @@ async def test_setters_are_for_admins_only(world: World, marginalia: MarginaliaB
         "helper", roles=[world.guild.add_role("Helper", discord.Permissions(manage_messages=True))]
     )
     for member in (world.alice, helper):
-        for command in ("settings review-channel", "settings modlog-channel"):
+        for command in (
+            "settings review-channel",
+            "settings modlog-channel",
+            "settings club-channel",
+        ):
             result = await world.rig.slash(world.guild, member, command, {"channel": world.general})
             assert result.ephemeral
             assert "Only server admins (the Manage Server permission)" in all_text(result.embeds)

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
+from bot.db import votes as vote_repo
 from bot.db.clubs import ClubRecord, MemberReading
 from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
 from bot.db.engine import Database
+from bot.db.votes import VoteRecord
 from bot.domain.club import Checkpoint, next_checkpoint
 from bot.domain.digest import (
     LEADERBOARD_SIZE,
@@ -25,6 +27,7 @@ from bot.domain.digest import (
     NewQuote,
     NewRating,
     NewReview,
+    OpenVote,
 )
 from bot.domain.progress_gate import Position
 from bot.domain.schedule import DigestSchedule, TimeWindow
@@ -56,6 +59,7 @@ class WeekData:
     club_readings: tuple[MemberReading, ...] = ()
     checkpoints: tuple[Checkpoint, ...] = ()
     quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
+    vote: OpenVote | None = None  # the club's open vote on its next read
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,7 @@ def assemble_inputs(
         ratings=ratings,
         club=club,
         quotes=quotes,
+        vote=data.vote,
     )
 
 
@@ -235,6 +240,7 @@ async def load_week(
                 conn, guild_id, club.book_id, club.created_at
             )
             checkpoints = await club_repo.checkpoints(conn, club.id)
+        open_vote = await vote_repo.open_vote_of(conn, guild_id)
     data = WeekData(
         guild_id=guild_id,
         today=today,
@@ -248,5 +254,18 @@ async def load_week(
         club_readings=tuple(readings),
         checkpoints=tuple(checkpoints),
         quotes=tuple(quotes),
+        vote=_open_vote(guild_id, open_vote),
     )
     return data, timezone
+
+
+def _open_vote(guild_id: int, found: tuple[VoteRecord, int] | None) -> OpenVote | None:
+    if found is None:
+        return None
+    vote, nominees = found
+    return OpenVote(
+        style=vote.style,
+        nominees=nominees,
+        closes_at=vote.closes_at,
+        jump_url=message_url(guild_id, vote.channel_id, vote.message_id),
+    )

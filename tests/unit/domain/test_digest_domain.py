@@ -21,6 +21,7 @@ from bot.domain.digest import (
     MemberWeek,
     NewRating,
     NewReview,
+    OpenVote,
     compose_digest,
     escape_markdown,
     one_line,
@@ -601,3 +602,17 @@ def test_any_digest_fits_one_message(members: int, reviews: int, name: str, titl
     )
     digest = compose_digest(inputs, set(range(0, members, 5)))
     assert_faithful(digest, split_for_embeds(digest))
+
+
+def test_an_open_vote_is_announced_in_the_servers_time() -> None:
+    vote = OpenVote("ranked", 4, datetime(2026, 11, 28, 17, tzinfo=UTC), "https://discord.com/x")
+    digest = compose_digest(DigestInputs(window=WINDOW, timezone="Europe/Berlin", vote=vote), [])
+    [section] = [s for s in digest.sections if s.key == "vote"]
+    [line] = section.lines
+    assert line.markdown() == (
+        "**Vote** — A ranked vote on 4 nominated books is open until 28 Nov 2026, "
+        "18:00 (Europe/Berlin) · [vote](https://discord.com/x)"
+    )
+    assert not [
+        s for s in compose_digest(DigestInputs(window=WINDOW), []).sections if s.key == "vote"
+    ]

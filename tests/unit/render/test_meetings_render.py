@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from bot.db.meetings import Meeting
 from bot.domain.markdown import HIDDEN_PLACEHOLDER
-from bot.domain.meetings import Reminder
+from bot.domain.meetings import Reminder, event_name
 from bot.render.meetings import MESSAGE_LIMIT, reminder_messages
-from bot.services.meetings import ReminderPost, event_name
+from bot.services.meetings import ReminderPost
 
 START = datetime(2026, 12, 10, 19, 0, tzinfo=UTC)
 
@@ -30,7 +30,6 @@ def _meeting(checkpoint: str | None = "Part ||One||") -> Meeting:
         created_by=5,
         cancelled=False,
         title="Middle**march**",
-        club_channel_id=7,
     )
 
 
