@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.db import guild_settings as settings_repo
 from bot.db import meetings as repo
 from bot.db import privacy
 from bot.db.engine import Database
@@ -167,11 +168,15 @@ async def test_reminders_ping_interested_members_who_opted_in_once_each(
     assert await service.tick(side, everyone) == []
     assert await service.tick(side, lambda guild_id: False) == []  # not this process's guild
 
-    # the bot was down from then until ten minutes into the meeting: only "starting" is due
+    # the bot was down from then until ten minutes into the meeting: only "starting" is due;
+    # it goes to the club channel chosen meanwhile with /settings club-channel
+    async with database.write() as conn:
+        await settings_repo.set_club_channel(conn, GUILD, 777, NOW)
     clock.set(FIRST + timedelta(minutes=10))
     assert [(o.meeting_id, o.kind) for o in await service.tick(side, everyone)] == [
         (first.id, Reminder.STARTING)
     ]
+    assert side.posts[-1][0] == 777
     # down during the whole day-before window of the second and past its grace hour: nothing
     clock.set(second.starts_at + timedelta(hours=1))
     assert await service.tick(side, everyone) == []
