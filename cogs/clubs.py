@@ -1,8 +1,17 @@
 """/club pick, /club schedule add, /club status, /club end, /club nominate, /club
 nominations, /club suggest, /club vote start|status|close (the vote's Discord side and its
 buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`'s tick),
-/club meeting add|list|cancel, /club reminders on|off (their Discord side is in
-cogs/_meetings.py; reminders are posted by cogs/meetings.py's loop).
+/club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py),
+/club question add|list (discussion questions posted in the rooms), /club guard add|off (the
+spoiler guard, an AutoMod rule; its Discord side is cogs/_guard.py), /club nudges on|off
+(the nudges go out on :meth:`Clubs.nudge_loop`'s tick), /club meeting add|list|cancel,
+/club reminders on|off (their Discord side is cogs/_meetings.py; reminders are posted by
+cogs/meetings.py's loop).
+
+Length (~660 lines): every ``/club`` subcommand has to be defined in the cog that owns the
+``club`` group, so this is the one place for them; each command is a few lines calling its
+service, and the Discord-side work lives in cogs/_votes.py, cogs/_rooms.py, cogs/_guard.py
+and cogs/_meetings.py.
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -21,7 +30,7 @@ from discord.ext import commands, tasks
 
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
-from bot.domain.markdown import inert
+from bot.domain.markdown import inert, spoiler_span
 from bot.domain.meetings import MAX_MEETINGS_IN_SERIES, Repeat
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
 from bot.render.meetings import added_embed, cancelled_text, meetings_embed, reminders_text
@@ -31,6 +40,8 @@ from bot.render.nominations import (
     nominations_embed,
     suggestions_embed,
 )
+from bot.render.pace import nudge_embed
+from bot.render.questions import QuestionReviewView, question_added_embed, questions_embed
 from bot.render.ratings import StarsView, rated_embed
 from bot.render.votes import (
     BallotView,
@@ -40,9 +51,11 @@ from bot.render.votes import (
     vote_status_line,
 )
 from bot.services.nominations import check_pitch
+from bot.services.questions import MAX_QUESTION_LENGTH
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of, guild_of, is_moderator, require_moderator
+from cogs._guard import DiscordGuardBoard
 from cogs._meetings import (
     DiscordMeetings,
     checkpoint_autocomplete,
@@ -51,6 +64,7 @@ from cogs._meetings import (
     meeting_place,
     where_autocomplete,
 )
+from cogs._rooms import DiscordRoomBoard, joined_text
 from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
 log = logging.getLogger(__name__)
@@ -58,6 +72,7 @@ log = logging.getLogger(__name__)
 EVERYONE_CAN = "Everyone can use /club status."
 EVERYONE_MEETS = "Everyone can see them with /club meeting list."
 VOTE_TICK_SECONDS: Final = 60.0
+NUDGE_TICK_SECONDS: Final = 900.0
 STYLE_CHOICES: Final = [
     app_commands.Choice(name="poll — a Discord poll (up to 10 nominees)", value="poll"),
     app_commands.Choice(name="ranked — rank up to three, instant runoff", value="ranked"),
@@ -76,6 +91,24 @@ class Clubs(commands.Cog):
     vote = app_commands.Group(
         name="vote", description="Vote on the club's next read among the nominations.", parent=club
     )
+    question = app_commands.Group(
+        name="question", description="Discussion questions for the checkpoint rooms.", parent=club
+    )
+    guard = app_commands.Group(
+        name="guard",
+        description="The spoiler guard: block words outside the rooms while the read runs.",
+        parent=club,
+    )
+    nudges = app_commands.Group(
+        name="nudges",
+        description="A private nudge two days before a checkpoint when you are behind.",
+        parent=club,
+    )
+    rooms = app_commands.Group(
+        name="rooms",
+        description="Checkpoint rooms: a private thread per checkpoint, open as you reach it.",
+        parent=club,
+    )
 
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
@@ -83,13 +116,20 @@ class Clubs(commands.Cog):
         self.nominations = bot.services.nominations
         self.votes = bot.services.votes
         self.board = DiscordVoteBoard(bot)
+        self.room_service = bot.services.rooms
+        self.room_board = DiscordRoomBoard(bot)
+        self.questions = bot.services.questions
+        self.guards = bot.services.guard
+        self.guard_board = DiscordGuardBoard(bot)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*CLUB_ITEMS)
         self.vote_loop.start()
+        self.nudge_loop.start()
 
     async def cog_unload(self) -> None:
         self.vote_loop.cancel()
+        self.nudge_loop.cancel()
         self.bot.remove_dynamic_items(*CLUB_ITEMS)
 
     @tasks.loop(seconds=VOTE_TICK_SECONDS)
@@ -104,6 +144,35 @@ class Clubs(commands.Cog):
     @vote_loop.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+
+    @tasks.loop(seconds=NUDGE_TICK_SECONDS)
+    async def nudge_loop(self) -> None:
+        try:
+            await self.send_nudges()
+        except Exception:
+            log.exception("sending nudges failed; trying again in %.0f s", NUDGE_TICK_SECONDS)
+
+    @nudge_loop.before_loop
+    async def _wait_for_nudges(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def send_nudges(self) -> int:
+        """Send the due nudges (claimed once in the database); a member whose DMs are closed
+        is skipped quietly — nobody sees that as an error. How many were delivered."""
+        sent = 0
+        for nudge in await self.bot.services.nudges.due(partial(serves_guild, self.bot)):
+            guild = self.bot.get_guild(nudge.guild_id)
+            try:
+                user = self.bot.get_user(nudge.user_id) or await self.bot.fetch_user(nudge.user_id)
+                await user.send(
+                    embed=nudge_embed(nudge.report, guild.name if guild else None),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except (discord.Forbidden, discord.NotFound) as closed:
+                log.debug("nudge to %d not delivered: %s", nudge.user_id, closed)
+                continue
+            sent += 1
+        return sent
 
     @club.command(name="pick", description="Moderators: make a book the server's current read.")
     @app_commands.describe(
@@ -161,6 +230,10 @@ class Clubs(commands.Cog):
             due=date,
         )
         await interaction.response.send_message(embed=schedule_embed(view, added), ephemeral=True)
+        # with checkpoint rooms on, the new checkpoint gets its room (after the answer)
+        if await self.room_service.checkpoint_added(guild_id, self.room_board):
+            await self.questions.post_ready(guild_id, self.room_board)
+            await self.guards.refresh(guild_id, self.guard_board)  # the new room is exempt
 
     @club.command(name="status", description="Where everyone is in the club read (no spoilers).")
     async def status(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
@@ -178,6 +251,8 @@ class Clubs(commands.Cog):
         await self.service.require_active(guild_id)
         await interaction.response.defer(thinking=True)
         ended = await self.service.end(guild_id)
+        await self.room_service.close_club_rooms(ended.view.club.id, self.room_board)
+        await self.guards.remove(guild_id, ended.view.club.id, self.guard_board)
         await interaction.followup.send(
             embed=ended_embed(ended),
             view=rate_it_view(ended.view.club.book_id),
@@ -320,6 +395,173 @@ class Clubs(commands.Cog):
         guild_id = guild_id_of(interaction)
         changed = await self.bot.services.meetings.set_reminders(guild_id, interaction.user.id, on)
         await interaction.response.send_message(reminders_text(on, changed), ephemeral=True)
+
+    # --- checkpoint rooms ----------------------------------------------------------------------
+
+    @rooms.command(name="on", description="Moderators: open a private room per checkpoint.")
+    async def rooms_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn checkpoint rooms on", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.channel_id is not None
+        done = await self.room_service.turn_on(guild_id, interaction.channel_id, self.room_board)
+        await self.questions.post_ready(guild_id, self.room_board)  # approved ones waiting
+        await self.guards.refresh(guild_id, self.guard_board)  # guarded words allowed there
+        await interaction.followup.send(
+            f"Checkpoint rooms are on in <#{done.channel_id}>: {done.rooms} room(s) "
+            f"({done.opened} opened now). {done.members_added} member place(s) given to those "
+            "who have reached a checkpoint; everyone else joins as their progress gets there "
+            "(or with /club rooms join).",
+            ephemeral=True,
+        )
+
+    @rooms.command(name="off", description="Moderators: archive and lock the checkpoint rooms.")
+    async def rooms_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn checkpoint rooms off", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await self.service.require_active(guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.room_service.turn_off(guild_id, self.room_board)
+        await interaction.followup.send(
+            f"Checkpoint rooms are off: {closed} room(s) archived and locked.", ephemeral=True
+        )
+
+    @rooms.command(name="join", description="Join every checkpoint room your progress has reached.")
+    async def rooms_join(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        if not await self.room_service.rooms_enabled(guild_id):
+            await interaction.response.send_message(
+                "The club read has no checkpoint rooms. A moderator can turn them on with "
+                "/club rooms on.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        joined = await self.room_service.sync_member(
+            guild_id, interaction.user.id, self.room_board, again=True
+        )
+        text = joined_text(joined) or (
+            "Your logged progress has not reached a checkpoint yet. Log it with "
+            "/progress update, and you join its room."
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    # --- nudges --------------------------------------------------------------------------------
+
+    @nudges.command(name="on", description="Get a private nudge when you fall behind the schedule.")
+    async def nudges_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.nudges.set(guild_id_of(interaction), interaction.user.id, True)
+        await interaction.response.send_message(
+            "Nudges are on: if you are behind the club's schedule two days before a "
+            "checkpoint, I send you one direct message with your pace. Nobody else is told.",
+            ephemeral=True,
+        )
+
+    @nudges.command(name="off", description="No more nudges from the club read.")
+    async def nudges_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self.bot.services.nudges.set(guild_id_of(interaction), interaction.user.id, False)
+        await interaction.response.send_message("Nudges are off.", ephemeral=True)
+
+    # --- the spoiler guard ---------------------------------------------------------------------
+
+    @guard.command(name="add", description="Moderators: block spoiler words outside the rooms.")
+    @app_commands.describe(
+        words="Names or phrases that give the book away, separated by commas",
+    )
+    async def guard_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        words: app_commands.Range[str, 1, 1000],
+    ) -> None:
+        await require_moderator(interaction, "set the spoiler guard", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        done = await self.guards.add(guild_id, words, self.guard_board)
+        shown = ", ".join(f"“{w}”" for w in done.words[:20])
+        more = f" and {len(done.words) - 20} more" if len(done.words) > 20 else ""
+        await interaction.followup.send(
+            f"The spoiler guard blocks {len(done.words)} word(s) ({done.added} new): "
+            f"{spoiler_span(shown + more)} — everywhere but the checkpoint rooms and the "
+            f"review channel ({done.exempt} exempt). It ends with the read (/club end) or "
+            "/club guard off.",
+            ephemeral=True,
+        )
+
+    @guard.command(name="off", description="Moderators: remove the spoiler guard.")
+    async def guard_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await require_moderator(interaction, "turn the spoiler guard off", instead=EVERYONE_CAN)
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.guards.off(guild_id, self.guard_board)
+        text = (
+            f"The spoiler guard is off ({removed} word(s) no longer blocked)."
+            if removed
+            else "There was no spoiler guard to turn off."
+        )
+        await interaction.followup.send(text, ephemeral=True)
+
+    # --- discussion questions ------------------------------------------------------------------
+
+    async def _checkpoint_choices(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        typed = current.casefold().strip()
+        return [
+            app_commands.Choice(name=c.label[:100], value=str(c.checkpoint_id))
+            for c in await self.questions.checkpoints(interaction.guild_id)
+            if typed in c.label.casefold()
+        ][:25]
+
+    @question.command(name="add", description="Propose a discussion question for a checkpoint.")
+    @app_commands.describe(
+        checkpoint="The part of the book it is about (its room is where it will be posted)",
+        text=f"The question (up to {MAX_QUESTION_LENGTH} characters)",
+    )
+    async def question_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        checkpoint: app_commands.Range[str, 1, 100],
+        text: app_commands.Range[str, 1, 2000],
+    ) -> None:
+        added = await self.questions.add(
+            guild_id_of(interaction), interaction.user.id, checkpoint, text
+        )
+        await interaction.response.send_message(embed=question_added_embed(added), ephemeral=True)
+
+    @question_add.autocomplete("checkpoint")
+    async def question_checkpoint(
+        self, interaction: discord.Interaction[MarginaliaBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._checkpoint_choices(interaction, current)
+
+    @question.command(name="list", description="The discussion questions (moderators decide).")
+    async def question_list(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        moderator = await is_moderator(interaction)
+        found = await self.questions.listed(guild_id, interaction.user.id, moderator=moderator)
+        embed = questions_embed(found, moderator=moderator)
+        if not moderator or not any(q.status == "pending" for q in found):
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+
+        async def decide(
+            clicked: discord.Interaction[Any], question_id: int, approve: bool
+        ) -> None:
+            await require_moderator(clicked, "decide on questions")
+            await self.questions.decide(
+                guild_id, question_id, approve=approve, board=self.room_board
+            )
+            now = await self.questions.listed(guild_id, clicked.user.id, moderator=True)
+            await clicked.response.edit_message(
+                embed=questions_embed(now, moderator=True),
+                view=QuestionReviewView(clicked.user.id, now, decide),
+            )
+
+        view = QuestionReviewView(interaction.user.id, found, decide)
+        await respond(interaction, embed=embed, view=view, ephemeral=True)
 
     # --- the vote on the next read -----------------------------------------------------------
 

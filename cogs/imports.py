@@ -16,6 +16,7 @@ from bot.errors import InvalidInput
 from bot.render.imports import import_embed, needs_report_file, report_file
 from bot.services.imports import check_upload_size
 from cogs._checks import guild_id_of
+from cogs._rooms import DiscordRoomBoard, joined_text
 
 
 class Imports(commands.Cog):
@@ -64,6 +65,12 @@ class Imports(commands.Cog):
         self.bot.services.books.refresh_index_soon()
         files = [report_file(report)] if needs_report_file(report) else []
         await interaction.followup.send(embed=import_embed(report), files=files, ephemeral=True)
+        # imported progress may reach the club read's checkpoints: their rooms open to them
+        joined = await self.bot.services.rooms.sync_member(
+            guild_id, interaction.user.id, DiscordRoomBoard(self.bot)
+        )
+        if (text := joined_text(joined)) is not None:
+            await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: MarginaliaBot) -> None:

@@ -36,6 +36,7 @@ from bot.services.reading import (
 )
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
 from cogs._checks import guild_id_of
+from cogs._rooms import DiscordRoomBoard, joined_text
 
 DATE_HELP = "When, if not today: 2007-01-15, 15 January 2007, January 2007, yesterday…"
 EDITION_HELP = "Your copy's page count, if it differs from the book's (kept for this reading)"
@@ -50,6 +51,7 @@ class Progress(commands.Cog):
     def __init__(self, bot: MarginaliaBot) -> None:
         self.bot = bot
         self.readings = bot.services.reading
+        self.room_board = DiscordRoomBoard(bot)
         self.ratings = bot.services.ratings
 
     # --- update -------------------------------------------------------------------------
@@ -97,8 +99,20 @@ class Progress(commands.Cog):
                 await respond(reply_to, embed=embed, view=view, ephemeral=True)
             else:
                 await respond(reply_to, embed=embed, ephemeral=True)
+            await self.open_reached_rooms(reply_to, guild_id)
 
         await with_book(interaction, book, go)
+
+    async def open_reached_rooms(
+        self, interaction: discord.Interaction[Any], guild_id: int
+    ) -> None:
+        """After the answer: add the member to the club's checkpoint rooms their progress has
+        now reached, and tell them privately (SPEC §11)."""
+        joined = await self.bot.services.rooms.sync_member(
+            guild_id, interaction.user.id, self.room_board
+        )
+        if (text := joined_text(joined)) is not None:
+            await interaction.followup.send(text, ephemeral=True)
 
     async def _rating_invite(
         self, guild_id: int, user_id: int, book: Book, shown: discord.Embed
@@ -145,6 +159,7 @@ class Progress(commands.Cog):
                 await respond(reply_to, embed=embed, view=view, ephemeral=True)
             else:
                 await respond(reply_to, embed=embed, ephemeral=True)
+            await self.open_reached_rooms(reply_to, guild_id)
 
         await with_book(interaction, book, go)
 

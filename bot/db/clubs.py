@@ -371,3 +371,9 @@ async def most_liked_reviews(
         for row in (await conn.execute(query)).all()
     ]
     return found
+
+
+async def active_clubs(conn: AsyncConnection) -> list[ClubRecord]:
+    """Every server's current club read (for the nudges' tick)."""
+    query = _club_query().where(clubs.c.status == "active").order_by(clubs.c.id)
+    return [_club_from_row(row) for row in (await conn.execute(query)).mappings()]

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.schema import (
     books,
     club_nominations,
+    club_nudge_optins,
+    club_questions,
     club_reminder_optins,
     club_vote_ballots,
     club_vote_nominees,
@@ -63,6 +65,8 @@ class MemberData:
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
     reminders: Row | None = None  # meeting reminders turned on (no row: off)
     ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
+    questions: list[Row] = field(default_factory=list)  # discussion questions proposed
+    nudges: Row | None = None  # the member asked for nudges (/club nudges on)
 
     @property
     def empty(self) -> bool:
@@ -82,6 +86,8 @@ class MemberData:
             or self.nominations
             or self.reminders
             or self.ballots
+            or self.questions
+            or self.nudges
         )
 
 
@@ -252,6 +258,26 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         .order_by(club_nominations.c.id),
     )
     data.ballots = await _ballots(conn, guild_id, user_id)
+    nudges = await _rows(
+        conn,
+        select(club_nudge_optins.c.enabled_at).where(
+            club_nudge_optins.c.guild_id == guild_id, club_nudge_optins.c.user_id == user_id
+        ),
+    )
+    data.nudges = nudges[0] if nudges else None
+    data.questions = await _rows(
+        conn,
+        select(
+            club_questions.c.club_id,
+            club_questions.c.checkpoint_id,
+            club_questions.c.text,
+            club_questions.c.status,
+            club_questions.c.created_at,
+            club_questions.c.posted_at,
+        )
+        .where(club_questions.c.guild_id == guild_id, club_questions.c.user_id == user_id)
+        .order_by(club_questions.c.id),
+    )
     book_ids = [
         int(row["book_id"])
         for group in (

@@ -574,6 +574,98 @@ club_vote_ballots = Table(
     PrimaryKeyConstraint("vote_id", "user_id"),
 )
 
+# --- checkpoint rooms (SPEC §11): a private thread per checkpoint of a club read ------------
+# A club has rooms while it has a ``club_room_settings`` row (``/club rooms on``); a member
+# is added to a room once their own progress reaches its checkpoint (``club_room_members``
+# remembers who was added, so each is told once).
+
+club_room_settings = Table(
+    "club_room_settings",
+    metadata,
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),  # where the rooms' threads are
+    Column("enabled_at", UTCDateTime, nullable=False),
+)
+
+club_rooms = Table(
+    "club_rooms",
+    metadata,
+    Column(
+        "checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("thread_id", BigInteger, nullable=False, unique=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+)
+
+club_room_members = Table(
+    "club_room_members",
+    metadata,
+    Column("thread_id", ForeignKey("club_rooms.thread_id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("thread_id", "user_id"),
+)
+
+# --- discussion questions for the checkpoint rooms (SPEC §11) -------------------------------
+# A member proposes a question for a checkpoint; a moderator approves or rejects it; an
+# approved one is posted in the checkpoint's room when the room is open (``posted_at``).
+
+club_questions = Table(
+    "club_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("text", String(500), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("posted_at", UTCDateTime),
+    Column("message_id", BigInteger),
+    CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+)
+
+# --- the spoiler guard of a club read (SPEC §11): its Discord AutoMod rule ----------------
+
+club_guards = Table(
+    "club_guards",
+    metadata,
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("rule_id", BigInteger, nullable=False),
+    Column("words", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# --- nudges (SPEC §11): one direct message two days before a checkpoint, when behind -------
+# A member opts in per server (``/club nudges on``); ``club_nudges_sent`` is the claim that
+# makes a nudge go out once per checkpoint, across restarts and processes.
+
+club_nudge_optins = Table(
+    "club_nudge_optins",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("enabled_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
+club_nudges_sent = Table(
+    "club_nudges_sent",
+    metadata,
+    Column("checkpoint_id", ForeignKey("club_checkpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("checkpoint_id", "user_id"),
+)
+
 # --- digest runs (one per guild per ISO week) --------------------------------------------
 
 digest_runs = Table(

@@ -127,6 +127,7 @@ class ClubWeek:
     page_count: int | None
     members: tuple[MemberProgress, ...] = ()
     next_checkpoint: Checkpoint | None = None
+    rooms_opened: tuple[str, ...] = ()  # checkpoint labels of rooms opened this week
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +458,14 @@ def _club_section(club: ClubWeek | None, excluded: frozenset[int]) -> DigestSect
             DigestLine(
                 f"{label}, up to {cp.reach.describe()}, by {format_day(cp.due_on)}",
                 lead="Next checkpoint",
+            )
+        )
+    if club.rooms_opened:
+        rooms = ", ".join(one_line(label, 100) for label in club.rooms_opened)
+        lines.append(
+            DigestLine(
+                f"{rooms} (members join as their progress gets there: /club rooms join)",
+                lead="Rooms opened",
             )
         )
     title = f"Club read: {one_line(club.title, _TITLE_LIMIT) or 'Untitled'}"

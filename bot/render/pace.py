@@ -13,6 +13,7 @@ import discord
 from bot.domain import words
 from bot.domain.club import Checkpoint, format_day
 from bot.domain.club_pace import ClubPace
+from bot.domain.markdown import inert_heading
 from bot.render.clubs import CLUB_COLOUR, book_line, checkpoint_line
 from bot.services.clubs import PaceReport
 
@@ -92,4 +93,18 @@ def pace_embed(report: PaceReport) -> discord.Embed:
         colour=CLUB_COLOUR,
     )
     embed.set_footer(text=f"Only you can see this · your today: {format_day(report.view.today)}")
+    return embed
+
+
+def nudge_embed(report: PaceReport, server: str | None) -> discord.Embed:
+    """The nudge's direct message: the member's own pace, two days before a checkpoint."""
+    where = f" on {inert_heading(server, 100)}" if server else ""
+    embed = discord.Embed(
+        title=f"A nudge for the club read{where}",
+        description="\n".join(
+            [book_line(report.view.club, report.view.author), *pace_lines(report)]
+        ),
+        colour=CLUB_COLOUR,
+    )
+    embed.set_footer(text="Only you get this. Turn nudges off with /club nudges off in the server.")
     return embed

@@ -239,6 +239,10 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         ),
         # the member's ranked ballots on the club's next read, first choice first
         "ballots": [_clean(b) for b in data.ballots],
+        # discussion questions proposed for the club read's checkpoint rooms
+        "discussion_questions": [_clean(q) for q in data.questions],
+        # /club nudges on: since when (null: nudges are off)
+        "club_nudges": _clean(data.nudges) if data.nudges else {"enabled_at": None},
     }
 
 

@@ -338,3 +338,33 @@ async def test_the_wrap_up_has_the_clubs_rating_liked_reviews_and_rate_it(
             select(ratings.c.quarters).where(ratings.c.user_id == world.alice.id)
         )
         assert mine.scalar_one() == 18
+
+
+async def test_nudges_go_once_privately_to_members_behind_who_asked(
+    world: World, marginalia: MarginaliaBot, schedule: None
+) -> None:
+    """A day into the read, Book One (p. 100) is due tomorrow: alice (nothing logged) is
+    behind a steady reader and asked for nudges; bob asked too but is ahead; the admin asked
+    but their DMs are closed; the moderator is behind but never asked. One DM, to alice,
+    once."""
+    rig = world.rig
+    seeder = Seeder(world.database, now=world.clock.now())
+    async with world.database.read() as conn:
+        book_id = (await conn.execute(select(books.c.id))).scalar_one()
+    await seeder.reading(world.guild.id, world.bob.id, book_id, page=150)
+    for member in (world.alice, world.bob, world.admin):
+        on = await rig.slash(world.guild, member, "club nudges on")
+        assert on.ephemeral and "Nobody else is told" in on.content
+    rig.set_dms_open(world.admin, False)
+    cog = marginalia.get_cog("Clubs")
+    assert await cog.send_nudges() == 0  # on the first day nobody is behind yet
+    world.clock.advance(days=1)
+    assert await cog.send_nudges() == 1  # type: ignore[union-attr]
+    [nudge] = [m for m in rig.channel_messages(rig.dm_channel(world.alice.user))]
+    text = all_text(nudge.embeds)
+    assert "A nudge for the club read on Book Club" in text and "Book One" in text
+    assert rig.channel_messages(rig.dm_channel(world.bob.user)) == []
+    assert rig.channel_messages(rig.dm_channel(world.moderator.user)) == []
+    assert await cog.send_nudges() == 0  # type: ignore[union-attr]
+    off = await rig.slash(world.guild, world.alice, "club nudges off")
+    assert "off" in off.content

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
+from bot.db import rooms as room_repo
 from bot.db import votes as vote_repo
 from bot.db.clubs import ClubRecord, MemberReading
 from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
@@ -58,6 +59,7 @@ class WeekData:
     club: ClubRecord | None = None
     club_readings: tuple[MemberReading, ...] = ()
     checkpoints: tuple[Checkpoint, ...] = ()
+    rooms_opened: tuple[str, ...] = ()  # labels of the club's rooms opened in the week
     quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
     vote: OpenVote | None = None  # the club's open vote on its next read
 
@@ -193,6 +195,7 @@ def assemble_inputs(
             page_count=pages,
             members=tuple(member_progress(r, name(r.user_id), pages) for r in data.club_readings),
             next_checkpoint=next_checkpoint(data.checkpoints, data.today),
+            rooms_opened=data.rooms_opened,
         )
     return DigestInputs(
         window=window,
@@ -235,7 +238,9 @@ async def load_week(
         club = await club_repo.active_club(conn, guild_id)
         readings: list[MemberReading] = []
         checkpoints: list[Checkpoint] = []
+        rooms_opened: list[str] = []
         if club is not None:
+            rooms_opened = await room_repo.opened_between(conn, club.id, window.start, window.end)
             readings = await club_repo.member_readings(
                 conn, guild_id, club.book_id, club.created_at
             )
@@ -253,6 +258,7 @@ async def load_week(
         club=club,
         club_readings=tuple(readings),
         checkpoints=tuple(checkpoints),
+        rooms_opened=tuple(rooms_opened),
         quotes=tuple(quotes),
         vote=_open_vote(guild_id, open_vote),
     )

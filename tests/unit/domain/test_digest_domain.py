@@ -616,3 +616,11 @@ def test_an_open_vote_is_announced_in_the_servers_time() -> None:
     assert not [
         s for s in compose_digest(DigestInputs(window=WINDOW), []).sections if s.key == "vote"
     ]
+
+
+def test_rooms_opened_this_week_are_named_by_their_checkpoints_only() -> None:
+    club = ClubWeek("Middlemarch", "George Eliot", 880, rooms_opened=("Book One", "Book *Two*"))
+    digest = compose_digest(DigestInputs(window=WINDOW, club=club), [])
+    [section] = [s for s in digest.sections if s.key == "club"]
+    [line] = [line for line in section.lines if line.lead == "Rooms opened"]
+    assert line.markdown().startswith("**Rooms opened** — Book One, Book \\*Two\\* (members")

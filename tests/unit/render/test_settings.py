@@ -22,6 +22,7 @@ def test_card_shows_defaults_in_words() -> None:
     assert set(card) == {
         "Review channel",
         "Moderator log",
+        "Club channel",
         "Moderator role",
         "Rating scale",
         "Weekly digest",
@@ -29,6 +30,7 @@ def test_card_shows_defaults_in_words() -> None:
     assert card["Moderator role"].startswith("Not set: moderators are members with Manage")
     assert "where `/review write` is used" in card["Review channel"]
     assert "reported nowhere" in card["Moderator log"]
+    assert "where `/club pick` was last used" in card["Club channel"]
     assert card["Rating scale"].startswith("Half stars (0.5, 1, 1.5")
     assert "default labels" in card["Rating scale"]
     assert card["Weekly digest"].startswith("Off.")
