@@ -1,9 +1,10 @@
 """`python -m bot run` with the digest scheduler's clock sped up, for the several-process
-tests: it ticks every second instead of every minute, a claim goes stale after
-``SHARD_BOT_LEASE_S`` seconds instead of 15 minutes, and the autocomplete index looks for
-other processes' books every 3 s instead of 30 s. ``SHARD_BOT_STALL_GUILD`` (a guild id)
-makes the digest post for that guild stop dead once its claim is written — a stand-in for a
-process killed in the middle of posting. Everything else is the real process.
+tests: it (and the club vote's closing loop) ticks every second instead of every minute, a
+claim goes stale after ``SHARD_BOT_LEASE_S`` seconds instead of 15 minutes, and the
+autocomplete index looks for other processes' books every 3 s instead of 30 s.
+``SHARD_BOT_STALL_GUILD`` (a guild id) makes the digest post for that guild stop dead once
+its claim is written — a stand-in for a process killed in the middle of posting. Everything
+else is the real process.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def _speed_up() -> None:
     async def setup_hook(self: MarginaliaBot) -> None:
         await real_setup_hook(self)
         for cog in self.cogs.values():
-            loop = getattr(cog, "scheduler_loop", None)
-            if loop is not None:
-                loop.change_interval(seconds=TICK_S)
+            for name in ("scheduler_loop", "vote_loop"):
+                loop = getattr(cog, name, None)
+                if loop is not None:
+                    loop.change_interval(seconds=TICK_S)
 
     MarginaliaBot.setup_hook = setup_hook  # type: ignore[method-assign]
 

@@ -25,12 +25,14 @@ import pytest
 
 from bot.db import digest as digest_repo
 from bot.db import guild_settings as settings_repo
+from bot.db import votes as vote_repo
 from bot.db.engine import Database
 from fake_discord import FakeDiscord, FakeGuild
 from tests.e2e.bot_process import BotProcess, bot_process
 from tests.e2e.metadata_stub import MetadataStub, serve_over_http
 from tests.e2e.shard_bot import INDEX_REFRESH_S, STALL_MARK, TICK_S
 from tests.e2e.world import TOKEN
+from tests.support.seeders import Seeder
 
 SHARDS = 2
 GUILDS_PER_SHARD = 2
@@ -255,3 +257,48 @@ async def test_a_book_one_process_stored_is_offered_by_the_other_at_once(fleet: 
         assert any("Fantastic Mr Fox" in c["name"] for c in after), after
         assert waited <= INDEX_REFRESH_S + 2.0, f"offered after {waited:.1f} s"
         await asyncio.gather(first.stop(), second.stop())
+
+
+async def test_a_due_vote_is_closed_and_announced_once_across_processes_and_restarts(
+    fleet: Fleet,
+) -> None:
+    """A ranked vote of a shard-0 guild came due while no process ran: with both processes
+    up (and again after both restart), it is counted and announced exactly once."""
+    guild = fleet.guilds[0][0]
+    general = guild.channel("general")
+    now = datetime.now(UTC)
+    seeder = Seeder(fleet.database, now=now)
+    books = [await seeder.book(title) for title in ("Middlemarch", "Emma")]
+    async with fleet.database.write() as conn:
+        vote_id = await vote_repo.open_vote(
+            conn,
+            guild_id=guild.id,
+            style="ranked",
+            channel_id=general.id,
+            book_ids=books,
+            now=now - timedelta(days=3),
+            closes_at=now - timedelta(minutes=1),
+        )
+        await vote_repo.mark_posted(conn, vote_id, 1)
+        for user_id, ranking in ((1, [2]), (2, [2, 1]), (3, [1])):
+            await vote_repo.cast_ballot(
+                conn, vote_id=vote_id, guild_id=guild.id, user_id=user_id, ranking=ranking, now=now
+            )
+
+    def announcements() -> list[str]:
+        return [
+            " ".join(str(e) for e in m.embeds)
+            for m in fleet.rig.channel_messages(general)
+            if any("next read" in str(e.get("title", "")) for e in m.embeds)
+        ]
+
+    for _ in range(2):  # and once more after a restart of both
+        async with fleet.start(0) as first, fleet.start(1) as second:
+            await asyncio.gather(_ready(first), _ready(second))
+            await fleet.rig.wait_until(lambda: announcements(), START_S, "the vote's result")
+            await _quiet_ticks()
+            await asyncio.gather(first.stop(), second.stop())
+        assert len(announcements()) == 1 and "Emma" in announcements()[0]
+    async with fleet.database.read() as conn:
+        vote = await vote_repo.get_vote(conn, vote_id)
+    assert vote is not None and vote.status == "closed" and vote.winner_book_id == books[1]
