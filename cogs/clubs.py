@@ -4,11 +4,14 @@ buttons are in cogs/_votes.py; the vote closes itself on :meth:`Clubs.vote_loop`
 /club rooms on|off|join (checkpoint rooms; their Discord side is cogs/_rooms.py),
 /club question add|list (discussion questions posted in the rooms), /club guard add|off (the
 spoiler guard, an AutoMod rule; its Discord side is cogs/_guard.py), /club nudges on|off
-(the nudges go out on :meth:`Clubs.nudge_loop`'s tick).
+(the nudges go out on :meth:`Clubs.nudge_loop`'s tick), /club meeting add|list|cancel,
+/club reminders on|off (their Discord side is cogs/_meetings.py; reminders are posted by
+cogs/meetings.py's loop).
 
-Length (~460 lines): every ``/club`` subcommand has to be defined in the cog that owns the
+Length (~660 lines): every ``/club`` subcommand has to be defined in the cog that owns the
 ``club`` group, so this is the one place for them; each command is a few lines calling its
-service, and the Discord-side work lives in cogs/_votes.py and cogs/_rooms.py.
+service, and the Discord-side work lives in cogs/_votes.py, cogs/_rooms.py, cogs/_guard.py
+and cogs/_meetings.py.
 
 ``/club status`` is for everyone, so the ``club`` group cannot carry Discord's default
 permissions (they apply to a whole top-level command); pick, schedule and end check for a
@@ -28,7 +31,9 @@ from discord.ext import commands, tasks
 from bot.app import MarginaliaBot
 from bot.domain.book import Book
 from bot.domain.markdown import inert, spoiler_span
+from bot.domain.meetings import MAX_MEETINGS_IN_SERIES, Repeat
 from bot.render.clubs import announcement_embed, ended_embed, schedule_embed, status_embed
+from bot.render.meetings import added_embed, cancelled_text, meetings_embed, reminders_text
 from bot.render.nominations import (
     SuggestionsView,
     nominated_embed,
@@ -49,14 +54,23 @@ from bot.services.nominations import check_pitch
 from bot.services.questions import MAX_QUESTION_LENGTH
 from bot.shards import serves_guild
 from cogs._book_option import BOOK_OPTION_HELP, book_autocomplete, respond, with_book
-from cogs._checks import guild_id_of, is_moderator, require_moderator
+from cogs._checks import guild_id_of, guild_of, is_moderator, require_moderator
 from cogs._guard import DiscordGuardBoard
+from cogs._meetings import (
+    DiscordMeetings,
+    checkpoint_autocomplete,
+    meeting_autocomplete,
+    meeting_id,
+    meeting_place,
+    where_autocomplete,
+)
 from cogs._rooms import DiscordRoomBoard, joined_text
 from cogs._votes import CLUB_ITEMS, DiscordVoteBoard, rate_it_view
 
 log = logging.getLogger(__name__)
 
 EVERYONE_CAN = "Everyone can use /club status."
+EVERYONE_MEETS = "Everyone can see them with /club meeting list."
 VOTE_TICK_SECONDS: Final = 60.0
 NUDGE_TICK_SECONDS: Final = 900.0
 STYLE_CHOICES: Final = [
@@ -304,6 +318,83 @@ class Clubs(commands.Cog):
 
         view = SuggestionsView(interaction.user.id, found, on_pick)
         await respond(interaction, embed=embed, view=view, ephemeral=True)
+
+    # --- meetings and reminders (SPEC §11; the Discord side: cogs/_meetings.py) ------------
+
+    meeting = app_commands.Group(
+        name="meeting", description="The club's meetings, as Discord events.", parent=club
+    )
+    reminders = app_commands.Group(
+        name="reminders", description="Pings before meetings you are Interested in.", parent=club
+    )
+
+    @meeting.command(name="add", description="Moderators: schedule a meeting (a Discord event).")
+    @app_commands.describe(
+        when="When, in the server's time zone, e.g. 2026-03-03 19:00 or 3 March 7pm",
+        checkpoint="How far members should have read by then, e.g. Part One (no spoilers)",
+        where="A voice or stage channel, or a place, e.g. The Old Library (default: this club)",
+        repeat="Repeat it: one meeting per week, fortnight or month (same weekday of the month)",
+        count=f"How many meetings in the series (up to {MAX_MEETINGS_IN_SERIES}; default 4)",
+    )
+    @app_commands.choices(repeat=[app_commands.Choice(name=r.value, value=r.value) for r in Repeat])
+    @app_commands.autocomplete(checkpoint=checkpoint_autocomplete, where=where_autocomplete)
+    async def meeting_add(
+        self,
+        interaction: discord.Interaction[MarginaliaBot],
+        when: app_commands.Range[str, 1, 60],
+        checkpoint: app_commands.Range[str, 1, 100] | None = None,
+        where: app_commands.Range[str, 1, 100] | None = None,
+        repeat: app_commands.Choice[str] | None = None,
+        count: app_commands.Range[int, 1, MAX_MEETINGS_IN_SERIES] | None = None,
+    ) -> None:
+        await require_moderator(interaction, "schedule club meetings", instead=EVERYONE_MEETS)
+        guild = guild_of(interaction)
+        plan = await self.bot.services.meetings.plan(
+            guild.id,
+            when=when,
+            checkpoint=checkpoint,
+            repeat=Repeat(repeat.value) if repeat else None,
+            count=count,
+        )
+        place = meeting_place(guild, where, plan.club.channel_id)
+        await interaction.response.defer(thinking=True)
+        added = await self.bot.services.meetings.add(
+            guild.id, interaction.user.id, plan, place, DiscordMeetings(self.bot)
+        )
+        await interaction.followup.send(embed=added_embed(added))
+
+    @meeting.command(name="list", description="The club's upcoming meetings and who is coming.")
+    async def meeting_list(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await self.bot.services.meetings.listing(guild_id, DiscordMeetings(self.bot))
+        await interaction.followup.send(embed=meetings_embed(found), ephemeral=True)
+
+    @meeting.command(name="cancel", description="Moderators: cancel a meeting and its event.")
+    @app_commands.describe(meeting="The meeting (start typing: its date or book)")
+    @app_commands.autocomplete(meeting=meeting_autocomplete)
+    async def meeting_cancel(
+        self, interaction: discord.Interaction[MarginaliaBot], meeting: str
+    ) -> None:
+        await require_moderator(interaction, "cancel club meetings", instead=EVERYONE_MEETS)
+        guild_id = guild_id_of(interaction)
+        found = meeting_id(interaction, meeting)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        done = await self.bot.services.meetings.cancel(guild_id, found, DiscordMeetings(self.bot))
+        await interaction.followup.send(cancelled_text(done), ephemeral=True)
+
+    @reminders.command(name="on", description="Ping me before the meetings I'm Interested in.")
+    async def reminders_on(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self._reminders(interaction, True)
+
+    @reminders.command(name="off", description="No more meeting pings for me.")
+    async def reminders_off(self, interaction: discord.Interaction[MarginaliaBot]) -> None:
+        await self._reminders(interaction, False)
+
+    async def _reminders(self, interaction: discord.Interaction[MarginaliaBot], on: bool) -> None:
+        guild_id = guild_id_of(interaction)
+        changed = await self.bot.services.meetings.set_reminders(guild_id, interaction.user.id, on)
+        await interaction.response.send_message(reminders_text(on, changed), ephemeral=True)
 
     # --- checkpoint rooms ----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.db.schema import (
     club_nominations,
     club_nudge_optins,
     club_questions,
+    club_reminder_optins,
     club_vote_ballots,
     club_vote_nominees,
     club_votes,
@@ -66,6 +67,7 @@ class MemberData:
     quotes: list[Row] = field(default_factory=list)  # with a "likes" count, oldest first
     quote_likes: list[Row] = field(default_factory=list)  # likes the member gave to quotes
     nominations: list[Row] = field(default_factory=list)  # for the club's next read
+    reminders: Row | None = None  # meeting reminders turned on (no row: off)
     ballots: list[Row] = field(default_factory=list)  # ranked ballots, with "book_ids"
     questions: list[Row] = field(default_factory=list)  # discussion questions proposed
     nudges: Row | None = None  # the member asked for nudges (/club nudges on)
@@ -90,6 +92,7 @@ class MemberData:
             or self.quotes
             or self.quote_likes
             or self.nominations
+            or self.reminders
             or self.ballots
             or self.questions
             or self.nudges
@@ -226,6 +229,13 @@ async def member_data(conn: AsyncConnection, guild_id: int, user_id: int) -> Mem
         ),
     )
     data.settings = settings[0] if settings else None
+    reminders = await _rows(
+        conn,
+        select(club_reminder_optins.c.created_at).where(
+            club_reminder_optins.c.guild_id == guild_id, club_reminder_optins.c.user_id == user_id
+        ),
+    )
+    data.reminders = reminders[0] if reminders else None
     data.drafts = await _rows(
         conn,
         select(review_drafts)

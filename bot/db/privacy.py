@@ -31,6 +31,7 @@ from bot.db.dialect import insert_or_update
 from bot.db.schema import (
     book_isbns,
     books,
+    club_reminder_optins,
     command_sync_state,
     follow_notices,
     goals,
@@ -89,6 +90,7 @@ class MemberFootprint:
     privacy: int = 0  # the digest choice (0 or 1)
     drafts: int = 0  # review text typed but not sent
     settings: int = 0  # the member's own settings, e.g. their time zone (0 or 1)
+    reminders: int = 0  # meeting reminders turned on (/club reminders on; 0 or 1)
     quotes: int = 0
     quote_likes_received: int = 0  # on the member's quotes, removed with them
     quote_likes: int = 0  # likes the member gave to other members' quotes
@@ -184,6 +186,7 @@ def _member_parts(guild_id: int, user_id: int) -> list[tuple[str, Table, ColumnE
         ("goals", goals, _member(goals, guild_id, user_id)),
         ("privacy", member_privacy, _member(member_privacy, guild_id, user_id)),
         ("settings", member_settings, _member(member_settings, guild_id, user_id)),
+        ("reminders", club_reminder_optins, _member(club_reminder_optins, guild_id, user_id)),
     ]
 
 

@@ -467,6 +467,57 @@ club_nominations = Table(
     UniqueConstraint("guild_id", "book_id"),
 )
 
+# --- club meetings (SPEC §11): one Discord scheduled event each, and their reminders -------
+# A series ("weekly", count 3) is several meetings sharing a series_id; each has its own
+# event. A reminder is claimed by inserting its row (primary key: meeting × kind) before it
+# is posted, so it goes out at most once across restarts and processes.
+
+club_meetings = Table(
+    "club_meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("event_id", BigInteger, nullable=False, unique=True),  # Discord's scheduled event
+    Column("series_id", String(32)),  # shared by the meetings of one /club meeting add
+    Column("checkpoint", String(100)),
+    Column("channel_id", BigInteger),  # a voice or stage channel, or NULL…
+    Column("location", String(100)),  # …for a place outside Discord
+    Column("starts_at", UTCDateTime, nullable=False, index=True),
+    Column("ends_at", UTCDateTime),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled", Boolean, nullable=False, server_default=false()),
+    CheckConstraint("(channel_id IS NULL) <> (location IS NULL)", name="channel_or_location"),
+)
+
+club_meeting_reminders = Table(
+    "club_meeting_reminders",
+    metadata,
+    Column("meeting_id", ForeignKey("club_meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("channel_id", BigInteger),
+    Column("message_id", BigInteger),
+    Column("pinged", Integer, nullable=False, server_default=text("0")),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("posted_at", UTCDateTime),
+    Column("last_error", String(300)),
+    PrimaryKeyConstraint("meeting_id", "kind"),
+    CheckConstraint("kind IN ('day_before', 'starting')", name="kind_known"),
+    CheckConstraint("status IN ('claimed', 'posted', 'failed')", name="status_known"),
+)
+
+# a member who turned meeting reminders on (/club reminders on); no row: off (the default)
+club_reminder_optins = Table(
+    "club_reminder_optins",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("guild_id", "user_id"),
+)
+
 # --- the vote on the next read (SPEC §11) ---------------------------------------------------
 # ``/club vote start`` copies the round's nominations into ``club_vote_nominees`` (in
 # nomination order: the order ties go by) and opens the vote; one vote at a time per server

@@ -69,6 +69,8 @@ def footprint_lines(footprint: MemberFootprint) -> list[str]:
         lines.append("your digest choice")
     if footprint.settings:
         lines.append("your time zone")
+    if footprint.reminders:
+        lines.append("your meeting reminders choice")
     if footprint.books:
         lines.append(plural(footprint.books, "book") + " you added that no one else uses")
     if footprint.drafts:

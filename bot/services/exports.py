@@ -233,6 +233,10 @@ def export_json(data: MemberData, guild_id: int, user_id: int, now: datetime) ->
         "quote_likes_given": [_clean(like) for like in data.quote_likes],
         # the member's nomination for the club's next read (one per round)
         "nominations": [_clean(n) for n in data.nominations],
+        # /club reminders: on since created_at, or off
+        "meeting_reminders": (
+            {"on": True, **_clean(data.reminders)} if data.reminders else {"on": False}
+        ),
         # the member's ranked ballots on the club's next read, first choice first
         "ballots": [_clean(b) for b in data.ballots],
         # discussion questions proposed for the club read's checkpoint rooms

@@ -16,6 +16,7 @@ from bot.services.follows import FollowService
 from bot.services.goals import GoalService
 from bot.services.guard import GuardService
 from bot.services.imports import ImportService
+from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.nominations import NominationService
 from bot.services.nudges import NudgeService
@@ -41,6 +42,7 @@ class Services:
     challenges: ChallengeService
     clubs: ClubService
     nominations: NominationService
+    meetings: MeetingService
     nudges: NudgeService
     digest: DigestService
     exports: ExportService
@@ -79,6 +81,7 @@ class Services:
             clubs=clubs,
             nudges=NudgeService(database, clock, clubs),
             nominations=NominationService(database, clock, members),
+            meetings=MeetingService(database, clock),
             digest=DigestService(database, clock, members),
             exports=ExportService(database, clock),
             follows=FollowService(database, clock, members),

@@ -4,7 +4,7 @@ nominations in nomination order) and the members' ranked ballots; the server's c
 was added to them; the members' discussion questions for the rooms; the read's spoiler guard (an AutoMod rule); members' nudges (opt-in, and the nudges sent).
 
 Revision ID: 0008_club_votes
-Revises: 0006_club_nominations
+Revises: 0007_club_meetings
 Create Date: 2026-12-05 18:45:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_club_votes"
-down_revision: str | None = "0006_club_nominations"
+down_revision: str | None = "0007_club_meetings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

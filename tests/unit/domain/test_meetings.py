@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 
 from bot.domain.meetings import (
     MAX_MEETINGS_IN_SERIES,
+    STARTING_GRACE,
     Reminder,
     Repeat,
     meeting_times,
+    parse_when,
     reminder_due,
+    reminder_window,
 )
 from bot.errors import InvalidInput
 
@@ -113,3 +116,43 @@ def test_every_meeting_of_a_series_is_later_than_the_one_before(
     assert all(b - a >= timedelta(days=6) for a, b in pairwise(times))
     weekdays = {t.astimezone(zone).weekday() for t in times}
     assert len(weekdays) == 1
+
+
+# --- "when" and the reminder windows -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-10 19:00", datetime(2026, 12, 10, 19, 0)),
+        ("10 December 7:30pm", datetime(2026, 12, 10, 19, 30)),
+        ("December 10 at 7 pm", datetime(2026, 12, 10, 19, 0)),
+        ("10 Dec, 19h30", datetime(2026, 12, 10, 19, 30)),
+        ("tomorrow 12am", datetime(2026, 12, 6, 0, 0)),
+        ("12pm", datetime(2026, 12, 5, 12, 0)),
+        ("3 March 18:00", datetime(2027, 3, 3, 18, 0)),  # the nearest 3 March
+    ],
+)
+def test_when_is_a_day_and_a_time(text: str, expected: datetime) -> None:
+    assert parse_when(text, date(2026, 12, 5)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("2026-12-10", "time of day"),
+        ("tomorrow 7", "time of day"),  # a bare number could be a day
+        ("tomorrow 24:00", "not a time of day"),
+        ("tomorrow 13pm", "not a time of day"),
+        ("someday 19:00", "could not read the day"),
+    ],
+)
+def test_when_without_a_readable_time_is_refused(text: str, error: str) -> None:
+    with pytest.raises(InvalidInput, match=error):
+        parse_when(text, date(2026, 12, 5))
+
+
+def test_reminder_windows_close_when_they_stop_making_sense() -> None:
+    start = datetime(2026, 12, 10, 19, 0, tzinfo=UTC)
+    assert reminder_window(start, Reminder.DAY_BEFORE) == (start - timedelta(hours=24), start)
+    assert reminder_window(start, Reminder.STARTING) == (start, start + STARTING_GRACE)
