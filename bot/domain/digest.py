@@ -141,6 +141,16 @@ class OpenVote:
 
 
 @dataclass(frozen=True, slots=True)
+class NextMeeting:
+    """The club's next meeting (a Discord scheduled event)."""
+
+    starts_at: datetime
+    checkpoint: str | None
+    place: str | None  # a place outside Discord; None: a voice or stage channel
+    event_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestInputs:
     """Everything one guild's digest is built from. ``timezone`` is the guild's digest zone,
     used only to print the period's dates."""
@@ -153,6 +163,7 @@ class DigestInputs:
     club: ClubWeek | None = None
     quotes: tuple[NewQuote, ...] = ()
     vote: OpenVote | None = None
+    meeting: NextMeeting | None = None
     # (challenge name, member id, display name) of challenges completed this week
     challenges: tuple[tuple[str, int, str], ...] = ()
 
@@ -369,6 +380,7 @@ def compose_digest(inputs: DigestInputs, opted_out_user_ids: Iterable[int]) -> D
         _overview(totals),
         _club_section(inputs.club, excluded),
         _vote_section(inputs.vote, inputs.timezone),
+        _meeting_section(inputs.meeting, inputs.timezone),
         _readers_section(readers),
         _reviews_section(reviews),
         _top_section(top),
@@ -488,6 +500,17 @@ def _vote_section(vote: OpenVote | None, timezone: str) -> DigestSection | None:
     )
     line = DigestLine(text, lead="Vote", url=_safe_url(vote.jump_url), link="vote")
     return DigestSection("vote", "Choosing the next read", (line,), noun="line")
+
+
+def _meeting_section(meeting: NextMeeting | None, timezone: str) -> DigestSection | None:
+    if meeting is None:
+        return None
+    local = meeting.starts_at.astimezone(ZoneInfo(timezone))
+    about = f" about {one_line(meeting.checkpoint, 100)}" if meeting.checkpoint else ""
+    where = f" at {one_line(meeting.place, 100)}" if meeting.place else " on Discord"
+    text = f"{format_day(local.date())}, {local:%H:%M} ({timezone}){about}{where}"
+    line = DigestLine(text, lead="Next meeting", url=_safe_url(meeting.event_url), link="event")
+    return DigestSection("meeting", "The club meets", (line,), noun="line")
 
 
 def _challenges_section(

@@ -247,3 +247,36 @@ async def test_where_offers_the_voice_channels_and_names_what_a_stage_needs(
         assert "Meeting scheduled" in all_text((await by_name.wait_reply()).embeds)
         [event] = world.guild.scheduled_events.values()
         assert event.channel_id == voice.id
+
+
+async def test_the_digest_tells_of_the_next_meeting(
+    world: World, voice: FakeChannel, marginalia: MarginaliaBot
+) -> None:
+    world.guild.bot_role.permissions |= EVENTS
+    world.rig.dispatch_role_update(world.guild.bot_role)
+    await _club(world)
+    first = _first_meeting(world)
+    added = await world.rig.slash(
+        world.guild,
+        world.moderator,
+        "club meeting add",
+        {"when": f"{first:%Y-%m-%d} 7pm", "where": "The Old Library", "checkpoint": "Book One"},
+    )
+    await added.wait_reply()
+    [event] = world.guild.scheduled_events.values()
+    setup = await world.rig.slash(
+        world.guild,
+        world.admin,
+        "digest setup",
+        {"channel": world.general, "weekday": 6, "hour": 18, "timezone": "UTC"},
+    )
+    await setup.wait_reply()
+    await (await world.rig.slash(world.guild, world.admin, "digest send-now")).wait_reply()
+    [digest] = [
+        m
+        for m in world.rig.channel_messages(world.general)
+        if not m.ephemeral and m.embeds and "Weekly digest" in (m.embeds[0].get("title") or "")
+    ]
+    text = all_text(digest.embeds)
+    assert "The club meets" in text and "19:00 (UTC) about Book One at The Old Library" in text
+    assert f"discord.com/events/{world.guild.id}/{event.id}" in text

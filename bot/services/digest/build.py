@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 from bot.db import challenges as challenge_repo
 from bot.db import clubs as club_repo
 from bot.db import digest as repo
+from bot.db import meetings as meeting_repo
 from bot.db import rooms as room_repo
 from bot.db import votes as vote_repo
 from bot.db.clubs import ClubRecord, MemberReading
 from bot.db.digest import DigestSettings, MemberActivity, QuoteRow, RatingRow, ReviewRow
 from bot.db.engine import Database
+from bot.db.meetings import Meeting
 from bot.db.votes import VoteRecord
 from bot.domain.club import Checkpoint, next_checkpoint
 from bot.domain.digest import (
@@ -29,6 +31,7 @@ from bot.domain.digest import (
     NewQuote,
     NewRating,
     NewReview,
+    NextMeeting,
     OpenVote,
 )
 from bot.domain.progress_gate import Position
@@ -63,6 +66,7 @@ class WeekData:
     rooms_opened: tuple[str, ...] = ()  # labels of the club's rooms opened in the week
     quotes: tuple[QuoteRow, ...] = ()  # the week's liked quotes, the most liked first
     vote: OpenVote | None = None  # the club's open vote on its next read
+    meeting: NextMeeting | None = None  # the club's next meeting
     # (challenge, member) completed in the week, members hidden from boards left out
     challenges: tuple[tuple[str, int], ...] = ()
 
@@ -210,6 +214,7 @@ def assemble_inputs(
         club=club,
         quotes=quotes,
         vote=data.vote,
+        meeting=data.meeting,
         challenges=tuple((c, u, name(u)) for c, u in data.challenges),
     )
 
@@ -251,6 +256,7 @@ async def load_week(
             )
             checkpoints = await club_repo.checkpoints(conn, club.id)
         open_vote = await vote_repo.open_vote_of(conn, guild_id)
+        meetings = await meeting_repo.upcoming(conn, guild_id, now, limit=1)
         hidden = await challenge_repo.hidden_members(conn, guild_id)
         completed = [
             (c, u)
@@ -274,9 +280,19 @@ async def load_week(
         rooms_opened=tuple(rooms_opened),
         quotes=tuple(quotes),
         vote=_open_vote(guild_id, open_vote),
+        meeting=_next_meeting(guild_id, meetings[0]) if meetings else None,
         challenges=tuple(completed),
     )
     return data, timezone
+
+
+def _next_meeting(guild_id: int, meeting: Meeting) -> NextMeeting:
+    return NextMeeting(
+        starts_at=meeting.starts_at,
+        checkpoint=meeting.checkpoint,
+        place=meeting.location if meeting.channel_id is None else None,
+        event_url=f"https://discord.com/events/{guild_id}/{meeting.event_id}",
+    )
 
 
 def _open_vote(guild_id: int, found: tuple[VoteRecord, int] | None) -> OpenVote | None:

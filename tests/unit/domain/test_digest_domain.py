@@ -21,6 +21,7 @@ from bot.domain.digest import (
     MemberWeek,
     NewRating,
     NewReview,
+    NextMeeting,
     OpenVote,
     compose_digest,
     escape_markdown,
@@ -624,3 +625,17 @@ def test_rooms_opened_this_week_are_named_by_their_checkpoints_only() -> None:
     [section] = [s for s in digest.sections if s.key == "club"]
     [line] = [line for line in section.lines if line.lead == "Rooms opened"]
     assert line.markdown().startswith("**Rooms opened** — Book One, Book \\*Two\\* (members")
+
+
+def test_the_next_meeting_is_in_the_servers_time_with_a_link() -> None:
+    meeting = NextMeeting(
+        datetime(2026, 11, 26, 18, tzinfo=UTC), "Book *One*", None, "https://discord.com/events/1/2"
+    )
+    digest = compose_digest(
+        DigestInputs(window=WINDOW, timezone="Europe/Berlin", meeting=meeting), []
+    )
+    [section] = [s for s in digest.sections if s.key == "meeting"]
+    assert section.lines[0].markdown() == (
+        "**Next meeting** — 26 Nov 2026, 19:00 (Europe/Berlin) about Book \\*One\\* on Discord"
+        " · [event](https://discord.com/events/1/2)"
+    )
